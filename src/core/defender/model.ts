@@ -1,0 +1,131 @@
+// Typed data returned by the Defender client. Parsed tolerantly from the API (unknown fields dropped,
+// optional fields undefined); every string in here is untrusted text from the API.
+
+/** Wrapper that travels with every API result so surfaces can say how fresh the data is. */
+export interface Fetched<T> {
+  data: T;
+  /** ISO 8601 UTC instant the data was fetched from the API (not when it was read from cache). */
+  cachedAt: string;
+  /** True when this result came from the cache. */
+  fromCache: boolean;
+}
+
+export interface IpStats {
+  ipAddress: string;
+  /** Distinct machines that connected to the address in the look-back period; 0 when unseen. */
+  organizationPrevalence: number;
+  orgFirstSeen?: string;
+  orgLastSeen?: string;
+}
+
+export type AlertSeverity = 'UnSpecified' | 'Informational' | 'Low' | 'Medium' | 'High';
+
+export interface AlertEvidence {
+  entityType?: string;
+  ipAddress?: string;
+  fileName?: string;
+  filePath?: string;
+  sha1?: string;
+  processCommandLine?: string;
+  url?: string;
+  accountName?: string;
+}
+
+export interface Alert {
+  id: string;
+  title: string;
+  description?: string;
+  /** One of AlertSeverity for known values; other strings are kept as sent. */
+  severity: string;
+  status: string;
+  category?: string;
+  detectionSource?: string;
+  classification?: string;
+  determination?: string;
+  incidentId?: number;
+  machineId?: string;
+  computerDnsName?: string;
+  alertCreationTime?: string;
+  firstEventTime?: string;
+  lastEventTime?: string;
+  lastUpdateTime?: string;
+  resolvedTime?: string;
+  assignedTo?: string;
+  mitreTechniques: string[];
+  evidence: AlertEvidence[];
+}
+
+export interface MachineIpAddress {
+  ipAddress: string;
+  macAddress?: string;
+  type?: string;
+  operationalStatus?: string;
+}
+
+export interface Machine {
+  id: string;
+  computerDnsName?: string;
+  firstSeen?: string;
+  lastSeen?: string;
+  osPlatform?: string;
+  version?: string;
+  osBuild?: number;
+  lastIpAddress?: string;
+  lastExternalIpAddress?: string;
+  healthStatus?: string;
+  onboardingStatus?: string;
+  riskScore?: string;
+  exposureLevel?: string;
+  deviceValue?: string;
+  rbacGroupName?: string;
+  aadDeviceId?: string;
+  machineTags: string[];
+  ipAddresses: MachineIpAddress[];
+}
+
+export interface HuntingColumn {
+  name: string;
+  type: string;
+}
+
+/** One row of a hunting result: column name to value (strings, numbers, booleans, null, or JSON). */
+export type HuntingRow = Record<string, unknown>;
+
+export interface HuntingResult {
+  schema: HuntingColumn[];
+  results: HuntingRow[];
+  /** Which endpoint answered: Microsoft Graph runHuntingQuery or the legacy MDE advancedqueries/run. */
+  source: 'graph' | 'defender';
+}
+
+export type HuntingPreference = 'auto' | 'graph' | 'defender';
+
+/** Options every client call accepts. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's default timeout for this call, in milliseconds. */
+  timeoutMs?: number;
+  /** Skip the cache (but still share an identical in-flight request). */
+  noCache?: boolean;
+}
+
+/**
+ * The operations the rest of the product uses. `DefenderClient` implements it over HTTP; tests and the
+ * investigation service depend only on this interface.
+ */
+export interface DefenderApi {
+  /** `GET /api/machines/findbyip(ip='…',timestamp=…)`: machines that held the internal address within ±15 min. */
+  findMachinesByIp(ip: string, timestamp: Date, options?: CallOptions): Promise<Fetched<Machine[]>>;
+  /** `GET /api/ips/{ip}/stats?lookBackHours=` (1..720). */
+  getIpStats(ip: string, lookBackHours: number, options?: CallOptions): Promise<Fetched<IpStats>>;
+  /** `GET /api/ips/{ip}/alerts`. */
+  getIpAlerts(ip: string, options?: CallOptions): Promise<Fetched<Alert[]>>;
+  /** `GET /api/machines/{id}`; undefined when not found. */
+  getMachine(id: string, options?: CallOptions): Promise<Fetched<Machine | undefined>>;
+  /** `GET /api/machines?$filter=lastIpAddress eq '…'` (all pages). */
+  findMachinesByLastIp(ip: string, options?: CallOptions): Promise<Fetched<Machine[]>>;
+  /** `GET /api/machines/{id}/alerts`. */
+  getMachineAlerts(id: string, options?: CallOptions): Promise<Fetched<Alert[]>>;
+  /** Graph `runHuntingQuery` first, legacy `advancedqueries/run` as fallback (per the client's preference). */
+  runHuntingQuery(query: string, options?: CallOptions & { timespan?: string }): Promise<Fetched<HuntingResult>>;
+}
