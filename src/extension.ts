@@ -1,13 +1,52 @@
-// Composition root: wires the logger and registers the extension's surfaces. Nothing else lives here.
-import * as vscode from 'vscode';
+// Composition root: creates the shared pieces and registers the extension's surfaces. Nothing else lives here.
+import type * as vscode from 'vscode';
+import { Configuration } from './platform/configuration';
 import { createLogger } from './platform/logger';
-import { showLog } from './features/commands/showLog';
+import { Secrets } from './platform/secrets';
+import { SwitchableUserInput, type UserInput } from './platform/userInput';
+import { registerCommands } from './features/commands/registerCommands';
+import { registerCursorContext } from './features/hover/cursorAddress';
+import { registerHover } from './features/hover/hoverProvider';
+import { registerPanel } from './features/panel/investigationPanel';
+import { DefenderSession } from './features/session/defenderSession';
+import { registerStatusBar } from './features/statusBar/statusBar';
+import { MachinesStore } from './features/tree/machinesStore';
+import { registerTree, type RenderedNode } from './features/tree/machinesTree';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns: facts for diagnostics, and a way for the integration suite to script the prompts. */
+export interface ExtensionApi {
+  readonly activationMs: number;
+  readonly globalStorageUri: vscode.Uri;
+  useUserInput(ui: UserInput | undefined): void;
+  /** What the status bar item and the Machines view show now. */
+  surfaces(): { statusBar: string; machinesDescription?: string; machines: RenderedNode[] };
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const started = performance.now();
   const logger = createLogger(context);
-  context.subscriptions.push(vscode.commands.registerCommand('ipInvestigator.showLog', () => showLog(logger)));
-  logger.info(`Activated in ${(performance.now() - started).toFixed(1)} ms`);
+  const ui = new SwitchableUserInput();
+  const config = new Configuration(logger);
+  const session = new DefenderSession({ logger, config, secrets: new Secrets(context.secrets), ui });
+  const store = new MachinesStore();
+  context.subscriptions.push(config, session);
+
+  const tree = registerTree(context, { store, session });
+  const panel = registerPanel(context, { logger, session, store, revealMachine: (ip, id) => tree.reveal(ip, id) });
+  context.subscriptions.push(tree.onDidSelectMachine((m) => panel.selectMachine(m.ip, m.machineId)));
+  registerHover(context, { logger, config, session });
+  registerCursorContext(context);
+  registerCommands(context, { logger, ui, config, session, store, panel, tree });
+  const status = registerStatusBar(context, session);
+
+  const activationMs = performance.now() - started;
+  logger.info(`Activated in ${activationMs.toFixed(1)} ms (${session.isDemo ? 'demo tenant: simulated data' : `mode ${config.settings.mode}`})`);
+  return {
+    activationMs,
+    globalStorageUri: context.globalStorageUri,
+    useUserInput: (u) => ui.use(u),
+    surfaces: () => ({ statusBar: status.text, machinesDescription: tree.view.description, machines: tree.render(4) }),
+  };
 }
 
 export function deactivate(): void {

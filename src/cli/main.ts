@@ -2,12 +2,16 @@
 import { ExitCode, UsageError, type CliIo } from './io';
 import { runScan } from './scanCommand';
 import { runInvestigate } from './investigateCommand';
+import { runTriage } from './triageCommand';
 
 const HELP = `ipinv: find and investigate IP addresses with Microsoft Defender for Endpoint
 
 Usage:
   ipinv scan [--json | --count] [FILE ... | -]
+                             list every IP address in files or stdin (FILE:LINE:COLUMN VALUE (CLASS));
+                             --json: one object per line with offsets, port, prefix, zone, class, time
   ipinv investigate <address> [--at <time>] [--lookback 1d|7d|30d] [--demo] [--json] [...]
+  ipinv triage [FILE ... | -] [--json | --csv | --markdown | --stix] [--lookback 1d|7d|30d] [--demo] [...]
   ipinv <command> --help     details of one command
   ipinv --help | --version
 `;
@@ -16,6 +20,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, Command> = {
   scan: runScan,
   investigate: runInvestigate,
+  triage: runTriage,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -1,0 +1,86 @@
+// CSV export of a triage (RFC 4180, CRLF). Every text cell is guarded against spreadsheet formula
+// injection: values starting with = + - @ tab or CR get a leading apostrophe.
+import type { TriageEntry, TriageReport } from './triageModel';
+
+export const CSV_COLUMNS = [
+  'ip',
+  'version',
+  'class',
+  'block',
+  'internal',
+  'verdict',
+  'reason',
+  'prevalence',
+  'events',
+  'first_seen',
+  'last_seen',
+  'ports',
+  'processes',
+  'alerts',
+  'highest_severity',
+  'severities',
+  'alert_titles',
+  'last_alert',
+  'holders',
+  'holder_times',
+  'occurrences',
+  'files',
+  'first_occurrence',
+  'defanged',
+  'problems',
+  'cached_at',
+] as const;
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One CSV cell: formula guard, then RFC 4180 quoting when needed. Numbers and booleans go out as is. */
+export function csvCell(value: string | number | boolean | undefined | null): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  let s = value;
+  if (FORMULA_START.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function row(cells: (string | number | boolean | undefined)[]): string {
+  return cells.map(csvCell).join(',');
+}
+
+function entryRow(e: TriageEntry): (string | number | boolean | undefined)[] {
+  const first = e.occurrences[0];
+  return [
+    e.ip,
+    e.version,
+    e.ipClass,
+    e.block ? `${e.block.name} (${e.block.prefix})` : undefined,
+    e.internal,
+    e.verdict,
+    e.reason,
+    e.sightings?.machines ?? (e.verdict === 'not-seen' ? 0 : undefined),
+    e.sightings?.events,
+    e.sightings?.firstSeen,
+    e.sightings?.lastSeen,
+    e.sightings?.ports.join(' '),
+    e.sightings?.processes.join('; '),
+    e.alerts?.count ?? (e.verdict === 'seen' || e.verdict === 'not-seen' ? 0 : undefined),
+    e.alerts?.highestSeverity,
+    e.alerts?.severities.join(' '),
+    e.alerts?.titles.join('; '),
+    e.alerts?.lastAlert,
+    e.holders?.map((h) => `${h.name} (${h.id})`).join('; '),
+    e.holdersAt?.map((h) => h.at).join(' '),
+    e.occurrenceCount,
+    e.files.join('; '),
+    first ? `${first.file}:${first.line}:${first.column}` : undefined,
+    e.defanged,
+    e.problems.map((p) => `${p.source}: ${p.message}`).join('; '),
+    e.cachedAt,
+  ];
+}
+
+export function exportCsv(report: TriageReport): string {
+  const lines = [row([...CSV_COLUMNS])];
+  for (const e of report.entries) lines.push(row(entryRow(e)));
+  return `${lines.join('\r\n')}\r\n`;
+}

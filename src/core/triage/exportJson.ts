@@ -1,0 +1,34 @@
+// JSON export of a triage: one document with the counts, every entry and the exact hunting queries used.
+import type { TriageReport } from './triageModel';
+
+export const TRIAGE_JSON_FORMAT = 'ipinv-triage';
+export const TRIAGE_JSON_VERSION = 1;
+
+export interface JsonExportOptions {
+  /** Occurrences per entry in the output (the report keeps up to its own cap). Default: all kept. */
+  maxOccurrences?: number;
+  /** Include the hunting query texts. Default true. */
+  queries?: boolean;
+  pretty?: boolean;
+}
+
+export function exportJson(report: TriageReport, options: JsonExportOptions = {}): string {
+  const max = options.maxOccurrences ?? Infinity;
+  const doc = {
+    format: TRIAGE_JSON_FORMAT,
+    version: TRIAGE_JSON_VERSION,
+    lookback: report.lookback,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    cancelled: report.cancelled,
+    counts: report.counts,
+    calls: report.calls,
+    sources: report.sources,
+    entries: report.entries.map((e) =>
+      e.occurrences.length > max ? { ...e, occurrences: e.occurrences.slice(0, max), occurrencesTruncated: true } : e,
+    ),
+    ...(options.queries === false ? {} : { queries: report.queries }),
+  };
+  // JSON.stringify escapes every string; nothing else is needed for this format.
+  return `${JSON.stringify(doc, null, options.pretty === false ? undefined : 2)}\n`;
+}

@@ -1,0 +1,140 @@
+// Tolerant parsing of the batched triage queries' rows (summary, alerts, holders). Rows are untrusted:
+// wrong types are dropped, lists may arrive as arrays or JSON text, addresses are re-normalised.
+import type { HuntingRow } from '../defender/model';
+import { highestSeverity, type AlertSummary, type HolderMachine, type Sightings } from './triageModel';
+
+const MAX_TEXT = 1024;
+
+function str(row: HuntingRow, key: string): string | undefined {
+  const v = row[key];
+  if (typeof v === 'string') return v.length > MAX_TEXT ? v.slice(0, MAX_TEXT) : v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+function num(row: HuntingRow, key: string): number | undefined {
+  const v = row[key];
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+/** make_set columns arrive as arrays, or as JSON text on some paths. */
+function list(row: HuntingRow, key: string): unknown[] {
+  let v = row[key];
+  if (typeof v === 'string' && v.startsWith('[')) {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return [];
+    }
+  }
+  return Array.isArray(v) ? (v as unknown[]) : [];
+}
+
+function strings(xs: unknown[], max: number): string[] {
+  return xs
+    .filter((x): x is string => typeof x === 'string' && x !== '')
+    .slice(0, max)
+    .map((s) => (s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) : s));
+}
+
+function ports(xs: unknown[]): number[] {
+  return xs
+    .map((x) => (typeof x === 'string' && x.trim() !== '' ? Number(x) : x))
+    .filter((x): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 65535)
+    .slice(0, 10);
+}
+
+function iso(row: HuntingRow, key: string): string | undefined {
+  const s = str(row, key);
+  if (s === undefined) return undefined;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+/** The address column of a row, normalised like the scanner's values, or undefined. */
+export function rowAddress(row: HuntingRow, key: string, normalise: (s: string) => string | undefined): string | undefined {
+  const s = str(row, key);
+  return s === undefined ? undefined : normalise(s.trim());
+}
+
+export function parseSummaryRow(row: HuntingRow): Sightings {
+  const s: Sightings = {
+    machines: Math.max(0, Math.trunc(num(row, 'Machines') ?? 0)),
+    events: Math.max(0, Math.trunc(num(row, 'Events') ?? 0)),
+    ports: ports(list(row, 'Ports')),
+    processes: strings(list(row, 'Processes'), 10),
+    deviceNames: strings(list(row, 'DeviceNames'), 5),
+  };
+  const first = iso(row, 'FirstSeen');
+  const last = iso(row, 'LastSeen');
+  if (first) s.firstSeen = first;
+  if (last) s.lastSeen = last;
+  return s;
+}
+
+export function parseAlertsRow(row: HuntingRow): AlertSummary {
+  const severities = strings(list(row, 'Severities'), 5);
+  const a: AlertSummary = {
+    count: Math.max(0, Math.trunc(num(row, 'Alerts') ?? 0)),
+    titles: strings(list(row, 'Titles'), 5),
+    severities,
+  };
+  const top = highestSeverity(severities);
+  if (top) a.highestSeverity = top;
+  const last = iso(row, 'LastAlert');
+  if (last) a.lastAlert = last;
+  return a;
+}
+
+export interface HolderRow {
+  ip: string;
+  machine: HolderMachine;
+  /** Epoch ms of the first and last report in this row's hour. */
+  from: number;
+  to: number;
+}
+
+export function parseHolderRow(row: HuntingRow, normalise: (s: string) => string | undefined): HolderRow | undefined {
+  const ip = rowAddress(row, 'Ip', normalise);
+  const id = str(row, 'DeviceId');
+  const first = iso(row, 'FirstSeen');
+  const last = iso(row, 'LastSeen') ?? first;
+  if (!ip || !id || !first || !last) return undefined;
+  return {
+    ip,
+    machine: { id, name: str(row, 'DeviceName') ?? id },
+    from: Date.parse(first),
+    to: Date.parse(last),
+  };
+}
+
+// Guards for values read back from the (file) cache, which is outside the process's control.
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+const isStrArr = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isNumArr = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+const optStr = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+export function isSightings(v: unknown): v is Sightings {
+  return (
+    isObj(v) &&
+    typeof v.machines === 'number' &&
+    typeof v.events === 'number' &&
+    isNumArr(v.ports) &&
+    isStrArr(v.processes) &&
+    isStrArr(v.deviceNames) &&
+    optStr(v.firstSeen) &&
+    optStr(v.lastSeen)
+  );
+}
+
+export function isAlertSummary(v: unknown): v is AlertSummary {
+  return isObj(v) && typeof v.count === 'number' && isStrArr(v.titles) && isStrArr(v.severities) && optStr(v.highestSeverity) && optStr(v.lastAlert);
+}
+
+export function isHolderList(v: unknown): v is HolderMachine[] {
+  return Array.isArray(v) && v.every((m) => isObj(m) && typeof m.id === 'string' && typeof m.name === 'string' && optStr(m.firstSeen) && optStr(m.lastSeen));
+}

@@ -1,0 +1,160 @@
+// The IP hover: classification at once from the line under the cursor, then prevalence, alerts and machines from the
+// cache or the API within a short budget. Cheap (one line, one window), cancellable, and safe (escaped Markdown that
+// trusts only the extension's own commands).
+import * as vscode from 'vscode';
+import { classify, isInternal } from '../../core/ip/classify';
+import type { IpMatch } from '../../core/ip/ipMatch';
+import { findLineTime } from '../../core/ip/logTime';
+import { matchAt } from '../../core/ip/scanner';
+import { findByIpTimeProblem } from '../../core/investigation/investigationService';
+import type { Configuration } from '../../platform/configuration';
+import { toAbortSignal } from '../../platform/cancellation';
+import type { Logger } from '../../platform/logger';
+import type { AddressFacts, SectionName } from '../../shared/investigation';
+import type { DefenderSession } from '../session/defenderSession';
+import { HOVER_ENABLED_COMMANDS, buildHoverMarkdown, noLookupReason, type HoverModel, type Localize } from './hoverContent';
+import { HoverLookups, type LookupRequest } from './hoverLookups';
+import { findHoverTarget, timeSearchText } from './hoverTarget';
+
+/** How long a hover waits for the API before showing what it has. */
+export const HOVER_BUDGET_MS = 1200;
+const SECTIONS: readonly SectionName[] = ['stats', 'alerts', 'machines', 'machinesAtTime'];
+
+export const localize: Localize = (message, ...args) => vscode.l10n.t(message, ...args);
+
+export interface HoverDeps {
+  logger: Logger;
+  config: Configuration;
+  session: DefenderSession;
+}
+
+/** Facts of a scanned match (the scanner already refanged and normalised it). */
+export function factsOf(m: IpMatch): AddressFacts {
+  const c = classify(m.value);
+  return {
+    ip: m.value,
+    version: m.version,
+    ipClass: c.ipClass,
+    ...(c.block ? { block: c.block } : {}),
+    internal: isInternal(m.value),
+    defanged: m.defanged,
+    leadingZeros: m.leadingZeros,
+    ...(m.port !== undefined ? { port: m.port } : {}),
+    ...(m.prefix !== undefined ? { prefix: m.prefix } : {}),
+    ...(m.zone !== undefined ? { zone: m.zone } : {}),
+  };
+}
+
+/** The line's timestamp, read with the configured zone for timestamps that carry none. */
+export function lineTimeOf(line: string, zone: string): { time: Date; format: string } | undefined {
+  try {
+    const t = findLineTime(timeSearchText(line), { assumeZone: zone });
+    return t ? { time: t.time, format: t.format } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class IpHoverProvider implements vscode.HoverProvider, vscode.Disposable {
+  private lookups: HoverLookups;
+  private ttlMs: number;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly deps: HoverDeps) {
+    this.ttlMs = deps.config.settings.cacheTtlMinutes * 60_000;
+    this.lookups = this.createLookups();
+    // Who we talk to changed (sign-in, sign-out, settings, cache cleared): what was shown before no longer holds.
+    this.subscriptions.push(deps.session.onDidChange(() => this.lookups.clear()));
+    this.subscriptions.push(
+      deps.config.onDidChange((e) => {
+        if (e.current.cacheTtlMinutes === e.previous.cacheTtlMinutes) return;
+        this.lookups.clear();
+        this.ttlMs = e.current.cacheTtlMinutes * 60_000;
+        this.lookups = this.createLookups();
+      }),
+    );
+  }
+
+  private createLookups(): HoverLookups {
+    const session = this.deps.session;
+    return new HoverLookups(
+      async function* (request, signal) {
+        const service = await session.getService();
+        return yield* service.investigate(
+          { address: request.ip, lookback: request.lookback, ...(request.at ? { at: new Date(request.at) } : {}) },
+          { signal, sections: SECTIONS },
+        );
+      },
+      { ttlMs: this.ttlMs },
+    );
+  }
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    const settings = this.deps.config.settings;
+    if (!settings.hoverEnabled) return undefined;
+    const line = document.lineAt(position.line).text;
+    const target = findHoverTarget(line, position.character, matchAt);
+    if (!target) return undefined;
+
+    const facts = factsOf(target.match);
+    const lineTime = lineTimeOf(line, settings.logTimeZone);
+    const findAtTime = facts.internal && lineTime !== undefined && findByIpTimeProblem(lineTime.time, Date.now()) === undefined;
+    const noLookup = noLookupReason(facts, localize);
+    const model: HoverModel = {
+      facts,
+      text: target.text,
+      ...(lineTime ? { lineTime } : {}),
+      lookback: settings.lookback,
+      findAtTime,
+      demo: this.deps.session.isDemo,
+      ...(noLookup ? { noLookup } : {}),
+    };
+    if (!noLookup) {
+      // The time matters only where findbyip will be asked: other hovers of the address share one lookup.
+      const request: LookupRequest = { ip: facts.ip, lookback: settings.lookback, ...(findAtTime && lineTime ? { at: lineTime.time.toISOString() } : {}) };
+      const linked = toAbortSignal(token);
+      try {
+        model.snapshot = await this.lookups.lookup(request, HOVER_BUDGET_MS, linked.signal);
+      } finally {
+        linked.dispose();
+      }
+      if (token.isCancellationRequested) return undefined;
+    }
+    const md = new vscode.MarkdownString(buildHoverMarkdown(model, localize), true);
+    md.isTrusted = { enabledCommands: [...HOVER_ENABLED_COMMANDS] };
+    md.supportHtml = false;
+    const range = new vscode.Range(position.line, target.start, position.line, target.end);
+    return new vscode.Hover(md, range);
+  }
+
+  dispose(): void {
+    this.lookups.clear();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+/** Registers the hover for the configured languages, and again whenever the list changes. */
+export function registerHover(context: vscode.ExtensionContext, deps: HoverDeps): IpHoverProvider {
+  const provider = new IpHoverProvider(deps);
+  let registration: vscode.Disposable | undefined;
+  const register = (languages: readonly string[]) => {
+    registration?.dispose();
+    registration = vscode.languages.registerHoverProvider(
+      languages.map((language) => ({ language })),
+      provider,
+    );
+  };
+  register(deps.config.settings.hoverLanguages);
+  context.subscriptions.push(
+    provider,
+    deps.config.onDidChange((e) => {
+      if (e.current.hoverLanguages.join('\n') !== e.previous.hoverLanguages.join('\n')) register(e.current.hoverLanguages);
+    }),
+    {
+      dispose: () => {
+        registration?.dispose();
+      },
+    },
+  );
+  return provider;
+}

@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { AddressCollector, TimeSampler } from '../../src/core/triage/addressCollector';
+import { extractAddresses, type ExtractionStep, type TriageInput } from '../../src/core/triage/extractAddresses';
+
+async function drain(inputs: TriageInput[], collector: AddressCollector, progressEveryBytes?: number) {
+  const steps: ExtractionStep[] = [];
+  const it = extractAddresses(inputs, collector, { progressEveryBytes, lineTime: { now: new Date('2026-11-25T12:00:00Z') } });
+  for (;;) {
+    const s = await it.next();
+    if (s.done) return { steps, result: s.value };
+    steps.push(s.value);
+  }
+}
+
+test('dedupes by normalised value and keeps every occurrence with file, line, column, offsets and line time', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'triage-'));
+  try {
+    const file = join(dir, 'fw.log');
+    const text = [
+      '2026-11-20T08:44:05Z ALLOW 10.248.240.38 -> 198.51.100.23:443',
+      'no time here: 198.51.100[.]23 and 2001:DB8::1',
+      '2026-11-21T09:00:00Z [2001:db8:0:0::1]:8443 10.248.240.38',
+    ].join('\n');
+    await writeFile(file, text);
+    const c = new AddressCollector();
+    const { result } = await drain([{ kind: 'file', path: file, name: 'fw.log' }], c);
+    assert.equal(result.sources[0]?.matches, 6);
+    assert.equal(c.occurrences, 6);
+    assert.deepEqual([...c.addresses.keys()].sort(), ['10.248.240.38', '198.51.100.23', '2001:db8::1']);
+    const c2 = c.addresses.get('198.51.100.23')!;
+    assert.equal(c2.occurrenceCount, 2);
+    assert.equal(c2.defanged, true);
+    assert.deepEqual(c2.occurrences[0], { file: 'fw.log', line: 1, column: 45, start: 44, end: 57, time: '2026-11-20T08:44:05.000Z', port: 443 });
+    assert.equal(text.slice(c2.occurrences[1].start, c2.occurrences[1].end), '198.51.100[.]23');
+    assert.equal(c2.occurrences[1].time, undefined);
+    const v6 = c.addresses.get('2001:db8::1')!;
+    assert.equal(v6.occurrenceCount, 2);
+    assert.equal(v6.occurrences[1].port, 8443);
+    const internal = c.addresses.get('10.248.240.38')!;
+    assert.deepEqual(internal.times.values().map((d) => d.toISOString()), ['2026-11-20T08:44:00.000Z', '2026-11-21T09:00:00.000Z']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('stdin-like streams and selections are scanned; a selection shifts offsets, lines and columns', async () => {
+  const c = new AddressCollector();
+  const stream = Readable.from([Buffer.from('a 8.8.8.8\nb 1.1'), Buffer.from('.1.1\n')]);
+  const selection = 'x 9.9.9.9\ny 9.9.9.9';
+  await drain(
+    [
+      { kind: 'stream', name: '-', stream },
+      { kind: 'text', name: 'doc.log', text: selection, base: { offset: 1000, line: 41, column: 7 } },
+    ],
+    c,
+  );
+  assert.equal(c.addresses.get('1.1.1.1')?.occurrences[0]?.line, 2);
+  const nine = c.addresses.get('9.9.9.9')!.occurrences;
+  assert.deepEqual(nine.map((o) => [o.file, o.line, o.column, o.start]), [
+    ['doc.log', 41, 9, 1002],
+    ['doc.log', 42, 3, 1012],
+  ]);
+});
+
+test('an unreadable file becomes a source error and the others still count', async () => {
+  const c = new AddressCollector();
+  const { result } = await drain(
+    [
+      { kind: 'file', path: '/nonexistent/really.log' },
+      { kind: 'text', name: 't', text: '8.8.4.4' },
+    ],
+    c,
+  );
+  assert.equal(result.sources[0]?.error, 'No such file.');
+  assert.equal(c.addresses.size, 1);
+});
+
+test('occurrences are capped per address while the count stays exact; progress steps are emitted', async () => {
+  const c = new AddressCollector({ maxOccurrencesPerAddress: 5 });
+  const line = '203.0.113.9 padding padding padding\n';
+  const stream = Readable.from(Array.from({ length: 20 }, () => line.repeat(100)));
+  const { steps } = await drain([{ kind: 'stream', name: 't', stream }], c, 16 * 1024);
+  const a = c.addresses.get('203.0.113.9')!;
+  assert.equal(a.occurrenceCount, 2000);
+  assert.equal(a.occurrences.length, 5);
+  assert.equal(a.occurrencesTruncated, true);
+  assert.ok(steps.filter((s) => s.type === 'progress').length >= 2);
+});
+
+test('the time sampler stays within its cap and still spans the whole period', () => {
+  const s = new TimeSampler(10);
+  const start = Date.parse('2026-11-01T00:00:00Z');
+  for (let m = 0; m < 20 * 24 * 60; m += 7) s.add(new Date(start + m * 60_000));
+  const v = s.values();
+  assert.ok(v.length <= 10 && v.length >= 5, `${v.length} times`);
+  assert.ok(s.thinned);
+  assert.ok(v[0].getTime() - start < 3 * 24 * 3_600_000, 'starts near the beginning');
+  assert.ok(start + 20 * 24 * 3_600_000 - v[v.length - 1].getTime() < 3 * 24 * 3_600_000, 'ends near the end');
+  const few = new TimeSampler(10);
+  few.add(new Date(start));
+  few.add(new Date(start + 30_000)); // same minute
+  few.add(new Date(start + 60_000));
+  assert.deepEqual(few.values().map((d) => d.getTime()), [start, start + 60_000]);
+  assert.equal(few.thinned, false);
+});
