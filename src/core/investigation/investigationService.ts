@@ -219,7 +219,7 @@ export class InvestigationService {
       pending.delete(done.section);
       if (done.error !== undefined) {
         const problem = toProblem(done.section, done.error);
-        if (problem.kind === 'cancelled') throw done.error;
+        if (problem.kind === 'cancelled') throw done.error instanceof Error ? done.error : new Error('Cancelled.');
         inv.problems.push(problem);
         yield { section: done.section, state: 'failed', problem, investigation: inv };
         if (done.section === 'machines' && wanted.has('machineDetails')) {
@@ -252,7 +252,7 @@ export class InvestigationService {
     }
     inv.machineDetails = details;
     // Some details are better than none; fail the section only when every lookup failed.
-    if (firstError !== undefined && Object.keys(details).length === 0 && ids.length > 0) throw firstError;
+    if (firstError !== undefined && Object.keys(details).length === 0 && ids.length > 0) throw firstError instanceof Error ? firstError : new Error('Machine details could not be read.');
   }
 }
 
