@@ -98,7 +98,8 @@ export class InFlightRequests<V> {
   ): { joined: boolean; promise: Promise<V> } {
     const existing = this.runs.get(key);
     const me = Symbol('participant');
-    if (existing !== undefined) {
+    // A run every caller has already abandoned is aborting: start afresh rather than inherit its cancellation.
+    if (existing !== undefined && !existing.controller.signal.aborted) {
       existing.deadlines.set(me, this.clock.now() + participant.timeoutMs);
       return { joined: true, promise: this.participate(existing, me, participant) };
     }
