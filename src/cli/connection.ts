@@ -4,7 +4,7 @@
 import type { CliIo } from './io';
 import { UsageError } from './io';
 import { CLOUD_NAMES, REGIONS, isCloudName, isRegion, resolveCloud, type CloudName, type Region } from '../core/defender/clouds';
-import type { HuntingPreference } from '../core/defender/model';
+import type { HuntingPreference } from '../shared/defenderModel';
 import type { DefenderClient } from '../core/defender/defenderClient';
 import type { InvestigationService } from '../core/investigation/investigationService';
 

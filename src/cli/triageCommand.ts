@@ -8,7 +8,7 @@ import { CONNECTION_HELP, openConnection, parseConnectionFlags, type Connection,
 import { AuthError } from '../core/defender/errors';
 import { LOOKBACKS, type Lookback } from '../shared/investigation';
 import type { TriageInput } from '../core/triage/extractAddresses';
-import type { TriageProgress, TriageReport } from '../core/triage/triageModel';
+import type { TriageProgress, TriageReport } from '../shared/triageModel';
 
 export const TRIAGE_HELP = `Usage: ipinv triage [FILE ... | -] [--json | --csv | --markdown | --stix] [--lookback 1d|7d|30d] [options]
 

@@ -1,6 +1,6 @@
 // The investigation of one address as every surface sees it (hover, panel, tree, CLI): plain data, no
 // behaviour, serialisable as JSON so it can cross to the webview unchanged.
-import type { Alert, Machine } from '../core/defender/model';
+import type { Alert, Machine } from './defenderModel';
 
 export type Lookback = '1d' | '7d' | '30d';
 export const LOOKBACKS: readonly Lookback[] = ['1d', '7d', '30d'];

@@ -1,6 +1,6 @@
 // The messages between the investigation panel's host (extension) and its webview: discriminated
 // unions in both directions, with runtime validators both sides run on every message they receive.
-import type { Alert, Machine } from '../core/defender/model';
+import type { Alert, Machine } from './defenderModel';
 import {
   LOOKBACKS,
   type AddressFacts,
@@ -15,7 +15,7 @@ import {
 } from './investigation';
 
 // The webview may import only src/shared: it sees the API's data types through here.
-export type { Alert, AlertEvidence, Machine, MachineIpAddress } from '../core/defender/model';
+export type { Alert, AlertEvidence, Machine, MachineIpAddress } from './defenderModel';
 
 /** The small identity a panel is restored from after a reload (the serializer's state). */
 export interface PanelIdentity {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvestigationService, findByIpTimeProblem } from '../../src/core/investigation/investigationService';
 import { PermissionError, TimeoutError } from '../../src/core/defender/errors';
-import type { CallOptions, DefenderApi, Fetched, HuntingResult } from '../../src/core/defender/model';
+import type { CallOptions, DefenderApi, Fetched, HuntingResult } from '../../src/shared/defenderModel';
 import type { InvestigationUpdate } from '../../src/shared/investigation';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import type { Investigation } from '../../src/shared/investigation';
-import { csvCell, escapeMarkdown, exportFileName, markdownReport, toCsv, toJson } from '../../src/core/investigation/report';
+import { exportFileName, markdownReport, toCsv, toJson } from '../../src/core/investigation/report';
+import { csvCell } from '../../src/shared/csv';
+import { escapeMarkdown } from '../../src/shared/markdown';
 
 // markdown-it is in the lock file (through @vscode/vsce); it renders the report as VS Code's preview would.
 const MarkdownIt = createRequire(import.meta.url)('markdown-it') as new (o: object) => { render(md: string): string };
@@ -62,7 +64,7 @@ test('escapeMarkdown leaves no markup, links, code or HTML in a value', () => {
     const html = md.render(escapeMarkdown(s));
     assert.doesNotMatch(html, /<(script|img|a|code|strong|em|br)\b/i, `${JSON.stringify(s)} rendered as ${html}`);
   }
-  assert.equal(escapeMarkdown('\u202Etxt.exe'), 'U\\+202Etxt\\.exe');
+  assert.equal(escapeMarkdown('\u202Etxt.exe'), '\ufffdtxt\\.exe', 'a hidden override shows as a replacement mark');
   assert.equal(escapeMarkdown('a\nb'), 'a b');
   assert.equal(escapeMarkdown(undefined), '');
 });

@@ -5,7 +5,7 @@ import { MAX_ADDRESSES, MachinesStore, machinesOf } from '../../src/features/tre
 import { childrenOf, findMachineNode, machineIcon, parentOf, relativeTime } from '../../src/features/tree/treeModel';
 import { ContextFlag, viewItemHas } from '../../src/features/tree/contextValues';
 import { DEMO_HOSTILE_MACHINE_NAMES, HOSTILE_STRINGS } from '../../src/simulator/story';
-import type { Machine } from '../../src/core/defender/model';
+import type { Machine } from '../../src/shared/defenderModel';
 import type { Investigation } from '../../src/shared/investigation';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');

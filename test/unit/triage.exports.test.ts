@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CSV_COLUMNS, csvCell, exportCsv } from '../../src/core/triage/exportCsv';
+import { CSV_COLUMNS, exportCsv } from '../../src/core/triage/exportCsv';
+import { csvCell } from '../../src/shared/csv';
+import { escapeMarkdown } from '../../src/shared/markdown';
 import { exportJson } from '../../src/core/triage/exportJson';
-import { escapeMarkdown, exportMarkdown, fenced } from '../../src/core/triage/exportMarkdown';
+import { exportMarkdown, fenced } from '../../src/core/triage/exportMarkdown';
 import { exportStix, stixPattern, uuidV5 } from '../../src/core/triage/exportStix';
-import { emptyVerdictCounts, type TriageEntry, type TriageReport } from '../../src/core/triage/triageModel';
+import { emptyVerdictCounts, type TriageEntry, type TriageReport } from '../../src/shared/triageModel';
 import { batchAlertsQuery, batchRemoteIpSummaryQuery } from '../../src/core/hunting/huntingQueries';
 
 const HOSTILE = {
@@ -174,11 +176,11 @@ test('Markdown: hostile text is inert, tables keep their columns, queries are fe
   assert.ok(!md.includes('<script>'), 'no raw HTML');
   assert.ok(!md.includes('<img'), 'no raw HTML');
   assert.ok(!/(?<!\\)\[link(?<!\\)\]\(command:/.test(md), 'no command link');
-  assert.ok(md.includes('\\[link\\](command:'), 'brackets escaped');
+  assert.ok(md.includes('\\[link\\]\\(command\\:'), 'brackets escaped');
   assert.ok(!/(?<!\\)\*(?<!\\)\*bold/.test(md), 'no emphasis');
   assert.ok(!/(?<!\\)\$\(/.test(md), 'no codicon');
   assert.ok(!md.includes('\u202E'), 'no bidi override');
-  assert.ok(md.includes('U+202E'));
+  assert.ok(md.includes('\ufffd'), 'the hidden override shows as a replacement mark');
   assert.ok(!/^# heading/m.test(md), 'no injected heading');
   // Every table row has as many cells as its header.
   const tables = md.split('\n\n').filter((b) => b.startsWith('| '));
@@ -192,7 +194,7 @@ test('Markdown: hostile text is inert, tables keep their columns, queries are fe
   assert.match(md, /## Seen with alerts \(2\)/);
   assert.match(md, /## Not looked up \(1\)/);
   assert.equal(escapeMarkdown('a\nb|c'), 'a b\\|c');
-  assert.equal(escapeMarkdown('see https://x.example'), 'see https\\://x.example');
+  assert.equal(escapeMarkdown('see https://x.example'), 'see https\\:\\/\\/x\\.example');
   assert.equal(fenced('has ``` inside').split('\n')[0], '````');
 });
 

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { TriageService, holdersAt, isSizeError, routeFor } from '../../src/core/triage/triageService';
 import { TriageCache } from '../../src/core/triage/triageCache';
 import { AuthError, BadRequestError, ServerError } from '../../src/core/defender/errors';
-import type { CallOptions, DefenderApi, Fetched, HuntingResult, HuntingRow, Machine } from '../../src/core/defender/model';
-import type { TriageEvent, TriageReport } from '../../src/core/triage/triageModel';
+import type { CallOptions, DefenderApi, Fetched, HuntingResult, HuntingRow, Machine } from '../../src/shared/defenderModel';
+import type { TriageEvent, TriageReport } from '../../src/shared/triageModel';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const fetched = <T>(data: T): Fetched<T> => ({ data, cachedAt: new Date(NOW).toISOString(), fromCache: false });

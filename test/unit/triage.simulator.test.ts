@@ -13,7 +13,7 @@ import { DefenderClient, type DefenderClientOptions } from '../../src/core/defen
 import type { Clock } from '../../src/core/defender/clock';
 import { InvestigationService } from '../../src/core/investigation/investigationService';
 import { TriageService, routeFor, type TriageServiceOptions } from '../../src/core/triage/triageService';
-import type { TriageEvent, TriageReport } from '../../src/core/triage/triageModel';
+import type { TriageEvent, TriageReport } from '../../src/shared/triageModel';
 import { classify } from '../../src/core/ip/classify';
 import { scaledClock } from '../fixtures/defender/clocks';
 

@@ -17,7 +17,7 @@ import {
   TimeoutError,
   type ApiErrorDetails,
 } from './errors';
-import type { Alert, CallOptions, DefenderApi, Fetched, HuntingPreference, HuntingResult, IpStats, Machine } from './model';
+import type { Alert, CallOptions, DefenderApi, Fetched, HuntingPreference, HuntingResult, IpStats, Machine } from '../../shared/defenderModel';
 import { collection, field, isObject, nextLink, parseAlerts, parseHuntingResult, parseIpStats, parseMachine, parseMachines } from './parse';
 import { permissionLabel, permissionMessage, type DefenderOperation } from './permissions';
 import { RateBudgets, type BudgetLimits, type Family } from './rateBudget';

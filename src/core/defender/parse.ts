@@ -1,7 +1,7 @@
 // Tolerant parsers for Defender and Graph responses: unknown fields are dropped, wrong types become
 // undefined, field names are matched case-insensitively, and both historic spellings are accepted
 // (`organizationPrevalence` number / `orgPrevalence` string; Graph `schema/results` / legacy `Schema/Results`).
-import type { Alert, AlertEvidence, HuntingColumn, HuntingResult, HuntingRow, IpStats, Machine, MachineIpAddress } from './model';
+import type { Alert, AlertEvidence, HuntingColumn, HuntingResult, HuntingRow, IpStats, Machine, MachineIpAddress } from '../../shared/defenderModel';
 
 type Json = Record<string, unknown>;
 

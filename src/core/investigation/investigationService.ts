@@ -1,6 +1,6 @@
 // Builds one Investigation of an address from independent sources (stats, alerts, hunting, findbyip),
 // streaming each section as it arrives; a failing source becomes a Problem of its section only.
-import type { CallOptions, DefenderApi, HuntingRow, Machine } from '../defender/model';
+import type { CallOptions, DefenderApi, HuntingRow, Machine } from '../../shared/defenderModel';
 import { dailyPrevalenceQuery, observedMachinesQuery, timelineQuery } from '../hunting/huntingQueries';
 import { parseAddress } from '../ip/parseAddress';
 import { classify, isInternal } from '../ip/classify';

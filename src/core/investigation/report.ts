@@ -1,35 +1,16 @@
 // Exports of an Investigation: a Markdown report (every value escaped) and each table as CSV or JSON.
 // Pure: the panel decides where the text goes (clipboard, untitled document, a file the user picked).
-import type { Alert, Machine } from '../defender/model';
+import type { Alert, Machine } from '../../shared/defenderModel';
 import { LOOKBACK_DAYS, type Investigation } from '../../shared/investigation';
 import type { ExportTable, RdapSummary } from '../../shared/protocol';
-
-// Bidi controls, zero-width and C0/C1 controls: shown as code points so they cannot disguise text.
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
-// Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping all of them
-// leaves no markup, link, HTML, table or emphasis syntax in a value.
-const PUNCTUATION = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
-
-/** A value as inert Markdown text on one line: no markup, links, HTML, code, emphasis or table breaks. */
-export function escapeMarkdown(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  return String(value)
-    .replace(INVISIBLE, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)
-    .replace(/\r\n|\r|\n|\t/g, ' ')
-    .replace(PUNCTUATION, (c) => `\\${c}`);
-}
-
-function clipText(s: string | undefined, max: number): string | undefined {
-  if (s === undefined) return undefined;
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
+import { csvCell } from '../../shared/csv';
+import { escapeMarkdown } from '../../shared/markdown';
 
 /** A Markdown table of escaped cells; long values are clipped so one field cannot swamp the report. */
 export function markdownTable(columns: readonly string[], rows: readonly (readonly (string | number | undefined)[])[], maxCell = 300): string {
   const head = `| ${columns.map((c) => escapeMarkdown(c)).join(' | ')} |`;
   const sep = `| ${columns.map(() => '---').join(' | ')} |`;
-  const body = rows.map((r) => `| ${columns.map((_, i) => escapeMarkdown(typeof r[i] === 'string' ? clipText(r[i], maxCell) : r[i]) || ' ').join(' | ')} |`);
+  const body = rows.map((r) => `| ${columns.map((_, i) => escapeMarkdown(r[i], maxCell) || ' ').join(' | ')} |`);
   return [head, sep, ...body].join('\n');
 }
 
@@ -152,17 +133,6 @@ export function exportRecords(inv: Investigation, table: ExportTable): unknown[]
 
 export function toJson(inv: Investigation, table: ExportTable): string {
   return `${JSON.stringify(exportRecords(inv, table), null, 2)}\n`;
-}
-
-/**
- * One CSV cell (RFC 4180). Text starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so a
- * spreadsheet does not run it as a formula (a command line from the API is attacker-controlled).
- */
-export function csvCell(value: string | number | undefined): string {
-  if (value === undefined) return '';
-  let s = typeof value === 'number' ? String(value) : value;
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function toCsv(inv: Investigation, table: ExportTable): string {

@@ -1,7 +1,7 @@
 // Dedupes scanner matches by normalised address while streaming, keeping occurrences and line times in
 // bounded memory: caps per address, and line times thinned to an ever coarser grid when there are many.
 import { isInternalClass, type IpClass } from '../ip/classify';
-import type { Occurrence } from './triageModel';
+import type { Occurrence } from '../../shared/triageModel';
 
 /** What the collector needs from a scanner match (the file scanner's `FileMatch` satisfies it). */
 export interface LocatedMatch {

@@ -1,6 +1,7 @@
 // CSV export of a triage (RFC 4180, CRLF). Every text cell is guarded against spreadsheet formula
 // injection: values starting with = + - @ tab or CR get a leading apostrophe.
-import type { TriageEntry, TriageReport } from './triageModel';
+import { csvCell } from '../../shared/csv';
+import type { TriageEntry, TriageReport } from '../../shared/triageModel';
 
 export const CSV_COLUMNS = [
   'ip',
@@ -30,18 +31,6 @@ export const CSV_COLUMNS = [
   'problems',
   'cached_at',
 ] as const;
-
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** One CSV cell: formula guard, then RFC 4180 quoting when needed. Numbers and booleans go out as is. */
-export function csvCell(value: string | number | boolean | undefined | null): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  let s = value;
-  if (FORMULA_START.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 function row(cells: (string | number | boolean | undefined)[]): string {
   return cells.map(csvCell).join(',');

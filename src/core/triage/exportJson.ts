@@ -1,5 +1,5 @@
 // JSON export of a triage: one document with the counts, every entry and the exact hunting queries used.
-import type { TriageReport } from './triageModel';
+import type { TriageReport } from '../../shared/triageModel';
 
 export const TRIAGE_JSON_FORMAT = 'ipinv-triage';
 export const TRIAGE_JSON_VERSION = 1;

@@ -1,31 +1,12 @@
 // Markdown report of a triage: summary, addresses by verdict, problems, and the exact hunting queries
 // used so the analyst can re-run them in the portal. Every value from a file or the API is escaped.
-import { TRIAGE_VERDICTS, type TriageEntry, type TriageReport, type TriageVerdict } from './triageModel';
+import { escapeMarkdown } from '../../shared/markdown';
+import { TRIAGE_VERDICTS, type TriageEntry, type TriageReport, type TriageVerdict } from '../../shared/triageModel';
 
 export interface MarkdownExportOptions {
   title?: string;
   /** Rows per verdict table before "and N more". Default 500. */
   maxRowsPerSection?: number;
-}
-
-// C0/C1 controls and the bidirectional overrides that can make text read differently from what it is.
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-
-/**
- * Escapes text for an inline Markdown context (a table cell or after a list marker): no emphasis, code,
- * links, images, HTML, autolinks, table breaks, codicons or invisible direction tricks survive.
- */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(INVISIBLE, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)
-    .replace(/[\r\n\t]+/g, ' ')
-    .replace(/[\\`*_[\]|~$]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/:\/\//g, '\\://')
-    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}\\.`);
 }
 
 /** A fenced code block whose fence is longer than any backtick run in the content. */
@@ -45,7 +26,7 @@ const HEADINGS: Record<TriageVerdict, string> = {
   pending: 'Pending',
 };
 
-const e = escapeMarkdown;
+const e = (text: string): string => escapeMarkdown(text, 2000);
 const cell = (v: string | number | undefined): string => (v === undefined || v === '' ? '–' : typeof v === 'number' ? String(v) : e(v));
 const day = (iso: string | undefined): string | undefined => iso?.replace(/\.\d+Z$/, 'Z');
 

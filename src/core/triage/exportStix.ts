@@ -2,7 +2,7 @@
 // (deterministic UUIDv5 ids from the value, so re-exports update rather than duplicate) and the
 // producing `identity`.
 import { createHash } from 'node:crypto';
-import type { TriageEntry, TriageReport } from './triageModel';
+import type { TriageEntry, TriageReport } from '../../shared/triageModel';
 
 /** Our namespace for UUIDv5 ids (random, fixed forever: changing it would change every exported id). */
 export const STIX_NAMESPACE = '9b0f4f52-3c1e-5d7a-8a61-2f4c0e9d7b13';

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { scanStreamBatches, type FileMatch } from '../ip/scanFile';
 import type { LineTimeOptions } from '../ip/logTime';
 import type { AddressCollector } from './addressCollector';
-import type { SourceSummary } from './triageModel';
+import type { SourceSummary } from '../../shared/triageModel';
 
 export type TriageInput =
   | {

@@ -1,7 +1,7 @@
 // Tolerant parsing of the batched triage queries' rows (summary, alerts, holders). Rows are untrusted:
 // wrong types are dropped, lists may arrive as arrays or JSON text, addresses are re-normalised.
-import type { HuntingRow } from '../defender/model';
-import { highestSeverity, type AlertSummary, type HolderMachine, type Sightings } from './triageModel';
+import type { HuntingRow } from '../../shared/defenderModel';
+import { highestSeverity, type AlertSummary, type HolderMachine, type Sightings } from '../../shared/triageModel';
 
 const MAX_TEXT = 1024;
 

@@ -1,7 +1,7 @@
 // Bulk triage: extracts every address from files or text, routes each by class, and asks Defender's
 // hunting engine in batches (public: sightings + alerts; internal: holders at the lines' times), streaming
 // entries as batches finish. A failing batch degrades only its addresses; cancelling keeps what arrived.
-import type { DefenderApi, HuntingResult } from '../defender/model';
+import type { DefenderApi, HuntingResult } from '../../shared/defenderModel';
 import { AuthError, BadRequestError, TimeoutError, isCancellation } from '../defender/errors';
 import { batchAlertsQuery, batchInternalHoldersQuery, batchRemoteIpSummaryQuery, type InternalLookup } from '../hunting/huntingQueries';
 import { classify, isInternalClass, type IpClass } from '../ip/classify';
@@ -38,7 +38,7 @@ import {
   type TriageProgress,
   type TriageReport,
   type TriageSource,
-} from './triageModel';
+} from '../../shared/triageModel';
 
 export interface TriageServiceOptions {
   /** Tenant and cloud: part of every cache key, so two tenants never share results. */

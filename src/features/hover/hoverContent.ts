@@ -1,7 +1,7 @@
 // Builds the hover's Markdown from plain data: the address facts at once, then whatever the lookup has so far.
 // Every string from the API or the file is escaped here; links go only to the extension's own commands. Pure.
 import { describeError } from '../../core/investigation/describeError';
-import type { Alert } from '../../core/defender/model';
+import type { Alert } from '../../shared/defenderModel';
 import type { AddressFacts, Investigation, Lookback, SectionName } from '../../shared/investigation';
 import { LOOKBACK_DAYS } from '../../shared/investigation';
 import { commandLink, escapeMarkdown } from '../../shared/markdown';

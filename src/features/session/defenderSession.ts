@@ -7,7 +7,7 @@ import type { AuthConfig, AuthCloud } from '../../core/auth/authConfig';
 import type { DeviceCodeInfo, TokenProvider, TokenResource } from '../../core/auth/tokenProvider';
 import { portalAlertUrl, portalIpUrl, portalMachineUrl, resolveCloud, type CloudName, type Region } from '../../core/defender/clouds';
 import { AuthError } from '../../core/defender/errors';
-import type { DefenderApi } from '../../core/defender/model';
+import type { DefenderApi } from '../../shared/defenderModel';
 import type { NetworkOptions } from '../../core/defender/network';
 import type { InvestigationService } from '../../core/investigation/investigationService';
 import type { Configuration } from '../../platform/configuration';

@@ -1,7 +1,7 @@
 // The Machines view's model: the investigated addresses (newest first) and, per address, the machines seen with it,
 // merged from hunting (observed), machine details and findbyip (held at a time). It emits changes; the tree provider
 // maps it to nodes. Pure (no vscode import), so the merging rules are unit-tested in Node.
-import type { Alert, Machine } from '../../core/defender/model';
+import type { Alert, Machine } from '../../shared/defenderModel';
 import type { AddressFacts, Investigation, Lookback, ObservedMachine } from '../../shared/investigation';
 
 export interface Disposable {

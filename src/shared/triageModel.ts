@@ -1,6 +1,6 @@
 // The data of a bulk triage as every consumer sees it (CLI, exports, the future triage table and editor
 // decorations): plain, JSON-serialisable shapes keyed by the normalised address. No behaviour here.
-import type { Lookback } from '../../shared/investigation';
+import type { Lookback } from './investigation';
 
 /**
  * What triage concluded about one address.
