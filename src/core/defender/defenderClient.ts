@@ -508,7 +508,7 @@ export class DefenderClient implements DefenderApi {
           await this.clock.sleep(delay, ctx.signal);
           continue;
         }
-        throw new NetworkError(`Could not reach ${serviceName(spec.resource).replace(/^The /, 'the ')} (${shortText(describeCause(outcome.error), 160)}). Check the network or proxy settings.`, {
+        throw new NetworkError(`Could not reach ${serviceName(spec.resource).replace(/^The /, 'the ')} (${shortText(describeCause(outcome.error), 160)}).`, {
           operation: spec.operation,
         }, { cause: outcome.error });
       }
