@@ -29,6 +29,20 @@ export function escapeMarkdown(text: string | number | undefined, maxLength = DE
   return s.replace(PUNCTUATION, '\\$&').replace(/\$/g, '&#36;');
 }
 
+// Letters, digits, spaces, `.`, `:` and `-` cannot open any inline construct (emphasis, code, links, HTML,
+// entities, autolinks need other characters), except an extended autolink starting with `www.`.
+const PLAIN_INLINE = /^[A-Za-z0-9 .:-]*$/;
+
+/**
+ * escapeMarkdown for a value inside a table cell or after a label, where no block can start: plain tokens
+ * such as addresses, ISO times and numbers stay readable in the raw report; anything else is escaped.
+ */
+export function escapeMarkdownInline(text: string | number | undefined, maxLength = DEFAULT_MAX_LENGTH): string {
+  const s = typeof text === 'string' ? text : text === undefined ? '' : String(text);
+  if (s.length <= maxLength && PLAIN_INLINE.test(s) && !/www\./i.test(s)) return s.trim();
+  return escapeMarkdown(s, maxLength);
+}
+
 /** `command:` URI with JSON arguments, for a Markdown link. The arguments must be our own validated values. */
 export function commandUri(command: string, args?: unknown): string {
   if (!/^[A-Za-z][\w.]*$/.test(command)) throw new RangeError(`Not a command id: ${command}`);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
-import { commandLink, commandUri, escapeMarkdown } from '../../src/shared/markdown';
+import { commandLink, commandUri, escapeMarkdown, escapeMarkdownInline } from '../../src/shared/markdown';
 import { DEMO_HOSTILE_MACHINE_NAMES, HOSTILE_STRINGS } from '../../src/simulator/story';
 
 // A CommonMark renderer with raw HTML and autolinks on (the most permissive setting) stands in for VS Code's. Like
@@ -102,4 +102,24 @@ test('command links carry JSON arguments that cannot break out of the link', () 
   const html = md.render(link);
   assert.match(html, /<a href="command:ipInvestigator\.investigateIp\?[^"]+">Investigate \*\*now\*\*<\/a>/);
   assert.throws(() => commandUri('javascript:alert(1)'), RangeError);
+});
+
+test('escapeMarkdownInline keeps plain tokens readable and escapes everything else', () => {
+  for (const plain of ['198.51.100.23', '2001:db8::1', '2026-11-20T08:44:05Z', '42', 'High', 'not seen']) {
+    assert.equal(escapeMarkdownInline(plain), plain);
+  }
+  assert.equal(escapeMarkdownInline('www.example.com'), escapeMarkdown('www.example.com'), 'an extended autolink is escaped');
+  assert.equal(escapeMarkdownInline('a_b'), 'a\\_b');
+  assert.equal(escapeMarkdownInline('x'.repeat(20), 10), escapeMarkdown('x'.repeat(20), 10), 'long values are clipped');
+  // GFM's extended autolinks: www. and scheme links (not markdown-it's fuzzy bare domains, which GFM does not link).
+  const Linkify = createRequire(__filename)('markdown-it') as new (options: object) => { renderInline(s: string): string; linkify: { set(o: object): void } };
+  const linkify = new Linkify({ linkify: true });
+  linkify.linkify.set({ fuzzyLink: false });
+  fc.assert(
+    fc.property(fc.string({ unit: fc.constantFrom(...'<>[]()`*_$|\\!#&:/.@ aZw09-'.split('')), maxLength: 40 }), (s) => {
+      const html = linkify.renderInline(`x ${escapeMarkdownInline(s)}`);
+      assert.doesNotMatch(html, /<(?!\/?p>)/, `no element from ${JSON.stringify(s)}: ${html}`);
+    }),
+    { numRuns: 500 },
+  );
 });

@@ -4,13 +4,13 @@ import type { Alert, Machine } from '../../shared/defenderModel';
 import { LOOKBACK_DAYS, type Investigation } from '../../shared/investigation';
 import type { ExportTable, RdapSummary } from '../../shared/protocol';
 import { csvCell } from '../../shared/csv';
-import { escapeMarkdown } from '../../shared/markdown';
+import { escapeMarkdown, escapeMarkdownInline } from '../../shared/markdown';
 
 /** A Markdown table of escaped cells; long values are clipped so one field cannot swamp the report. */
 export function markdownTable(columns: readonly string[], rows: readonly (readonly (string | number | undefined)[])[], maxCell = 300): string {
-  const head = `| ${columns.map((c) => escapeMarkdown(c)).join(' | ')} |`;
+  const head = `| ${columns.map((c) => escapeMarkdownInline(c)).join(' | ')} |`;
   const sep = `| ${columns.map(() => '---').join(' | ')} |`;
-  const body = rows.map((r) => `| ${columns.map((_, i) => escapeMarkdown(r[i], maxCell) || ' ').join(' | ')} |`);
+  const body = rows.map((r) => `| ${columns.map((_, i) => escapeMarkdownInline(r[i], maxCell) || ' ').join(' | ')} |`);
   return [head, sep, ...body].join('\n');
 }
 
@@ -154,9 +154,9 @@ export function markdownReport(inv: Investigation, options: ReportOptions): stri
   const a = inv.address;
   const out: string[] = [];
   const line = (label: string, value: string | number | undefined) => {
-    if (value !== undefined && value !== '') out.push(`- **${label}:** ${escapeMarkdown(value)}`);
+    if (value !== undefined && value !== '') out.push(`- **${label}:** ${escapeMarkdownInline(value)}`);
   };
-  out.push(`# IP investigation: ${escapeMarkdown(a.ip)}`, '');
+  out.push(`# IP investigation: ${escapeMarkdownInline(a.ip)}`, '');
   if (options.demo) out.push('> Demo tenant: simulated data', '');
   line('Generated', options.generatedAt);
   line('Data fetched', inv.cachedAt);

@@ -1,6 +1,6 @@
 // Markdown report of a triage: summary, addresses by verdict, problems, and the exact hunting queries
 // used so the analyst can re-run them in the portal. Every value from a file or the API is escaped.
-import { escapeMarkdown } from '../../shared/markdown';
+import { escapeMarkdownInline } from '../../shared/markdown';
 import { TRIAGE_VERDICTS, type TriageEntry, type TriageReport, type TriageVerdict } from '../../shared/triageModel';
 
 export interface MarkdownExportOptions {
@@ -26,7 +26,7 @@ const HEADINGS: Record<TriageVerdict, string> = {
   pending: 'Pending',
 };
 
-const e = (text: string): string => escapeMarkdown(text, 2000);
+const e = (text: string): string => escapeMarkdownInline(text, 2000);
 const cell = (v: string | number | undefined): string => (v === undefined || v === '' ? '–' : typeof v === 'number' ? String(v) : e(v));
 const day = (iso: string | undefined): string | undefined => iso?.replace(/\.\d+Z$/, 'Z');
 
