@@ -126,7 +126,7 @@ export class InvestigationView implements vscode.Disposable {
     if (validMachineId(this.state.investigation, machineId)) this.post({ kind: 'selectMachine', machineId });
   }
 
-  private async run(sections: readonly PanelSection[], noCache: boolean, attempt = 0): Promise<void> {
+  private async run(sections: readonly PanelSection[], noCache: boolean): Promise<void> {
     if (this.disposed) return;
     const { runId, signal } = this.runs.start(sections);
     this.state.begin(sections);
@@ -134,16 +134,9 @@ export class InvestigationView implements vscode.Disposable {
     const inv = sections.filter(isInvestigationSection);
     const enrich = sections.filter((s): s is 'rdap' | 'reverseDns' => s === 'rdap' || s === 'reverseDns');
     const started = Date.now();
-    const [outcome] = await Promise.all([this.runInvestigation(runId, inv, signal, noCache), ...enrich.map((s) => this.runEnrichment(runId, s, signal))]);
+    await Promise.all([this.runInvestigation(runId, inv, signal, noCache), ...enrich.map((s) => this.runEnrichment(runId, s, signal))]);
     if (signal.aborted || this.disposed) return;
-    if (outcome === 'interrupted' && attempt === 0) {
-      // Cancelled by something else than this panel (e.g. a shared request another caller gave up): once more.
-      const again = this.runs.unsettled(runId);
-      this.deps.logger.info(`Panel ${this.facts.ip}: ${again.join(', ')} interrupted; asking again.`);
-      if (again.length > 0) void this.run(again, noCache, attempt + 1);
-      return;
-    }
-    // Whatever the service did not answer must not spin forever.
+    // Whatever the service did not answer (or a cancellation from elsewhere interrupted) must not spin forever.
     for (const s of this.runs.unsettled(runId)) this.send(runId, this.state.failed({ source: s, kind: 'internal', message: vscode.l10n.t('No answer for this section.'), remedy: vscode.l10n.t('Refresh to try again.') }));
     this.post({ kind: 'done', runId, ...(this.state.investigation.cachedAt ? { cachedAt: this.state.investigation.cachedAt } : {}) });
     this.deps.logger.info(`Panel ${this.facts.ip}: ${sections.join(', ')} in ${Date.now() - started} ms`);
