@@ -32,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(config, session);
 
   const tree = registerTree(context, { store, session });
-  const panel = registerPanel(context, { logger, session, store, revealMachine: (ip, id) => tree.reveal(ip, id) });
+  const panel = registerPanel(context, { logger, ui, session, store, revealMachine: (ip, id) => tree.reveal(ip, id) });
   context.subscriptions.push(tree.onDidSelectMachine((m) => panel.selectMachine(m.ip, m.machineId)));
   registerHover(context, { logger, config, session });
   registerCursorContext(context);

@@ -2,10 +2,10 @@
 // reload by a serializer from `{ ip, at, lookback }` (and re-fetched), plus the panel's own commands.
 import * as vscode from 'vscode';
 import { RdapClient } from '../../core/enrichment/rdapClient';
-import { describeError } from '../../core/investigation/describeError';
 import { addressFacts } from '../../core/investigation/investigationService';
 import type { Logger } from '../../platform/logger';
-import { toastText } from '../../platform/runCommand';
+import { runCommand } from '../../platform/runCommand';
+import type { UserInput } from '../../platform/userInput';
 import { LOOKBACKS, type AddressFacts, type Lookback } from '../../shared/investigation';
 import { parsePanelIdentity, type PanelIdentity } from '../../shared/protocol';
 import type { DefenderSession } from '../session/defenderSession';
@@ -22,6 +22,8 @@ export interface PanelController {
 
 export interface PanelDeps {
   logger: Logger;
+  /** Prompts and messages (scripted by the integration suite). */
+  ui: UserInput;
   session: DefenderSession;
   store: MachinesStore;
   revealMachine(ip: string, machineId: string): Promise<void>;
@@ -130,16 +132,7 @@ class PanelManager implements vscode.Disposable {
 }
 
 function command(id: string, deps: PanelDeps, handler: () => Promise<unknown>): vscode.Disposable {
-  return vscode.commands.registerCommand(id, async () => {
-    try {
-      await handler();
-    } catch (error) {
-      const d = describeError(error);
-      if (d.kind === 'cancelled') return;
-      deps.logger.error(`${id} failed`, error);
-      void vscode.window.showErrorMessage(toastText([d.message, d.remedy].filter(Boolean).join(' ')));
-    }
-  });
+  return runCommand(id, () => handler(), { logger: deps.logger, ui: deps.ui });
 }
 
 /** Registers the panel serializer and commands; the returned controller opens and drives panels. */
