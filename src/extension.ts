@@ -12,6 +12,8 @@ import { DefenderSession } from './features/session/defenderSession';
 import { registerStatusBar } from './features/statusBar/statusBar';
 import { MachinesStore } from './features/tree/machinesStore';
 import { registerTree, type RenderedNode } from './features/tree/machinesTree';
+import { registerTriage, type TriageSnapshot } from './features/triage/registerTriage';
+import type { TriageProgress } from './shared/triageModel';
 
 /** What activate() returns: facts for diagnostics, and a way for the integration suite to script the prompts. */
 export interface ExtensionApi {
@@ -20,6 +22,10 @@ export interface ExtensionApi {
   useUserInput(ui: UserInput | undefined): void;
   /** What the status bar item and the Machines view show now. */
   surfaces(): { statusBar: string; machinesDescription?: string; machines: RenderedNode[] };
+  /** The current triage: entries, the decorations set in visible editors, the table. */
+  triage(): TriageSnapshot;
+  /** Every step of a running triage, as it streams. */
+  readonly onDidTriageProgress: vscode.Event<TriageProgress>;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -31,7 +37,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const store = new MachinesStore();
   context.subscriptions.push(config, session);
 
-  const tree = registerTree(context, { store, session });
+  const triage = registerTriage(context, { logger, ui, session });
+  const tree = registerTree(context, { store, session, sections: [triage.treeSection] });
   const panel = registerPanel(context, { logger, ui, session, store, revealMachine: (ip, id) => tree.reveal(ip, id) });
   context.subscriptions.push(tree.onDidSelectMachine((m) => panel.selectMachine(m.ip, m.machineId)));
   registerHover(context, { logger, config, session });
@@ -46,6 +53,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     globalStorageUri: context.globalStorageUri,
     useUserInput: (u) => ui.use(u),
     surfaces: () => ({ statusBar: status.text, machinesDescription: tree.view.description, machines: tree.render(4) }),
+    triage: () => triage.snapshot(),
+    onDidTriageProgress: triage.onDidProgress,
   };
 }
 

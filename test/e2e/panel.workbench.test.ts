@@ -259,7 +259,7 @@ suite('Investigation panel in the workbench (demo tenant)', () => {
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Markdown report' });
     await row.waitFor({ state: 'visible' });
     await row.click();
-    await page.locator('.editor-instance .view-lines', { hasText: /IP\sinvestigation:\s10\\\.248\\\.240\\\.38/ }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.editor-instance .view-lines', { hasText: /IP\sinvestigation:\s10\.248\.240\.38/ }).first().waitFor({ timeout: 30_000 });
     await screenshot(page, 'panel-export-markdown');
     // The report is an unsaved document: close it without a save prompt.
     await runFromCommandPalette(page, 'View: Revert and Close Editor');

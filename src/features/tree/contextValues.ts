@@ -16,6 +16,12 @@ export const ContextFlag = {
   alert: 'alert',
   /** A message row (loading, empty, error). */
   message: 'message',
+  /** The Triage group and its verdict sub-groups. */
+  triage: 'triage',
+  /** The top-level Triage node (clear, show, export). */
+  triageRoot: 'triageRoot',
+  /** An address under the Triage group. */
+  triageAddress: 'triageAddress',
 } as const;
 
 export type ContextFlag = (typeof ContextFlag)[keyof typeof ContextFlag];

@@ -7,6 +7,7 @@ import { localize } from '../hover/hoverProvider';
 import type { DefenderSession } from '../session/defenderSession';
 import type { MachinesStore } from './machinesStore';
 import { childrenOf, findMachineNode, parentOf, type TreeNodeModel } from './treeModel';
+import type { TreeSection } from './treeSection';
 
 export const MACHINES_VIEW_ID = 'ipInvestigator.machines';
 
@@ -37,7 +38,10 @@ class MachinesTreeProvider implements vscode.TreeDataProvider<TreeNodeModel> {
   private readonly emitter = new vscode.EventEmitter<TreeNodeModel | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
 
-  constructor(private readonly store: MachinesStore) {}
+  constructor(
+    private readonly store: MachinesStore,
+    private readonly sections: readonly TreeSection[] = [],
+  ) {}
 
   refresh(): void {
     this.emitter.fire(undefined);
@@ -63,14 +67,20 @@ class MachinesTreeProvider implements vscode.TreeDataProvider<TreeNodeModel> {
     if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
     item.contextValue = node.contextValue;
     item.accessibilityInformation = { label: node.accessibilityLabel };
+    if (node.command) item.command = node.command;
     return item;
   }
 
   getChildren(node?: TreeNodeModel): TreeNodeModel[] {
+    if (!node) return [...this.sections.flatMap((s) => s.roots()), ...childrenOf(this.store, undefined, Date.now(), localize)];
+    const section = this.sections.find((s) => s.owns(node));
+    if (section) return section.children(node);
     return childrenOf(this.store, node, Date.now(), localize);
   }
 
   getParent(node: TreeNodeModel): TreeNodeModel | undefined {
+    const section = this.sections.find((s) => s.owns(node));
+    if (section) return section.parent(node);
     return parentOf(this.store, node, Date.now(), localize);
   }
 
@@ -79,8 +89,8 @@ class MachinesTreeProvider implements vscode.TreeDataProvider<TreeNodeModel> {
   }
 }
 
-export function registerTree(context: vscode.ExtensionContext, deps: { store: MachinesStore; session: DefenderSession }): MachinesTree {
-  const provider = new MachinesTreeProvider(deps.store);
+export function registerTree(context: vscode.ExtensionContext, deps: { store: MachinesStore; session: DefenderSession; sections?: readonly TreeSection[] }): MachinesTree {
+  const provider = new MachinesTreeProvider(deps.store, deps.sections);
   const view = vscode.window.createTreeView(MACHINES_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const selected = new vscode.EventEmitter<{ ip: string; machineId: string }>();
   // A selection we made by revealing (at the panel's request) is not reported back to the panel.
@@ -99,6 +109,7 @@ export function registerTree(context: vscode.ExtensionContext, deps: { store: Ma
       setContext(ContextKey.hasMachines, deps.store.entries().length > 0);
     }),
     deps.session.onDidChange(describe),
+    ...(deps.sections ?? []).map((s) => s.onDidChange(() => provider.refresh())),
     view.onDidChangeSelection((e) => {
       const node = e.selection[0];
       if (node?.id === revealedId) {

@@ -6,7 +6,7 @@ import { classLabel, formatTime, plainLocalize, type Localize } from '../hover/h
 import { ContextFlag, contextValue } from './contextValues';
 import type { AddressEntry, MachineView, MachinesStore } from './machinesStore';
 
-export type NodeKind = 'address' | 'machine' | 'detail' | 'group' | 'alert' | 'message';
+export type NodeKind = 'address' | 'machine' | 'detail' | 'group' | 'alert' | 'message' | 'triage';
 
 export interface TreeNodeModel {
   /** Stable across refreshes: VS Code keeps selection and expansion by id. */
@@ -25,6 +25,8 @@ export interface TreeNodeModel {
   parentId?: string;
   /** For group nodes: which list they hold. */
   group?: 'processes' | 'files' | 'alerts';
+  /** Runs when the node is clicked (nodes of a TreeSection, e.g. a triaged address opens its investigation). */
+  command?: { command: string; title: string; arguments?: unknown[] };
 }
 
 const MAX_LIST = 200;

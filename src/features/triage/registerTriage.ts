@@ -1,0 +1,129 @@
+// Bulk triage in VS Code: the controller, the table, the editor decorations, the Machines view's "Triage" group and
+// the commands (through the one error policy, runCommand). Returns what the composition root and the API need.
+import * as vscode from 'vscode';
+import type { Logger } from '../../platform/logger';
+import { runCommand } from '../../platform/runCommand';
+import type { UserInput } from '../../platform/userInput';
+import type { TriageEntry, TriageProgress, TriageReport } from '../../shared/triageModel';
+import type { TriageExportFormat } from '../../shared/triageProtocol';
+import type { DefenderSession } from '../session/defenderSession';
+import type { TreeSection } from '../tree/treeSection';
+import type { DecoratedVerdict } from './decorationRanges';
+import { revealOccurrence } from './revealOccurrence';
+import { cancelTriage, clearTriage, exportTriageResults, showTriage, triageFile, triageSelection, triageWorkspace, type TriageCommandDeps } from './triageCommands';
+import { TriageController } from './triageController';
+import { TriageDecorations } from './triageDecorations';
+import { TriageTable } from './triageTable';
+import { ownsTriageNode, triageChildren, triageParent, triageRoots } from './triageTreeModel';
+
+export const TRIAGE_COMMANDS = {
+  triageFile: 'ipInvestigator.triageFile',
+  triageSelection: 'ipInvestigator.triageSelection',
+  triageWorkspace: 'ipInvestigator.triageWorkspace',
+  exportCsv: 'ipInvestigator.exportTriageCsv',
+  exportJson: 'ipInvestigator.exportTriageJson',
+  exportMarkdown: 'ipInvestigator.exportTriageMarkdown',
+  exportStix: 'ipInvestigator.exportTriageStix',
+  clear: 'ipInvestigator.clearTriage',
+  cancel: 'ipInvestigator.cancelTriage',
+  show: 'ipInvestigator.showTriage',
+} as const;
+
+/** Context keys of the manifest's `when` clauses. */
+const HAS_TRIAGE = 'ipInvestigator.hasTriage';
+const TRIAGE_RUNNING = 'ipInvestigator.triageRunning';
+
+/** What the extension's API says about the triage (diagnostics and the integration suite). */
+export interface TriageSnapshot {
+  state: 'none' | 'running' | 'done' | 'cancelled';
+  source?: string;
+  /** Every entry, most important first (live objects of the running extension). */
+  entries: TriageEntry[];
+  progress?: TriageProgress;
+  report?: Pick<TriageReport, 'cancelled' | 'calls' | 'counts' | 'lookback'>;
+  notes: string[];
+  /** Decorations set in visible editors: ranges per verdict, by document URI. */
+  decorations: Record<string, Record<DecoratedVerdict, number>>;
+  table: { open: boolean; ready: boolean; rowsPosted: number };
+}
+
+export interface TriageFeature {
+  readonly treeSection: TreeSection;
+  snapshot(): TriageSnapshot;
+  readonly onDidProgress: vscode.Event<TriageProgress>;
+}
+
+export function registerTriage(context: vscode.ExtensionContext, deps: { logger: Logger; ui: UserInput; session: DefenderSession }): TriageFeature {
+  const controller = new TriageController({ logger: deps.logger, session: deps.session });
+  const table: TriageTable = new TriageTable({
+    logger: deps.logger,
+    controller,
+    extensionUri: context.extensionUri,
+    reveal: (results, ip) => revealOccurrence(results, ip),
+    export: async (format?: TriageExportFormat) => (await exportTriageResults(d, format))?.message,
+  });
+  const d: TriageCommandDeps = { logger: deps.logger, ui: deps.ui, controller, table };
+  const decorations = new TriageDecorations(controller);
+  const exporter = (format: TriageExportFormat) => async (target?: unknown) => (await exportTriageResults(d, format, target))?.uri;
+  const handlers: Record<string, (...args: unknown[]) => unknown> = {
+    [TRIAGE_COMMANDS.triageFile]: (arg, all) => triageFile(d, arg, all),
+    [TRIAGE_COMMANDS.triageSelection]: () => triageSelection(d),
+    [TRIAGE_COMMANDS.triageWorkspace]: (arg) => triageWorkspace(d, arg),
+    [TRIAGE_COMMANDS.exportCsv]: exporter('csv'),
+    [TRIAGE_COMMANDS.exportJson]: exporter('json'),
+    [TRIAGE_COMMANDS.exportMarkdown]: exporter('markdown'),
+    [TRIAGE_COMMANDS.exportStix]: exporter('stix'),
+    [TRIAGE_COMMANDS.clear]: () => clearTriage(d),
+    [TRIAGE_COMMANDS.cancel]: () => cancelTriage(d),
+    [TRIAGE_COMMANDS.show]: () => showTriage(d),
+  };
+  for (const [id, handler] of Object.entries(handlers)) context.subscriptions.push(runCommand(id, handler, deps));
+
+  const contexts = new Map<string, boolean>();
+  const setContext = (key: string, value: boolean): void => {
+    if (contexts.get(key) === value) return;
+    contexts.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
+  setContext(HAS_TRIAGE, false);
+  setContext(TRIAGE_RUNNING, false);
+  const treeChanged = new vscode.EventEmitter<void>();
+  context.subscriptions.push(
+    controller,
+    table,
+    decorations,
+    treeChanged,
+    controller.onDidChange((c) => {
+      setContext(HAS_TRIAGE, c.results !== undefined);
+      setContext(TRIAGE_RUNNING, c.results?.running === true);
+      treeChanged.fire();
+    }),
+  );
+
+  const localize = (message: string, ...args: (string | number)[]): string => vscode.l10n.t(message, ...args);
+  const treeSection: TreeSection = {
+    roots: () => triageRoots(controller.current, localize),
+    owns: ownsTriageNode,
+    children: (node) => triageChildren(controller.current, node, localize),
+    parent: (node) => triageParent(controller.current, node, localize),
+    onDidChange: (listener) => treeChanged.event(listener),
+  };
+
+  return {
+    treeSection,
+    onDidProgress: controller.onDidProgress,
+    snapshot: () => {
+      const r = controller.current;
+      return {
+        state: r ? r.state : 'none',
+        ...(r ? { source: r.source } : {}),
+        entries: r ? r.sortedEntries() : [],
+        ...(r?.progress ? { progress: r.progress } : {}),
+        ...(r?.report ? { report: { cancelled: r.report.cancelled, calls: r.report.calls, counts: r.report.counts, lookback: r.report.lookback } } : {}),
+        notes: r ? [...r.notes] : [],
+        decorations: decorations.counts(),
+        table: { open: table.isOpen, ready: table.isReady, rowsPosted: table.rowsPosted },
+      };
+    },
+  };
+}

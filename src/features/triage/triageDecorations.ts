@@ -1,0 +1,152 @@
+// Decorates triaged addresses in the visible editors of the documents a triage read, by verdict (theme colours the
+// extension contributes, with overview ruler marks), re-applied as results stream in, as editors become visible and as
+// documents change (located again by scanning, never by stale offsets).
+import * as vscode from 'vscode';
+import { DECORATED_VERDICTS, locateAddresses, rangesByVerdict, type DecoratedVerdict, type OffsetRange } from './decorationRanges';
+import { documentKey } from './revealOccurrence';
+import type { TriageController } from './triageController';
+
+/** Theme colours contributed in package.json (`contributes.colors`). */
+export const TRIAGE_COLORS = {
+  alertsBackground: 'ipInvestigator.triageAlertsBackground',
+  alertsBorder: 'ipInvestigator.triageAlertsBorder',
+  alertsRuler: 'ipInvestigator.triageAlertsRuler',
+  seenBackground: 'ipInvestigator.triageSeenBackground',
+  seenBorder: 'ipInvestigator.triageSeenBorder',
+  seenRuler: 'ipInvestigator.triageSeenRuler',
+  notSeenBorder: 'ipInvestigator.triageNotSeenBorder',
+  internalBackground: 'ipInvestigator.triageInternalBackground',
+  internalBorder: 'ipInvestigator.triageInternalBorder',
+  internalRuler: 'ipInvestigator.triageInternalRuler',
+} as const;
+
+function decorationTypes(): Record<DecoratedVerdict, vscode.TextEditorDecorationType> {
+  const c = (id: string) => new vscode.ThemeColor(id);
+  const common = { rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed, borderRadius: '2px' };
+  return {
+    alerts: vscode.window.createTextEditorDecorationType({
+      ...common,
+      backgroundColor: c(TRIAGE_COLORS.alertsBackground),
+      border: '1px solid',
+      borderColor: c(TRIAGE_COLORS.alertsBorder),
+      fontWeight: 'bold',
+      overviewRulerColor: c(TRIAGE_COLORS.alertsRuler),
+      overviewRulerLane: vscode.OverviewRulerLane.Right,
+    }),
+    seen: vscode.window.createTextEditorDecorationType({
+      ...common,
+      backgroundColor: c(TRIAGE_COLORS.seenBackground),
+      border: '1px solid',
+      borderColor: c(TRIAGE_COLORS.seenBorder),
+      overviewRulerColor: c(TRIAGE_COLORS.seenRuler),
+      overviewRulerLane: vscode.OverviewRulerLane.Center,
+    }),
+    'not-seen': vscode.window.createTextEditorDecorationType({
+      ...common,
+      borderWidth: '0 0 1px 0',
+      borderStyle: 'dotted',
+      borderColor: c(TRIAGE_COLORS.notSeenBorder),
+    }),
+    internal: vscode.window.createTextEditorDecorationType({
+      ...common,
+      backgroundColor: c(TRIAGE_COLORS.internalBackground),
+      borderWidth: '0 0 1px 0',
+      borderStyle: 'dashed',
+      borderColor: c(TRIAGE_COLORS.internalBorder),
+      overviewRulerColor: c(TRIAGE_COLORS.internalRuler),
+      overviewRulerLane: vscode.OverviewRulerLane.Left,
+    }),
+  };
+}
+
+interface LocatedDocument {
+  runId: number;
+  version: number;
+  /** Entries known when located: extraction adds them all at once, after the run started. */
+  entries: number;
+  /** Ranges of each triaged address in the document (converted once per version). */
+  byIp: Map<string, vscode.Range[]>;
+  rescanned: boolean;
+}
+
+/** Documents edited within this long are located again once, after the typing stops. */
+const EDIT_DEBOUNCE_MS = 300;
+
+export class TriageDecorations implements vscode.Disposable {
+  private readonly types = decorationTypes();
+  private readonly located = new Map<string, LocatedDocument>();
+  /** Ranges per verdict currently set, by document URI (for diagnostics and the integration suite). */
+  private readonly applied = new Map<string, Record<DecoratedVerdict, number>>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private editTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly controller: TriageController) {
+    this.disposables.push(
+      controller.onDidChange((c) => {
+        if (c.kind === 'reset') this.located.clear();
+        this.applyAll();
+      }),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.applyAll()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const r = this.controller.current;
+        if (!r || e.contentChanges.length === 0 || !r.namesFor(documentKey(e.document.uri))) return;
+        clearTimeout(this.editTimer);
+        this.editTimer = setTimeout(() => this.applyAll(), EDIT_DEBOUNCE_MS);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.located.delete(d.uri.toString());
+        this.applied.delete(d.uri.toString());
+      }),
+    );
+    this.applyAll();
+  }
+
+  /** Ranges per verdict set in each decorated document, by URI. */
+  counts(): Record<string, Record<DecoratedVerdict, number>> {
+    return Object.fromEntries(this.applied);
+  }
+
+  applyAll(): void {
+    const seen = new Set<string>();
+    for (const editor of vscode.window.visibleTextEditors) {
+      const uri = editor.document.uri.toString();
+      this.apply(editor);
+      seen.add(uri);
+    }
+    for (const uri of [...this.applied.keys()]) if (!seen.has(uri)) this.applied.delete(uri);
+  }
+
+  private apply(editor: vscode.TextEditor): void {
+    const doc = editor.document;
+    const uri = doc.uri.toString();
+    const results = this.controller.current;
+    const names = results?.namesFor(documentKey(doc.uri));
+    if (!results || !names) {
+      if (this.applied.has(uri)) for (const v of DECORATED_VERDICTS) editor.setDecorations(this.types[v], []);
+      this.applied.delete(uri);
+      return;
+    }
+    let loc = this.located.get(uri);
+    if (!loc || loc.runId !== results.id || loc.version !== doc.version || loc.entries !== results.entries.size) {
+      const found = locateAddresses(results.entries.values(), names, doc.getText());
+      const byIp = new Map<string, vscode.Range[]>();
+      for (const [ip, ranges] of found.byIp) byIp.set(ip, ranges.map((r: OffsetRange) => new vscode.Range(doc.positionAt(r.start), doc.positionAt(r.end))));
+      loc = { runId: results.id, version: doc.version, entries: results.entries.size, byIp, rescanned: found.rescanned };
+      this.located.set(uri, loc);
+    }
+    const groups = rangesByVerdict(loc.byIp, (ip) => results.entries.get(ip)?.verdict);
+    const counts = { alerts: 0, seen: 0, 'not-seen': 0, internal: 0 };
+    for (const v of DECORATED_VERDICTS) {
+      const ranges = groups[v];
+      editor.setDecorations(this.types[v], ranges);
+      counts[v] = ranges.length;
+    }
+    this.applied.set(uri, counts);
+  }
+
+  dispose(): void {
+    clearTimeout(this.editTimer);
+    for (const d of this.disposables) d.dispose();
+    for (const t of Object.values(this.types)) t.dispose();
+  }
+}

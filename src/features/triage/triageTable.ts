@@ -1,0 +1,223 @@
+// The triage table: one webview panel (its own bundle, dist/triage.js) that shows the current results. Rows stream in
+// as the controller reports changes; everything is replayed when the webview (re)loads. Requests from the webview are
+// validated, and an address is acted on only when it is a row of the current results.
+import * as vscode from 'vscode';
+import { describeError } from '../../core/investigation/describeError';
+import type { Logger } from '../../platform/logger';
+import { parseTriageWebviewMessage, type TriageExportFormat, type TriageHostMessage, type TriageRequest, type TriageRow, type TriageSummary } from '../../shared/triageProtocol';
+import { contentSecurityPolicy, newNonce } from '../panel/panelHtml';
+import { investigationTime, toTableRow } from './tableRows';
+import type { TriageChange, TriageController } from './triageController';
+import type { TriageResults } from './triageResults';
+
+export const TRIAGE_VIEW_TYPE = 'ipInvestigator.triage';
+
+/** Rows per message: a first paint of 10,000 addresses arrives in a few messages, none of them huge. */
+const ROWS_PER_MESSAGE = 2_000;
+
+export interface TableDeps {
+  logger: Logger;
+  controller: TriageController;
+  extensionUri: vscode.Uri;
+  reveal(results: TriageResults, ip: string): Promise<string | undefined>;
+  export(format?: TriageExportFormat): Promise<string | undefined>;
+}
+
+const escapeAttr = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function triageHtml(o: { cspSource: string; scriptUri: string; styleUri: string; scriptNonce: string; styleNonce: string }): string {
+  const csp = contentSecurityPolicy(o.cspSource, o.scriptNonce, o.styleNonce);
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="UTF-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">`,
+    `<meta property="csp-nonce" content="${escapeAttr(o.styleNonce)}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
+    '<title>Triage</title>',
+    `<link rel="stylesheet" href="${escapeAttr(o.styleUri)}">`,
+    `<script nonce="${escapeAttr(o.scriptNonce)}" src="${escapeAttr(o.scriptUri)}" defer></script>`,
+    '</head>',
+    '<body>',
+    '<div id="app" role="document"></div>',
+    '<noscript>The triage table needs scripts, which VS Code enables for it.</noscript>',
+    '</body>',
+    '</html>',
+  ].join('\n');
+}
+
+export class TriageTable implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+  private panelDisposables: vscode.Disposable[] = [];
+  /** Rows posted to the webview since its last load (diagnostics and the integration suite). */
+  rowsPosted = 0;
+
+  constructor(private readonly deps: TableDeps) {
+    this.disposables.push(deps.controller.onDidChange((c) => this.onChange(c)));
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Opens the table beside the editor (or reveals it). */
+  show(preserveFocus = true): void {
+    if (this.panel) {
+      this.panel.reveal(undefined, preserveFocus);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      TRIAGE_VIEW_TYPE,
+      vscode.l10n.t('IP Triage'),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      {
+        enableScripts: true,
+        enableCommandUris: false,
+        enableForms: false,
+        localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist'), vscode.Uri.joinPath(this.deps.extensionUri, 'media')],
+        enableFindWidget: true,
+        retainContextWhenHidden: false,
+      },
+    );
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'activitybar.svg');
+    const webview = panel.webview;
+    webview.html = triageHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'triage.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'triage.css')).toString(),
+      scriptNonce: newNonce(),
+      styleNonce: newNonce(),
+    });
+    this.panelDisposables = [
+      webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      // Hidden webviews are unloaded (retainContextWhenHidden is off): they say `ready` again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => {
+        for (const d of this.panelDisposables.splice(0)) d.dispose();
+        this.panel = undefined;
+        this.ready = false;
+      }),
+    ];
+  }
+
+  private post(message: TriageHostMessage): void {
+    if (!this.panel || !this.ready) return;
+    if (message.kind === 'rows') this.rowsPosted += message.rows.length;
+    void this.panel.webview.postMessage(message);
+  }
+
+  private postRows(runId: number, rows: TriageRow[]): void {
+    for (let i = 0; i < rows.length; i += ROWS_PER_MESSAGE) this.post({ kind: 'rows', runId, rows: rows.slice(i, i + ROWS_PER_MESSAGE) });
+  }
+
+  private summary(): TriageSummary {
+    const r = this.deps.controller.current;
+    if (r) return r.summary();
+    return {
+      runId: 0,
+      state: 'idle',
+      phase: 'done',
+      source: '',
+      lookback: '7d',
+      addresses: 0,
+      resolved: 0,
+      byVerdict: { alerts: 0, seen: 0, 'not-seen': 0, internal: 0, skipped: 0, unknown: 0, pending: 0 },
+      batchesDone: 0,
+      batchesTotal: 0,
+      calls: { hunting: 0, findbyip: 0, cacheHits: 0 },
+      bytesScanned: 0,
+      occurrences: 0,
+      notes: [],
+      demo: false,
+      startedAt: new Date().toISOString(),
+    };
+  }
+
+  /** Everything, from the start: the webview just loaded. */
+  private replay(): void {
+    this.rowsPosted = 0;
+    const r = this.deps.controller.current;
+    this.post({ kind: 'reset', summary: this.summary() });
+    if (r) this.postRows(r.id, r.sortedEntries().map((e) => toTableRow(e, localize)));
+  }
+
+  private onChange(c: TriageChange): void {
+    if (!this.ready) return;
+    if (c.kind === 'reset') {
+      this.replay();
+      return;
+    }
+    const r = c.results;
+    if (!r) return;
+    const rows: TriageRow[] = [];
+    for (const ip of c.changed) {
+      const e = r.entries.get(ip);
+      if (e) rows.push(toTableRow(e, localize));
+    }
+    this.postRows(r.id, rows);
+    this.post({ kind: 'summary', summary: r.summary() });
+  }
+
+  private onMessage(raw: unknown): void {
+    const msg = parseTriageWebviewMessage(raw);
+    if (!msg) {
+      this.deps.logger.warn('Triage table: ignored a malformed message from the webview.');
+      return;
+    }
+    if (msg.kind === 'ready') {
+      this.ready = true;
+      this.replay();
+      return;
+    }
+    void this.answer(msg.request).then(
+      (message) => this.post({ kind: 'response', id: msg.id, ok: true, ...(message ? { message } : {}) }),
+      (error: unknown) => {
+        const d = describeError(error);
+        if (d.kind !== 'invalid' && d.kind !== 'cancelled') this.deps.logger.error(`Triage table: ${msg.request.type} failed`, error);
+        this.post({ kind: 'response', id: msg.id, ok: false, error: [d.message, d.remedy].filter(Boolean).join(' ') });
+      },
+    );
+  }
+
+  /** One request of the webview; the result is a short message for its status line. */
+  private async answer(r: TriageRequest): Promise<string | undefined> {
+    if (r.type === 'cancel') {
+      return this.deps.controller.cancel() ? vscode.l10n.t('Cancelling: the addresses that arrived are kept.') : vscode.l10n.t('No triage is running.');
+    }
+    if (r.type === 'export') return this.deps.export(r.format);
+    const results = this.deps.controller.current;
+    const entry = results?.entries.get(r.ip);
+    // Only an address of the current results: the webview never names what the host acts on.
+    if (!results || !entry) throw new RangeError(vscode.l10n.t('{0} is not in the current triage results.', r.ip));
+    switch (r.type) {
+      case 'open': {
+        const at = investigationTime(entry);
+        void vscode.commands.executeCommand('ipInvestigator.investigateIp', { ip: entry.ip, lookback: results.lookback, ...(at ? { at } : {}) });
+        return at ? vscode.l10n.t('Investigating {0} at {1}.', entry.ip, at) : vscode.l10n.t('Investigating {0}.', entry.ip);
+      }
+      case 'reveal':
+        return this.deps.reveal(results, entry.ip);
+      case 'copy':
+        await vscode.env.clipboard.writeText(entry.ip);
+        return vscode.l10n.t('Copied {0}.', entry.ip);
+    }
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+const localize = (message: string, ...args: (string | number)[]): string => vscode.l10n.t(message, ...args);

@@ -1,0 +1,244 @@
+// The triage table's browser bundle (dist/triage.js, as packaged) in Chromium, on a page served with the table's CSP
+// and a stub acquireVsCodeApi: 10,000 streamed rows virtualised, incremental updates, hostile text inert, keyboard
+// navigation and the requests it sends, chips, and the state kept with setState.
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
+import type { Page } from 'playwright-core';
+import type { TriageHostMessage, TriageRow, TriageSummary } from '../../src/shared/triageProtocol';
+import { emptyVerdictCounts, type TriageVerdict } from '../../src/shared/triageModel';
+import { e2eContext } from './context';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const HOSTILE = '<img src=x onerror="window.__pwned=true">';
+const THEME =
+  ':root{--vscode-foreground:#ccc;--vscode-editor-background:#1e1e1e;--vscode-descriptionForeground:#9d9d9d;--vscode-font-family:sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace;--vscode-panel-border:#444;--vscode-textLink-foreground:#3794ff;--vscode-editorError-foreground:#f14c4c;--vscode-editorWarning-foreground:#cca700;--vscode-editorInfo-foreground:#3794ff;--vscode-badge-background:#616161;--vscode-badge-foreground:#fff;--vscode-list-activeSelectionBackground:#04395e;--vscode-focusBorder:#007fd4}';
+
+interface Server {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves the table as VS Code would (scripts by nonce, styles from the extension only), with a recording stub host. */
+async function serve(): Promise<Server> {
+  const nonce = randomBytes(16).toString('base64');
+  const styleNonce = randomBytes(16).toString('base64');
+  const files: Record<string, string> = { '/dist/triage.js': 'text/javascript', '/media/triage.css': 'text/css' };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
+    const send = (type: string, body: string | Buffer) => {
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    if (url.pathname === '/') {
+      const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${origin} 'nonce-${styleNonce}'; img-src ${origin} data:; font-src ${origin};`;
+      return send(
+        'text/html; charset=utf-8',
+        `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta property="csp-nonce" content="${styleNonce}">` +
+          '<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/media/triage.css">' +
+          `<script nonce="${nonce}" src="/stub.js"></script><script nonce="${nonce}" src="/dist/triage.js"></script></head>` +
+          '<body class="vscode-dark"><div id="app"></div></body></html>',
+      );
+    }
+    if (url.pathname === '/theme.css') return send('text/css', THEME);
+    if (url.pathname === '/stub.js') {
+      return send(
+        'text/javascript',
+        'window.__sent=[];window.__state=undefined;window.acquireVsCodeApi=function(){return{postMessage:function(m){window.__sent.push(JSON.parse(JSON.stringify(m)));},getState:function(){return window.__state;},setState:function(s){window.__state=JSON.parse(JSON.stringify(s));}};};',
+      );
+    }
+    const type = files[url.pathname];
+    if (!type) {
+      res.writeHead(404).end();
+      return;
+    }
+    fs.readFile(path.join(ROOT, url.pathname), (error, body) => (error ? res.writeHead(404).end() : send(type, body)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+function summary(extra: Partial<TriageSummary> = {}): TriageSummary {
+  return {
+    runId: 1,
+    state: 'running',
+    phase: 'querying',
+    source: `big.log ${HOSTILE}`,
+    lookback: '7d',
+    addresses: 10_000,
+    resolved: 0,
+    byVerdict: emptyVerdictCounts(),
+    batchesDone: 0,
+    batchesTotal: 40,
+    calls: { hunting: 0, findbyip: 0, cacheHits: 0 },
+    bytesScanned: 1 << 20,
+    occurrences: 20_000,
+    notes: [],
+    demo: true,
+    startedAt: new Date().toISOString(),
+    ...extra,
+  };
+}
+
+const VERDICTS: TriageVerdict[] = ['alerts', 'seen', 'not-seen', 'internal', 'not-seen', 'not-seen', 'skipped'];
+
+function rows(n: number): TriageRow[] {
+  return Array.from({ length: n }, (_, i) => {
+    const verdict = VERDICTS[i % VERDICTS.length];
+    return {
+      ip: `45.${(i >> 8) & 255}.${i & 255}.7`,
+      version: 4 as const,
+      ipClass: 'public',
+      internal: false,
+      verdict,
+      ...(verdict === 'alerts' || verdict === 'seen' ? { machines: (i % 50) + 1 } : {}),
+      ...(verdict === 'alerts' ? { alertCount: 2, severities: ['High', 'Low'] } : { severities: [] }),
+      occurrences: (i % 9) + 1,
+      files: 1,
+      where: `big.log:${i + 1}:10`,
+      ...(i === 3 ? { detail: HOSTILE } : {}),
+      problems: 0,
+      fromCache: false,
+    };
+  });
+}
+
+/** Posts host messages; resolves once the table has rendered them (or, when `ignored`, after two frames without waiting for a render). */
+async function deliver(page: Page, messages: TriageHostMessage[], ignored = false): Promise<void> {
+  await page.evaluate(
+    async ([msgs, none]) => {
+      const rendered = none
+        ? new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())))
+        : new Promise<void>((resolve) => document.addEventListener('ipinv:triage-rendered', () => resolve(), { once: true }));
+      for (const data of msgs) window.dispatchEvent(new MessageEvent('message', { data }));
+      await rendered;
+    },
+    [messages, ignored] as const,
+  );
+}
+
+function sent(page: Page): Promise<{ kind: string; id?: number; request?: { type: string; ip?: string } }[]> {
+  return page.evaluate(() => (window as unknown as { __sent: { kind: string; id?: number; request?: { type: string; ip?: string } }[] }).__sent);
+}
+
+suite('Triage table webview (dist/triage.js in Chromium, stub host)', () => {
+  let server: Server;
+  let page: Page;
+  const errors: string[] = [];
+
+  suiteSetup(async () => {
+    server = await serve();
+    page = await e2eContext().browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) errors.push(m.text());
+    });
+    page.on('dialog', (d) => {
+      errors.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+    await page.goto(server.url);
+    await page.waitForFunction(() => (window as unknown as { __sent: { kind: string }[] }).__sent.some((m) => m.kind === 'ready'), undefined, { timeout: 15_000 });
+  });
+
+  suiteTeardown(async () => {
+    await page?.close();
+    await server?.close();
+  });
+
+  test('10,000 rows streamed in chunks: only a screenful is in the DOM, the last row renders when scrolled to', async () => {
+    const all = rows(10_000);
+    await deliver(page, [{ kind: 'reset', summary: summary() }]);
+    for (let i = 0; i < all.length; i += 2000) await deliver(page, [{ kind: 'rows', runId: 1, rows: all.slice(i, i + 2000) }]);
+    await page.locator('main#triage[data-total="10000"][data-shown="10000"]').waitFor();
+    const inDom = await page.locator('.t-body .t-row').count();
+    assert.ok(inDom > 10 && inDom < 80, `${inDom} rows in the DOM`);
+    await page.locator('#sort-ip').click();
+    await page.locator('#triage-grid').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.locator('.t-body .t-row[data-ip="45.39.15.7"]').waitFor({ timeout: 5_000 });
+    assert.ok((await page.locator('.t-body .t-row').count()) < 80);
+    await page.locator('#triage-grid').evaluate((el) => (el.scrollTop = 0));
+    await page.locator('.t-body .t-row[data-ip="45.0.0.7"]').waitFor({ timeout: 5_000 });
+    await page.screenshot({ path: path.join(e2eContext().resultsDir, 'triage-webview-10k.png') });
+  });
+
+  test('hostile text from files and the API shows as text; nothing runs', async () => {
+    await page.locator('#sort-ip').click(); // descending
+    await page.locator('#sort-ip').click(); // ascending again: row 4 (45.0.3.7) is near the top
+    const row = page.locator('.t-row[data-ip="45.0.3.7"] .col-detail');
+    assert.equal(await row.textContent(), HOSTILE);
+    assert.equal(await page.locator('#triage-source').textContent(), `Triage: big.log ${HOSTILE}`);
+    const found = await page.evaluate(() => ({
+      active: document.querySelectorAll('#app img, #app iframe, #app script, #app a[href], #app [srcdoc]').length,
+      handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name))).length,
+      pwned: (window as unknown as { __pwned?: boolean }).__pwned === true,
+    }));
+    assert.deepEqual(found, { active: 0, handlers: 0, pwned: false });
+  });
+
+  test('rows update in place as batches land; a cancelled run says its results are partial', async () => {
+    const updated: TriageRow = { ...rows(1)[0], verdict: 'alerts', alertCount: 9, severities: ['Medium'], machines: 77 };
+    await deliver(page, [
+      { kind: 'rows', runId: 1, rows: [updated, { ...rows(1)[0], ip: '2001:db8::99', version: 6, verdict: 'unknown', severities: [] }] },
+      { kind: 'summary', summary: summary({ state: 'cancelled', phase: 'done', resolved: 5000 }) },
+    ]);
+    await page.locator('main#triage[data-total="10001"][data-state="cancelled"]').waitFor();
+    const cell = page.locator('.t-row[data-ip="45.0.0.7"]');
+    assert.equal(await cell.getAttribute('data-verdict'), 'alerts');
+    assert.equal(await cell.locator('.col-alerts').textContent(), '9 · Medium');
+    assert.match((await page.locator('#triage-state').textContent()) ?? '', /Cancelled: partial results/);
+    // Rows of another run are ignored.
+    await deliver(page, [{ kind: 'rows', runId: 2, rows: [{ ...rows(1)[0], ip: '1.2.3.4' }] }], true);
+    assert.equal(await page.locator('main#triage').getAttribute('data-total'), '10001');
+  });
+
+  test('keyboard: arrows move the active row, Enter asks to investigate it, Shift+Enter to show it in its file', async () => {
+    await page.locator('#triage-grid').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    const active = page.locator('.t-row.active');
+    await active.waitFor();
+    const ip = await active.getAttribute('data-ip');
+    assert.ok(ip);
+    assert.equal(await page.locator('#triage-grid').getAttribute('aria-activedescendant'), await active.getAttribute('id'));
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.press('End');
+    await page.locator('.t-row.active[data-ip="2001:db8::99"]').waitFor();
+    await page.waitForFunction((n) => (window as unknown as { __sent: unknown[] }).__sent.length >= n, 3);
+    const requests = (await sent(page)).filter((m) => m.kind === 'request').map((m) => m.request);
+    assert.deepEqual(requests.slice(-2), [
+      { type: 'open', ip },
+      { type: 'reveal', ip },
+    ]);
+  });
+
+  test('the row buttons, the chips and the filter; sort, filter and chips are kept with setState', async () => {
+    await page.locator('#triage-grid').focus();
+    await page.keyboard.press('Home');
+    await page.locator('.t-row.active[data-ip="45.0.0.7"]').waitFor();
+    await page.locator('.t-row[data-ip="45.0.0.7"] .row-action.open').click();
+    await page.waitForFunction(() => (window as unknown as { __sent: { request?: { type: string; ip?: string } }[] }).__sent.some((m) => m.request?.type === 'open' && m.request.ip === '45.0.0.7'));
+    await page.locator('#chip-internal').click();
+    await page.locator('main#triage[data-shown="1429"]').waitFor();
+    await page.locator('#triage-filter').evaluate((el) => {
+      (el as HTMLElement & { value: string }).value = '45.1.';
+      el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    });
+    await page.locator('main#triage[data-shown="36"]').waitFor();
+    assert.match((await page.locator('#triage-shown').textContent()) ?? '', /^36 of 10,001 addresses$/);
+    await page.waitForFunction(() => {
+      const s = (window as unknown as { __state?: { filter?: string; verdicts?: string[]; sort?: { key: string } } }).__state;
+      return s?.filter === '45.1.' && s.verdicts?.join() === 'internal' && s.sort?.key === 'ip';
+    });
+    await page.locator('#triage-export').click();
+    await page.waitForFunction(() => (window as unknown as { __sent: { request?: { type: string } }[] }).__sent.some((m) => m.request?.type === 'export'));
+    assert.deepEqual(errors, []);
+  });
+});
