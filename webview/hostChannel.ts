@@ -1,59 +1,9 @@
-// The webview's side of the protocol: every message from the host is validated before use; requests
-// carry ids and resolve with the host's response.
+// The panel's channel to the extension host: the shared WebviewChannel over the panel protocol.
+import { WebviewChannel } from './components/channel';
 import { parseHostMessage, type HostMessage, type PanelRequest, type PanelViewState } from '../src/shared/protocol';
 
-export interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-export type Response = { ok: true; message?: string } | { ok: false; error: string };
-
-export class HostChannel {
-  private readonly api: VsCodeApi;
-  private nextId = 1;
-  private readonly pending = new Map<number, (r: Response) => void>();
-  private handler: (m: HostMessage) => void = () => undefined;
-
+export class HostChannel extends WebviewChannel<HostMessage, PanelRequest, PanelViewState> {
   constructor() {
-    this.api = acquireVsCodeApi();
-    window.addEventListener('message', (e: MessageEvent) => {
-      const msg = parseHostMessage(e.data);
-      if (!msg) return; // Not ours or malformed: ignored.
-      if (msg.kind === 'response') {
-        const resolve = this.pending.get(msg.id);
-        this.pending.delete(msg.id);
-        resolve?.(msg.ok ? { ok: true, ...(msg.message ? { message: msg.message } : {}) } : { ok: false, error: msg.error });
-        return;
-      }
-      this.handler(msg);
-    });
-  }
-
-  onMessage(handler: (m: HostMessage) => void): void {
-    this.handler = handler;
-  }
-
-  ready(): void {
-    this.api.postMessage({ kind: 'ready' });
-  }
-
-  request(request: PanelRequest): Promise<Response> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.api.postMessage({ kind: 'request', id, request });
-    });
-  }
-
-  getState(): unknown {
-    return this.api.getState();
-  }
-
-  setState(state: PanelViewState): void {
-    this.api.setState(state);
+    super(parseHostMessage);
   }
 }

@@ -33,6 +33,8 @@ export interface PanelHtmlOptions {
   scriptNonce: string;
   styleNonce: string;
   title: string;
+  /** Shown when scripts are off; default: the investigation panel's. */
+  noscript?: string;
 }
 
 export function panelHtml(o: PanelHtmlOptions): string {
@@ -51,7 +53,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
     '</head>',
     '<body>',
     '<div id="app" role="document"></div>',
-    '<noscript>The investigation panel needs scripts, which VS Code enables for it.</noscript>',
+    `<noscript>${escapeAttr(o.noscript ?? 'The investigation panel needs scripts, which VS Code enables for it.')}</noscript>`,
     '</body>',
     '</html>',
   ].join('\n');

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/investigation/describeError';
 import type { Logger } from '../../platform/logger';
 import { parseTriageWebviewMessage, type TriageExportFormat, type TriageHostMessage, type TriageRequest, type TriageRow, type TriageSummary } from '../../shared/triageProtocol';
-import { contentSecurityPolicy, newNonce } from '../panel/panelHtml';
+import { newNonce, panelHtml } from '../panel/panelHtml';
 import { investigationTime, toTableRow } from './tableRows';
 import type { TriageChange, TriageController } from './triageController';
 import type { TriageResults } from './triageResults';
@@ -23,28 +23,8 @@ export interface TableDeps {
   export(format?: TriageExportFormat): Promise<string | undefined>;
 }
 
-const escapeAttr = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 export function triageHtml(o: { cspSource: string; scriptUri: string; styleUri: string; scriptNonce: string; styleNonce: string }): string {
-  const csp = contentSecurityPolicy(o.cspSource, o.scriptNonce, o.styleNonce);
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="UTF-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">`,
-    `<meta property="csp-nonce" content="${escapeAttr(o.styleNonce)}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
-    '<title>Triage</title>',
-    `<link rel="stylesheet" href="${escapeAttr(o.styleUri)}">`,
-    `<script nonce="${escapeAttr(o.scriptNonce)}" src="${escapeAttr(o.scriptUri)}" defer></script>`,
-    '</head>',
-    '<body>',
-    '<div id="app" role="document"></div>',
-    '<noscript>The triage table needs scripts, which VS Code enables for it.</noscript>',
-    '</body>',
-    '</html>',
-  ].join('\n');
+  return panelHtml({ ...o, title: 'Triage', noscript: 'The triage table needs scripts, which VS Code enables for it.' });
 }
 
 export class TriageTable implements vscode.Disposable {
