@@ -29,9 +29,9 @@ export function escapeMarkdown(text: string | number | undefined, maxLength = DE
   return s.replace(PUNCTUATION, '\\$&').replace(/\$/g, '&#36;');
 }
 
-// Letters, digits, spaces, `.`, `:` and `-` cannot open any inline construct (emphasis, code, links, HTML,
+// Letters, digits, spaces, `.`, `,`, `:` and `-` cannot open any inline construct (emphasis, code, links, HTML,
 // entities, autolinks need other characters), except an extended autolink starting with `www.`.
-const PLAIN_INLINE = /^[A-Za-z0-9 .:-]*$/;
+const PLAIN_INLINE = /^[A-Za-z0-9 .,:-]*$/;
 
 /**
  * escapeMarkdown for a value inside a table cell or after a label, where no block can start: plain tokens

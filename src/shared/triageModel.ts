@@ -60,6 +60,8 @@ export interface AlertSummary {
   /** Up to 5 titles (untrusted text). */
   titles: string[];
   severities: string[];
+  /** Distinct alerts per severity (High, Medium, Low, Informational), when the query counted them. */
+  bySeverity?: Record<string, number>;
   /** Highest of `severities` by Defender's order (High > Medium > Low > Informational). */
   highestSeverity?: string;
   lastAlert?: string;
@@ -196,6 +198,16 @@ const SEVERITY_ORDER: Record<string, number> = { High: 4, Medium: 3, Low: 2, Inf
 
 export function severityRank(severity: string | undefined): number {
   return severity === undefined ? -1 : (SEVERITY_ORDER[severity] ?? 0);
+}
+
+/** `High 2, Medium 1`: the per-severity alert counts, highest first; empty when none were counted. */
+export function severityCountsText(a: AlertSummary | undefined): string {
+  if (!a?.bySeverity) return '';
+  return Object.entries(a.bySeverity)
+    .filter(([, n]) => n > 0)
+    .sort(([x], [y]) => severityRank(y) - severityRank(x))
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
 }
 
 export function highestSeverity(severities: readonly string[]): string | undefined {

@@ -16,6 +16,8 @@ export interface TriageRow {
   alertCount?: number;
   /** Distinct alert severities, highest first (untrusted text). */
   severities: string[];
+  /** `High 2, Medium 1` when the alerts were counted per severity. */
+  bySeverity?: string;
   firstSeen?: string;
   lastSeen?: string;
   occurrences: number;
@@ -121,6 +123,7 @@ export function isTriageRow(x: unknown): x is TriageRow {
     optCount(x.alertCount) &&
     Array.isArray(x.severities) &&
     x.severities.every(isStr) &&
+    optStr(x.bySeverity) &&
     optStr(x.firstSeen) &&
     optStr(x.lastSeen) &&
     isCount(x.occurrences) &&

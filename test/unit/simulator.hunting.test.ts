@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  ALERT_SEVERITIES,
   batchAlertsQuery,
   batchInternalHoldersQuery,
   batchRemoteIpSummaryQuery,
@@ -149,6 +150,7 @@ describe('the query builders of huntingQueries.ts, through both hunting routes',
       const recent = alerts.filter((a) => Date.parse(a.alertCreationTime) > NOW - 30 * DAY);
       assert.equal(byIp.get(ip)?.Alerts, recent.length, ip);
       assert.deepEqual(new Set(byIp.get(ip)?.Severities as string[]), new Set(recent.map((a) => a.severity)), ip);
+      for (const s of ALERT_SEVERITIES) assert.equal(byIp.get(ip)?.[s], recent.filter((a) => a.severity === s).length, `${ip} ${s}`);
     }
     const c2Alerts = (await getJson(`/api/ips/${DEMO_C2_IP}/alerts`)).value as unknown[];
     assert.ok(c2Alerts.length > (byIp.get(DEMO_C2_IP)?.Alerts as number), 'an older alert lies outside the 30-day hunting window');

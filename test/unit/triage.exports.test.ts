@@ -44,7 +44,7 @@ function fixture(): TriageReport {
       ipClass: 'documentation',
       verdict: 'alerts',
       sightings: { machines: 6, events: 120, firstSeen: '2026-11-01T10:00:00.0000000Z', lastSeen: '2026-11-24T10:00:00Z', ports: [443], processes: [HOSTILE.rtl, 'rundll32.exe'], deviceNames: [HOSTILE.img] },
-      alerts: { count: 3, titles: [HOSTILE.script, HOSTILE.link, HOSTILE.formula], severities: ['High', 'Medium'], highestSeverity: 'High', lastAlert: '2026-11-24T11:00:00Z' },
+      alerts: { count: 3, titles: [HOSTILE.script, HOSTILE.link, HOSTILE.formula], severities: ['High', 'Medium'], bySeverity: { High: 1, Medium: 2 }, highestSeverity: 'High', lastAlert: '2026-11-24T11:00:00Z' },
     }),
     entry({
       ip: '2001:db8:85a3::8a2e:370:7334',
@@ -143,6 +143,7 @@ test('CSV: RFC 4180 shape, one row per address, formula cells neutralised', () =
   assert.equal(c2[col('verdict')], 'alerts');
   assert.equal(c2[col('prevalence')], '6');
   assert.equal(c2[col('alerts')], '3');
+  assert.deepEqual([c2[col('alerts_high')], c2[col('alerts_medium')], c2[col('alerts_low')], c2[col('alerts_informational')]], ['1', '2', '0', '0']);
   assert.ok(c2[col('alert_titles')].includes(HOSTILE.formula), 'text kept');
   const internal = rows.find((r) => r[0] === '10.248.240.38')!;
   assert.equal(internal[col('files')], "'-cmd|calc.log");
@@ -192,6 +193,7 @@ test('Markdown: hostile text is inert, tables keep their columns, queries are fe
   assert.ok(md.includes(fenced(report.queries[0].query, 'kql')));
   assert.ok(md.includes(fenced(report.queries[1].query, 'kql')));
   assert.match(md, /## Seen with alerts \(2\)/);
+  assert.match(md, /\| High 1, Medium 2 \|/, 'alerts counted by severity, readable');
   assert.match(md, /## Not looked up \(1\)/);
   assert.equal(escapeMarkdown('a\nb|c'), 'a b\\|c');
   assert.equal(escapeMarkdown('see https://x.example'), 'see https\\:\\/\\/x\\.example');

@@ -128,6 +128,9 @@ test('triage results equal per-address investigations for a sample of addresses'
     const since = now - 30 * 24 * 3_600_000;
     const recentAlerts = (inv.alerts ?? []).filter((a) => Date.parse(a.alertCreationTime ?? a.lastEventTime ?? '') > since);
     assert.equal(e.alerts?.count ?? 0, recentAlerts.length, `alerts of ${ip}`);
+    for (const sev of ['High', 'Medium', 'Low', 'Informational']) {
+      assert.equal(e.alerts?.bySeverity?.[sev] ?? 0, recentAlerts.filter((a) => a.severity === sev).length, `${sev} alerts of ${ip}`);
+    }
     assert.equal(e.verdict, recentAlerts.length > 0 ? 'alerts' : (inv.stats?.prevalence ?? 0) > 0 ? 'seen' : 'not-seen', ip);
     if (inv.stats?.firstSeen && e.sightings?.firstSeen) assert.equal(Date.parse(e.sightings.firstSeen), Date.parse(inv.stats.firstSeen), `first seen of ${ip}`);
   }

@@ -348,7 +348,7 @@ export class TriageApp {
     p.verdict.className = `verdict verdict-${r.verdict}`;
     setText(machines, num(r.machines));
     const top = r.severities[0];
-    setText(p.alerts, r.alertCount ? `${num(r.alertCount)}${top ? ` · ${top}` : ''}` : '');
+    setText(p.alerts, r.alertCount ? (r.bySeverity ? `${num(r.alertCount)}: ${r.bySeverity}` : `${num(r.alertCount)}${top ? ` · ${top}` : ''}`) : '');
     p.alerts.className = top ? `alerts severity-${top.toLowerCase().replace(/[^a-z]/g, '')}` : 'alerts';
     p.cells[4].title = r.severities.length > 0 ? `Severities: ${r.severities.join(', ')}` : '';
     setText(first, shortTime(r.firstSeen));

@@ -98,13 +98,16 @@ export function batchRemoteIpSummaryQuery(ips: readonly string[], lookbackDays: 
 }
 
 /** Triage: alerts whose evidence names an address of the batch, with severity from AlertInfo. */
+/** Severities counted one by one in the batched alerts query (each a column of that name). */
+export const ALERT_SEVERITIES = ['High', 'Medium', 'Low', 'Informational'] as const;
+
 export function batchAlertsQuery(ips: readonly string[], lookbackDays: number): string {
   return [
     'AlertEvidence',
     `| where Timestamp > ago(${assertLookbackDays(lookbackDays)}d)`,
     `| where RemoteIP in ${kqlIpList(ips)}`,
     '| join kind=inner (AlertInfo | project AlertId, Severity, Category) on AlertId',
-    '| summarize Alerts = dcount(AlertId), Titles = make_set(Title, 5), Severities = make_set(Severity, 5), LastAlert = max(Timestamp) by RemoteIP',
+    `| summarize Alerts = dcount(AlertId), ${ALERT_SEVERITIES.map((s) => `${s} = dcountif(AlertId, Severity == '${s}')`).join(', ')}, Titles = make_set(Title, 5), Severities = make_set(Severity, 5), LastAlert = max(Timestamp) by RemoteIP`,
   ].join('\n');
 }
 

@@ -1,7 +1,7 @@
 // Markdown report of a triage: summary, addresses by verdict, problems, and the exact hunting queries
 // used so the analyst can re-run them in the portal. Every value from a file or the API is escaped.
 import { escapeMarkdownInline } from '../../shared/markdown';
-import { TRIAGE_VERDICTS, type TriageEntry, type TriageReport, type TriageVerdict } from '../../shared/triageModel';
+import { TRIAGE_VERDICTS, severityCountsText, type TriageEntry, type TriageReport, type TriageVerdict } from '../../shared/triageModel';
 
 export interface MarkdownExportOptions {
   title?: string;
@@ -46,12 +46,12 @@ function section(verdict: TriageVerdict, entries: TriageEntry[], max: number): s
   switch (verdict) {
     case 'alerts':
       body = table(
-        ['Address', 'Class', 'Alerts', 'Highest severity', 'Titles', 'Machines', 'First seen', 'Last seen', 'Occurrences'],
+        ['Address', 'Class', 'Alerts', 'By severity', 'Titles', 'Machines', 'First seen', 'Last seen', 'Occurrences'],
         shown.map((x) => [
           cell(x.ip),
           cell(x.ipClass),
           cell(x.alerts?.count),
-          cell(x.alerts?.highestSeverity),
+          cell(severityCountsText(x.alerts) || x.alerts?.highestSeverity),
           cell(x.alerts?.titles.join('; ')),
           cell(x.sightings?.machines),
           cell(day(x.sightings?.firstSeen)),

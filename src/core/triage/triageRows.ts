@@ -2,6 +2,7 @@
 // wrong types are dropped, lists may arrive as arrays or JSON text, addresses are re-normalised.
 import type { HuntingRow } from '../../shared/defenderModel';
 import { highestSeverity, type AlertSummary, type HolderMachine, type Sightings } from '../../shared/triageModel';
+import { ALERT_SEVERITIES } from '../hunting/huntingQueries';
 
 const MAX_TEXT = 1024;
 
@@ -83,6 +84,12 @@ export function parseAlertsRow(row: HuntingRow): AlertSummary {
   };
   const top = highestSeverity(severities);
   if (top) a.highestSeverity = top;
+  const bySeverity: Record<string, number> = {};
+  for (const s of ALERT_SEVERITIES) {
+    const n = num(row, s);
+    if (n !== undefined && n > 0) bySeverity[s] = Math.trunc(n);
+  }
+  if (Object.keys(bySeverity).length > 0) a.bySeverity = bySeverity;
   const last = iso(row, 'LastAlert');
   if (last) a.lastAlert = last;
   return a;
@@ -131,8 +138,12 @@ export function isSightings(v: unknown): v is Sightings {
   );
 }
 
+function isCountMap(v: unknown): v is Record<string, number> {
+  return isObj(v) && Object.values(v).every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0);
+}
+
 export function isAlertSummary(v: unknown): v is AlertSummary {
-  return isObj(v) && typeof v.count === 'number' && isStrArr(v.titles) && isStrArr(v.severities) && optStr(v.highestSeverity) && optStr(v.lastAlert);
+  return isObj(v) && typeof v.count === 'number' && isStrArr(v.titles) && isStrArr(v.severities) && (v.bySeverity === undefined || isCountMap(v.bySeverity)) && optStr(v.highestSeverity) && optStr(v.lastAlert);
 }
 
 export function isHolderList(v: unknown): v is HolderMachine[] {

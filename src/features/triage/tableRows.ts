@@ -3,7 +3,7 @@
 import { findByIpTimeProblem } from '../../core/investigation/investigationService';
 import { plainLocalize, type Localize } from '../hover/hoverContent';
 import type { TriageRow } from '../../shared/triageProtocol';
-import { severityRank, type TriageEntry, type TriageProgress, type TriageVerdict } from '../../shared/triageModel';
+import { severityCountsText, severityRank, type TriageEntry, type TriageProgress, type TriageVerdict } from '../../shared/triageModel';
 
 const MAX_DETAIL = 300;
 
@@ -73,6 +73,7 @@ export function toTableRow(e: TriageEntry, t: Localize = plainLocalize): TriageR
     ...(machines !== undefined ? { machines } : {}),
     ...(e.alerts ? { alertCount: e.alerts.count } : {}),
     severities,
+    ...(severityCountsText(e.alerts) ? { bySeverity: severityCountsText(e.alerts) } : {}),
     ...(firstSeen(e) ? { firstSeen: firstSeen(e) } : {}),
     ...(lastSeen(e) ? { lastSeen: lastSeen(e) } : {}),
     occurrences: e.occurrenceCount,

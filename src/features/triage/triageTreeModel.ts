@@ -3,7 +3,7 @@
 // file or the API is escaped in tooltips and made one plain line in labels.
 import { escapeMarkdown } from '../../shared/markdown';
 import { LOOKBACK_DAYS } from '../../shared/investigation';
-import type { TriageEntry, TriageVerdict } from '../../shared/triageModel';
+import { severityCountsText, type TriageEntry, type TriageVerdict } from '../../shared/triageModel';
 import { classLabel, plainLocalize, type Localize } from '../hover/hoverContent';
 import { ContextFlag, contextValue } from '../tree/contextValues';
 import { plain, type TreeNodeModel } from '../tree/treeModel';
@@ -102,7 +102,9 @@ function addressNode(results: TriageResults, e: TriageEntry, parentId: string, t
   const parts: string[] = [];
   if (e.alerts && e.alerts.count > 0) {
     parts.push(e.alerts.count === 1 ? t('1 alert') : t('{0} alerts', count(e.alerts.count)));
-    if (e.alerts.highestSeverity) parts.push(plain(e.alerts.highestSeverity, 20));
+    const bySeverity = severityCountsText(e.alerts);
+    if (bySeverity) parts.push(plain(bySeverity, 60));
+    else if (e.alerts.highestSeverity) parts.push(plain(e.alerts.highestSeverity, 20));
   }
   if (!e.internal && e.sightings) parts.push(e.sightings.machines === 1 ? t('1 machine') : t('{0} machines', count(e.sightings.machines)));
   const detail = entryDetail(e, t);
