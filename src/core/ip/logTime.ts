@@ -61,10 +61,23 @@ function instant(f: Fields, zone: number | 'local'): Date | undefined {
     const local = new Date(2000, 0, 1, f.h, f.mi, f.s, f.ms);
     local.setFullYear(f.y, f.mo - 1, f.d); // the constructor would map years 0-99 to 1900-1999
     t = local.getTime();
+  } else if (f.y >= 1000 && f.y <= 9999) {
+    // Date.UTC's own arithmetic, without the call (one per log line): exact integers, well below 2^53.
+    t = daysFromCivil(f.y, f.mo, f.d) * 86_400_000 + f.h * 3_600_000 + f.mi * 60_000 + f.s * 1000 + f.ms - zone * 60_000;
   } else {
     t = Date.UTC(f.y, f.mo - 1, f.d, f.h, f.mi, f.s, f.ms) - zone * 60_000;
   }
   return Number.isFinite(t) ? new Date(t) : undefined;
+}
+
+/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, mo: number, d: number): number {
+  const ys = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(ys / 400);
+  const yoe = ys - era * 400;
+  const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 function fractionMs(frac: string | undefined): number {
@@ -140,25 +153,54 @@ const SYSLOG_RE =
   /(?<![A-Za-z])(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?![\d])(?: (\d{4})(?![\d]))?/g;
 const DAY_MS = 86_400_000;
 
+/** The pattern spells months exactly so: no lower-casing needed. */
+const SYSLOG_MONTHS: Record<string, number> = {
+  Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12,
+};
+
 const findSyslog: Finder = (line, zone, o) =>
   firstOf(SYSLOG_RE, line, (m) => {
-    const base: Fields = {
-      y: 0, mo: MONTHS[m[1].toLowerCase()], d: Number(m[2]), h: Number(m[3]), mi: Number(m[4]), s: Number(m[5]), ms: fractionMs(m[6]),
+    const f: Fields = {
+      y: m[7] === undefined ? -1 : Number(m[7]), mo: SYSLOG_MONTHS[m[1]], d: Number(m[2]), h: Number(m[3]), mi: Number(m[4]),
+      s: Number(m[5]), ms: fractionMs(m[6]),
     };
-    const range = { start: m.index, end: m.index + m[0].length, format: 'rfc3164' };
-    if (m[7] !== undefined) {
-      const time = instant({ ...base, y: Number(m[7]) }, zone);
-      return time && { time, ...range };
-    }
-    // No year: the most recent such date not after now (a day of slack absorbs zone differences).
-    const now = (o.now ?? new Date()).getTime();
-    const startYear = new Date(now + DAY_MS).getUTCFullYear();
-    for (let y = startYear; y > startYear - 8; y--) {
-      const time = instant({ ...base, y }, zone);
-      if (time && time.getTime() <= now + DAY_MS) return { time, ...range };
-    }
-    return undefined;
+    return syslogTime(f, m.index, m.index + m[0].length, zone, o);
   });
+
+/** The instant of a syslog timestamp's fields (`f.y` -1 when the text has no year; the year gets inferred). */
+function syslogTime(f: Fields, start: number, end: number, zone: number | 'local', o: LineTimeOptions): LineTime | undefined {
+  if (f.y >= 0) {
+    const time = instant(f, zone);
+    return time && { time, start, end, format: 'rfc3164' };
+  }
+  // No year: the most recent such date not after now (a day of slack absorbs zone differences).
+  const now = (o.now ?? new Date()).getTime();
+  const startYear = utcYear(now + DAY_MS);
+  // One Fields object whose year changes: instant() only reads it.
+  for (let y = startYear; y > startYear - 8; y--) {
+    f.y = y;
+    const time = instant(f, zone);
+    if (time && time.getTime() <= now + DAY_MS) return { time, start, end, format: 'rfc3164' };
+  }
+  return undefined;
+}
+
+/** The last year utcYear computed, and the instants where it starts and ends. */
+let cachedYear = NaN;
+let cachedYearStart = 0;
+let cachedYearEnd = 0;
+
+/** `new Date(ms).getUTCFullYear()`, remembered for the rest of that year (every syslog line asks). */
+function utcYear(ms: number): number {
+  if (ms >= cachedYearStart && ms < cachedYearEnd) return cachedYear;
+  const y = new Date(ms).getUTCFullYear();
+  if (Number.isNaN(y)) return y;
+  const bound = new Date(0);
+  cachedYearStart = bound.setUTCFullYear(y, 0, 1);
+  cachedYearEnd = bound.setUTCFullYear(y + 1, 0, 1);
+  cachedYear = y;
+  return y;
+}
 
 const SLASH_RE = /(?<![\d/.])(\d{1,2})\/(\d{1,2})\/(\d{4}),? +(\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?([AaPp][Mm]))?(?![\d])/g;
 
@@ -196,7 +238,7 @@ const findDotted: Finder = (line, zone) =>
     return time && { time, start: m.index, end: m.index + m[0].length, format: 'dmy-dotted' };
   });
 
-const EPOCH_RE = /"([^"\\\n]{1,64})"\s*:\s*("?)(\d{19}|\d{16}|\d{13}|\d{10})(?:\.(\d{1,9}))?\2(?![\d.])/dg;
+const EPOCH_RE = /"([^"\\\n]{1,64})"\s*:\s*("?)(\d{19}|\d{16}|\d{13}|\d{10})(?:\.(\d{1,9}))?\2(?![\d.])/g;
 const TIME_FIELD = /time|date|^@?ts$|[_.@-]ts$|[a-z]Ts$|^ts[_A-Z]/;
 const NOT_TIME_FIELD = /timeout|duration|elapsed|uptime|runtime|taken|ttl|interval|delay/i;
 const MIN_EPOCH_S = 946_684_800; // 2000-01-01
@@ -226,22 +268,133 @@ const findEpoch: Finder = (line) =>
       format = 'epoch-ns';
     }
     if (ms < MIN_EPOCH_S * 1000 || ms >= MAX_EPOCH_S * 1000) return undefined;
-    const start = m.indices?.[2]?.[0] ?? m.index;
-    return { time: new Date(ms), start, end: m.index + m[0].length, format };
+    // The value (group 2 on) ends the match: its start follows from the group lengths (the `d` flag would
+    // give it too, at the price of index arrays for every match).
+    const end = m.index + m[0].length;
+    const start = end - (2 * m[2].length + digits.length + (m[4] === undefined ? 0 : 1 + m[4].length));
+    return { time: new Date(ms), start, end, format };
   });
 
 interface FinderEntry {
   find: Finder;
-  /** A character the format cannot do without: a cheap test before running its pattern. */
-  needs: string;
+  /**
+   * A cheap necessary condition for the format's pattern to match anywhere in the text (false means it
+   * cannot, so the pattern is not run). It looks at a few characters around each occurrence of one
+   * separator, found with indexOf: much cheaper than a failed pattern search over a whole line.
+   */
+  mayMatch: (text: string, limit: number) => boolean;
+  /**
+   * How far past the start of a match (as `find` reports it) the separator mayMatch looks for can lie.
+   * Once a timestamp starting at `b` is known, only separators before `b + sepOffset` can still matter.
+   */
+  sepOffset: number;
 }
 
-const ISO: FinderEntry = { find: findIso, needs: '-' };
-const CLF: FinderEntry = { find: findClf, needs: '/' };
-const SYSLOG: FinderEntry = { find: findSyslog, needs: ':' };
-const SLASH: FinderEntry = { find: findSlash, needs: '/' };
-const DOTTED: FinderEntry = { find: findDotted, needs: '.' };
-const EPOCH: FinderEntry = { find: findEpoch, needs: '"' };
+function isDigitAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c >= 48 && c <= 57;
+}
+
+function isLetterAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i) | 32;
+  return c >= 97 && c <= 122;
+}
+
+/** The characters `\s` matches in a pattern without the `u` flag. */
+function isSpaceCode(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return (
+    c === 160 || c === 5760 || (c >= 8192 && c <= 8202) || c === 8232 || c === 8233 || c === 8239 || c === 8287 ||
+    c === 12288 || c === 65279
+  );
+}
+
+// Each filter below looks at the separators before `limit` only.
+
+/** ISO_RE needs `dddd-dd-dd?dd:`: a `-` with a digit before it, two digits and a `-` after it, a `:` 9 on. */
+function mayBeIso(text: string, limit: number): boolean {
+  for (let i = text.indexOf('-'); i >= 0 && i < limit; i = text.indexOf('-', i + 1)) {
+    if (
+      text.charCodeAt(i + 3) === 45 && text.charCodeAt(i + 9) === 58 && isDigitAt(text, i - 1) && isDigitAt(text, i + 1) &&
+      isDigitAt(text, i + 2) && isDigitAt(text, i + 4)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** CLF_RE needs `dd/Mmm/dddd:`: a `/` after two digits, three letters, a `/`, four digits, a `:`. */
+function mayBeClf(text: string, limit: number): boolean {
+  for (let i = text.indexOf('/'); i >= 0 && i < limit; i = text.indexOf('/', i + 1)) {
+    if (
+      text.charCodeAt(i + 4) === 47 && text.charCodeAt(i + 9) === 58 && isDigitAt(text, i - 1) && isDigitAt(text, i - 2) &&
+      isLetterAt(text, i + 1) && isDigitAt(text, i + 5)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** SYSLOG_RE needs ` dd:dd:`: a `:` with a space and two digits before it, two digits and a `:` after it. */
+function mayBeSyslog(text: string, limit: number): boolean {
+  for (let i = text.indexOf(':'); i >= 0 && i < limit; i = text.indexOf(':', i + 1)) {
+    if (
+      text.charCodeAt(i + 3) === 58 && text.charCodeAt(i - 3) === 32 && isDigitAt(text, i - 1) && isDigitAt(text, i - 2) &&
+      isDigitAt(text, i + 1) && isDigitAt(text, i + 2)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** SLASH_RE needs `d/d/dddd` + `,` or space, or `d/dd/dddd` + `,` or space (`sep` is the separator's code). */
+function mayBeDate(text: string, limit: number, sep: number, sepChar: string): boolean {
+  for (let i = text.indexOf(sepChar); i >= 0 && i < limit; i = text.indexOf(sepChar, i + 1)) {
+    if (!isDigitAt(text, i - 1) || !isDigitAt(text, i + 1)) continue;
+    const next = text.charCodeAt(i + 2) === sep ? i + 2 : text.charCodeAt(i + 3) === sep && isDigitAt(text, i + 2) ? i + 3 : -1;
+    if (next < 0 || digitsAt(text, next + 1, 4) < 0) continue;
+    const after = text.charCodeAt(next + 5);
+    if (after === 44 || after === 32) return true;
+  }
+  return false;
+}
+
+function mayBeSlash(text: string, limit: number): boolean {
+  return mayBeDate(text, limit, 47, '/');
+}
+
+/** DOTTED_RE: as SLASH_RE, with dots. */
+function mayBeDotted(text: string, limit: number): boolean {
+  return mayBeDate(text, limit, 46, '.');
+}
+
+/** EPOCH_RE needs `"` (spaces) `:` (spaces) (an optional `"`) and a digit. */
+function mayBeEpoch(text: string, limit: number): boolean {
+  for (let i = text.indexOf(':'); i >= 0 && i < limit; i = text.indexOf(':', i + 1)) {
+    // Each space is stepped over at most twice (once from each side): linear in the text.
+    let b = i - 1;
+    while (b >= 0 && isSpaceCode(text.charCodeAt(b))) b--;
+    if (b < 0 || text.charCodeAt(b) !== 34) continue;
+    let f = i + 1;
+    while (f < text.length && isSpaceCode(text.charCodeAt(f))) f++;
+    if (text.charCodeAt(f) === 34) f++;
+    if (isDigitAt(text, f)) return true;
+  }
+  return false;
+}
+
+// The separators' offsets: ISO `dddd-`, CLF `dd/`, syslog `Mmm  dd hh:` (at most), slash and dotted `dd/`
+// and `dd.`; an epoch's colon comes before the value, which is where its match is said to start.
+const ISO: FinderEntry = { find: findIso, mayMatch: mayBeIso, sepOffset: 4 };
+const CLF: FinderEntry = { find: findClf, mayMatch: mayBeClf, sepOffset: 2 };
+const SYSLOG: FinderEntry = { find: findSyslog, mayMatch: mayBeSyslog, sepOffset: 10 };
+const SLASH: FinderEntry = { find: findSlash, mayMatch: mayBeSlash, sepOffset: 2 };
+const DOTTED: FinderEntry = { find: findDotted, mayMatch: mayBeDotted, sepOffset: 2 };
+const EPOCH: FinderEntry = { find: findEpoch, mayMatch: mayBeEpoch, sepOffset: 0 };
 
 // The likeliest format first: once a timestamp is found at the start of the line, nothing can come
 // before it, and the other patterns only search the text in front of the best one so far.
@@ -253,20 +406,198 @@ const STARTS_SYSLOG = /^\s*(?:<\d{1,3}>)?[A-Z][a-z]{2} /;
 /** Longest timestamp text any pattern matches, plus room for its look-ahead. */
 const MAX_STAMP = 64;
 
+/** Value of `n` ASCII digits at `i`, or -1. */
+function digitsAt(text: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const c = text.charCodeAt(k);
+    if (!(c >= 48 && c <= 57)) return -1;
+    v = v * 10 + c - 48;
+  }
+  return v;
+}
+
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/**
+ * fractionMs of the digits in [i, j) (at most nine), without building strings: the value and the power of
+ * ten are exact doubles, so their quotient is the correctly rounded double that Number('0.digits') is.
+ */
+function fractionDigitsMs(text: string, i: number, j: number): number {
+  return Math.floor((digitsAt(text, i, j - i) / POW10[j - i]) * 1000);
+}
+
+/** Tells findLineTime to run the patterns: the fast path cannot be sure what they would find. */
+const UNSURE = null;
+
+/**
+ * The ISO_RE match at `p` (where a line's text starts), read by hand, for lines that start with an ISO
+ * timestamp: the usual case, and a pattern match costs far more (17 capture groups). It follows the
+ * pattern's first choice at every step (greedy, alternatives in order); wherever the pattern would have
+ * to backtrack, or the fields are not a time (the pattern would go on searching), it answers UNSURE.
+ */
+function isoAtLineStart(line: string, p: number, zone: number | 'local'): LineTime | typeof UNSURE {
+  const y = digitsAt(line, p, 4);
+  const mo = digitsAt(line, p + 5, 2);
+  const d = digitsAt(line, p + 8, 2);
+  const t = line.charCodeAt(p + 10);
+  const h = digitsAt(line, p + 11, 2);
+  const mi = digitsAt(line, p + 14, 2);
+  if (
+    y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || line.charCodeAt(p + 4) !== 45 || line.charCodeAt(p + 7) !== 45 ||
+    !(t === 84 || t === 116 || t === 32) || line.charCodeAt(p + 13) !== 58
+  ) {
+    return UNSURE;
+  }
+  let i = p + 16;
+  let s = -1;
+  let ms = 0;
+  let hasFraction = false;
+  if (line.charCodeAt(i) === 58 && (s = digitsAt(line, i + 1, 2)) >= 0) {
+    i += 3;
+    const c = line.charCodeAt(i);
+    if ((c === 46 || c === 44) && isDigitAt(line, i + 1)) {
+      let j = i + 2;
+      while (j < i + 10 && isDigitAt(line, j)) j++;
+      ms = fractionDigitsMs(line, i + 1, j);
+      hasFraction = true;
+      i = j;
+    }
+  }
+  let z: number | 'local' | undefined;
+  let format = 'iso8601';
+  const c = line.charCodeAt(i);
+  let sign = 0;
+  let oh = -1;
+  let om = 0;
+  if (c === 90 || c === 122) {
+    z = 0;
+    i++;
+  } else if ((c === 43 || c === 45) && (oh = digitsAt(line, i + 1, 2)) >= 0) {
+    sign = c;
+    i += 3;
+    if (line.charCodeAt(i) === 58 && (om = digitsAt(line, i + 1, 2)) >= 0) i += 3;
+    else if ((om = digitsAt(line, i, 2)) >= 0) i += 2;
+    else om = 0;
+  } else if (c === 32) {
+    const c1 = line.charCodeAt(i + 1);
+    if ((c1 === 43 || c1 === 45) && (oh = digitsAt(line, i + 2, 2)) >= 0) {
+      if (line.charCodeAt(i + 4) === 58 && (om = digitsAt(line, i + 5, 2)) >= 0) {
+        sign = c1;
+        i += 7;
+      } else if ((om = digitsAt(line, i + 4, 2)) >= 0) {
+        sign = c1;
+        i += 6;
+      }
+    } else if (line.startsWith('UTC', i + 1) || line.startsWith('GMT', i + 1)) {
+      z = 0;
+      i += 4;
+    }
+  }
+  if (isDigitAt(line, i)) return UNSURE; // (?![\d]) fails: the pattern backtracks
+  if (sign !== 0) {
+    z = oh > 23 || om > 59 ? undefined : (sign === 45 ? -1 : 1) * (oh * 60 + om);
+  } else if (z === undefined) {
+    // Only spaces before the timestamp: `date time` is W3C (UTC) when it has seconds and no fraction.
+    if (t === 32 && !hasFraction && s >= 0) {
+      z = 0;
+      format = 'w3c';
+    } else {
+      z = zone;
+      format = 'iso8601-local';
+    }
+  }
+  if (z === undefined) return UNSURE;
+  const time = instant({ y, mo, d, h, mi, s: s < 0 ? 0 : s, ms }, z);
+  return time ? { time, start: p, end: i, format } : UNSURE;
+}
+
+/** As isoAtLineStart, for SYSLOG_RE (`Nov  7 08:42:13`, with an optional fraction and year). */
+function syslogAtLineStart(line: string, p: number, zone: number | 'local', o: LineTimeOptions): LineTime | typeof UNSURE {
+  const c1 = line.charCodeAt(p + 1);
+  const c2 = line.charCodeAt(p + 2);
+  if (!(c1 < 128 && c2 < 128) || line.charCodeAt(p + 3) !== 32) return UNSURE;
+  const mo = SYSLOG_MONTHS_BY_CODE.get((line.charCodeAt(p) << 16) | (c1 << 8) | c2);
+  if (mo === undefined) return UNSURE;
+  let i = line.charCodeAt(p + 4) === 32 ? p + 5 : p + 4;
+  let d = digitsAt(line, i, 2);
+  if (d >= 0) i += 2;
+  else if ((d = digitsAt(line, i, 1)) >= 0) i += 1;
+  else return UNSURE;
+  if (line.charCodeAt(i) !== 32 || line.charCodeAt(i + 3) !== 58 || line.charCodeAt(i + 6) !== 58) return UNSURE;
+  const h = digitsAt(line, i + 1, 2);
+  const mi = digitsAt(line, i + 4, 2);
+  const s = digitsAt(line, i + 7, 2);
+  if (h < 0 || mi < 0 || s < 0) return UNSURE;
+  i += 9;
+  let ms = 0;
+  if (line.charCodeAt(i) === 46 && isDigitAt(line, i + 1)) {
+    let j = i + 2;
+    while (j < i + 7 && isDigitAt(line, j)) j++;
+    ms = fractionDigitsMs(line, i + 1, j);
+    i = j;
+  }
+  if (isDigitAt(line, i)) return UNSURE; // (?![\d]) fails: the pattern backtracks
+  let y = -1;
+  if (line.charCodeAt(i) === 32 && (y = digitsAt(line, i + 1, 4)) >= 0 && !isDigitAt(line, i + 5)) i += 5;
+  else y = -1;
+  return syslogTime({ y, mo, d, h, mi, s, ms }, p, i, zone, o) ?? UNSURE;
+}
+
+const SYSLOG_MONTHS_BY_CODE = new Map(
+  Object.entries(SYSLOG_MONTHS).map(([name, mo]) => [(name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2), mo]),
+);
+
 /**
  * The first timestamp on a log line, as an exact UTC instant, or undefined. Timestamps without a zone use
  * `assumeZone`, except W3C/IIS `date time` at the start of a line, which that format defines as UTC.
  * Dates whose day and month order cannot be told apart are skipped unless `dateOrder` says which it is.
  */
 export function findLineTime(line: string, options: LineTimeOptions = {}): LineTime | undefined {
+  const zone = zoneOf(options);
+  // trimStart() removes exactly the characters isSpaceCode knows; most lines start with something else.
+  const c0 = line.charCodeAt(0);
+  const lead = c0 > 32 && c0 < 128 ? 0 : line.length - line.trimStart().length;
+  // Most lines start with their timestamp: read it by hand (the patterns below would find the same).
+  const first = line.charCodeAt(lead);
+  if (first >= 48 && first <= 57) {
+    const r = isoAtLineStart(line, lead, zone);
+    if (r !== UNSURE) return r;
+  } else if (first >= 65 && first <= 90) {
+    const r = syslogAtLineStart(line, lead, zone, options);
+    if (r !== UNSURE) return r;
+  }
+  return firstStamp(line, lead, zone, options, true);
+}
+
+/**
+ * findLineTime without its shortcuts (reading line starts by hand, the mayMatch filters): every pattern
+ * runs. The same results, more slowly; kept so tests can check the shortcuts against it.
+ */
+export function findLineTimeByPatterns(line: string, options: LineTimeOptions = {}): LineTime | undefined {
+  const zone = zoneOf(options);
+  return firstStamp(line, line.length - line.trimStart().length, zone, options, false);
+}
+
+function zoneOf(options: LineTimeOptions): number | 'local' {
   const zone = parseZoneOption(options.assumeZone);
   if (zone === undefined) throw new RangeError(`assumeZone must be 'utc', 'local' or '±HH:MM', not '${options.assumeZone}'`);
+  return zone;
+}
+
+/** The earliest timestamp any pattern finds (`lead`: where the line's text starts after white space). */
+function firstStamp(
+  line: string,
+  lead: number,
+  zone: number | 'local',
+  options: LineTimeOptions,
+  filter: boolean,
+): LineTime | undefined {
   const order = STARTS_ISO.test(line) ? ISO_FIRST : STARTS_SYSLOG.test(line) ? SYSLOG_FIRST : DEFAULT_ORDER;
-  const lead = line.length - line.trimStart().length;
   let best: LineTime | undefined;
   let text = line;
   for (const f of order) {
-    if (text.indexOf(f.needs) < 0) continue;
+    if (filter && !f.mayMatch(text, best === undefined ? Infinity : best.start + f.sepOffset)) continue;
     const r = f.find(text, zone, options);
     if (r && (best === undefined || r.start < best.start)) {
       best = r;

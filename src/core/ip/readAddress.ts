@@ -169,6 +169,7 @@ export function readIpv6At(text: string, pos: number, out: Ipv6Read): boolean {
     i += lead + lead2;
     end = i;
     endGap = 0;
+    c = text.charCodeAt(i);
   }
   for (;;) {
     if (n >= 8 || (gap >= 0 && n >= 7)) break;
@@ -176,22 +177,27 @@ export function readIpv6At(text: string, pos: number, out: Ipv6Read): boolean {
     const groupStart = i;
     let v = 0;
     let decimalOnly = true;
-    while (i - groupStart < 5) {
-      c = text.charCodeAt(i);
-      if (!(c < 128)) break;
-      const h = HEX_VALUE[c];
-      if (h < 0) break;
-      if (h >= 10) {
+    // Each character read once: `c` is the one at `i`. (Flags set by a group that turns out too long do
+    // not matter: they lie past the end of any address found so far.)
+    for (;;) {
+      if (c >= 48 && c <= 57) {
+        v = v * 16 + c - 48;
+        if (firstDigit === NONE) firstDigit = i;
+      } else if (c >= 97 && c <= 102) {
+        v = v * 16 + c - 87;
         decimalOnly = false;
-        if (c < 97 && firstOdd === NONE) firstOdd = i;
-      } else if (firstDigit === NONE) firstDigit = i;
-      v = v * 16 + h;
-      i++;
+      } else if (c >= 65 && c <= 70) {
+        v = v * 16 + c - 55;
+        decimalOnly = false;
+        if (firstOdd === NONE) firstOdd = i;
+      } else break;
+      c = text.charCodeAt(++i);
+      if (i - groupStart === 5) break;
     }
     const len = i - groupStart;
     if (len === 0 || len > 4) break;
     if (
-      decimalOnly && len <= 3 && dotAt(text, i) !== 0 &&
+      decimalOnly && len <= 3 && (c === 46 || dotAt(text, i) !== 0) &&
       (gap < 0 ? n === 6 : n <= 5) && readIpv4At(text, groupStart, v4Scratch)
     ) {
       // Embedded IPv4 in the last 32 bits. (Otherwise the group stands alone and the dot ends the text.)
@@ -212,12 +218,13 @@ export function readIpv6At(text: string, pos: number, out: Ipv6Read): boolean {
       endGroups = n;
       endGap = gap;
     }
-    c = text.charCodeAt(i);
+    // `c` is still the character after the group.
     let s1: number;
     if (c === 58) s1 = 1;
     else if (c === 91 && colonAt(text, i) === 3) s1 = 3;
     else break;
-    const s2 = colonAt(text, i + s1);
+    const c2 = text.charCodeAt(i + s1);
+    const s2 = c2 === 58 ? 1 : c2 === 91 ? colonAt(text, i + s1) : 0;
     if (s2 !== 0) {
       if (gap >= 0) break; // a second `::`
       if (n >= 8) break;
@@ -227,10 +234,12 @@ export function readIpv6At(text: string, pos: number, out: Ipv6Read): boolean {
       end = i;
       endGroups = n;
       endGap = gap;
+      c = text.charCodeAt(i);
       continue;
     }
     if (s1 > 1 && firstDefang === NONE) firstDefang = i;
     i += s1;
+    c = c2;
   }
   if (end < 0) return false;
   if (endGap < 0 && endGroups !== 8) return false;

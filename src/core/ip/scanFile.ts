@@ -1,5 +1,6 @@
 // Scans a file or a byte stream for addresses in bounded memory, with line, column and the line's timestamp
 // for each match. Offsets are UTF-16 offsets into the decoded text, as an editor would count them.
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import type { IpMatch } from './ipMatch';
 import { SCAN_LOOKAHEAD, SCAN_LOOKBEHIND, scanRange } from './scanner';
@@ -66,11 +67,17 @@ export async function* scanStreamBatches(
   if (rest.length > 0) yield rest;
 }
 
-/** Text chunks from bytes: UTF-8 unless a UTF-16 byte order mark says otherwise; the mark itself is dropped. */
+/**
+ * Text chunks from bytes: UTF-8 unless a UTF-16 byte order mark says otherwise; the mark itself is dropped.
+ * While every byte is ASCII (most logs), chunks are copied as Latin-1: the same text, several times faster
+ * than the streaming decoder. The first other byte hands the rest of the stream to the decoder.
+ */
 async function* decode(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<string, void, undefined> {
   let decoder: TextDecoder | undefined;
   let head: Uint8Array | undefined;
   let sawText = false;
+  /** The bytes started as ASCII (so UTF-8 without a mark), and all of them so far were. */
+  let ascii = false;
   for await (const chunk of source) {
     if (typeof chunk === 'string') {
       if (!sawText && chunk.charCodeAt(0) === 0xfeff) {
@@ -84,14 +91,29 @@ async function* decode(source: AsyncIterable<Uint8Array | string>): AsyncGenerat
     }
     let bytes = chunk;
     if (decoder === undefined) {
-      // Need two bytes to see a UTF-16 mark.
-      bytes = head ? concat(head, bytes) : bytes;
-      if (bytes.length < 2) {
-        head = bytes;
-        continue;
+      if (ascii) {
+        if (isAscii(bytes)) {
+          if (bytes.length > 0) yield latin1(bytes);
+          continue;
+        }
+        // Past the start of the stream, a UTF-8 mark is an ordinary character: keep it, as the decoder
+        // would have had it seen the text before.
+        decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+      } else {
+        // Need two bytes to see a UTF-16 mark.
+        bytes = head ? concat(head, bytes) : bytes;
+        if (bytes.length < 2) {
+          head = bytes;
+          continue;
+        }
+        head = undefined;
+        if (isAscii(bytes)) {
+          ascii = true;
+          yield latin1(bytes);
+          continue;
+        }
+        decoder = new TextDecoder(encodingOf(bytes));
       }
-      head = undefined;
-      decoder = new TextDecoder(encodingOf(bytes));
     }
     const text = decoder.decode(bytes, { stream: true });
     if (text.length > 0) yield text;
@@ -101,6 +123,11 @@ async function* decode(source: AsyncIterable<Uint8Array | string>): AsyncGenerat
     const text = decoder.decode(head ?? new Uint8Array(0));
     if (text.length > 0) yield text;
   }
+}
+
+/** ASCII bytes as text (Latin-1 and UTF-8 agree on them). */
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 function encodingOf(bytes: Uint8Array): string {
@@ -145,6 +172,8 @@ class NextIndex {
   /** Absolute index of the next occurrence at or after `pos` in buffer (based at `base`), or Infinity. */
   find(buffer: string, base: number, pos: number): number {
     if (this.at >= pos) return this.at;
+    // None up to the end of the buffer (a file without `\r`): no need to ask again until it grows.
+    if (this.at < 0 && this.searchedTo >= base + buffer.length) return Infinity;
     const from = Math.max(pos, this.searchedTo);
     const idx = buffer.indexOf(this.ch, from - base);
     if (idx < 0) {

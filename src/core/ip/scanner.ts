@@ -34,6 +34,11 @@ export const SCAN_LOOKBEHIND = 4;
 
 /** Set per scanRange call: build values from numbers instead of slicing them out of the text. */
 let detachValues = false;
+/**
+ * Where the last match made by finishV4 or finishV6 ends in the scanned text (no delta). Matches come in
+ * several shapes (with port, prefix, zone): reading `m.end` back would be a polymorphic property load.
+ */
+let matchEnd = 0;
 
 const v4 = newIpv4Read();
 const v6 = newIpv6Read();
@@ -71,15 +76,22 @@ export function scanRange(text: string, from: number, to: number, out: IpMatch[]
   // A candidate starts at most five characters before its anchor.
   const lastAnchor = stop + 5;
   let pos = Math.max(0, from);
+  // The next anchor of each kind, searched for only when needed: STALE means "search from dotFrom"
+  // (colonFrom). Anchors inside a match or a skipped run are never searched for.
   let dot = nextIndex(text, '.', pos);
   let colon = nextIndex(text, ':', pos);
+  let dotFrom = 0;
+  let colonFrom = 0;
   for (;;) {
+    if (dot === STALE) dot = nextIndex(text, '.', dotFrom);
+    if (colon === STALE) colon = nextIndex(text, ':', colonFrom);
     let m: IpMatch | null;
     if (dot < colon) {
       // IPv4: the anchor is the dot (or the `.` inside `[.]`) after a first octet of one to three digits.
       const a = dot;
       if (a > lastAnchor) break;
-      dot = nextIndex(text, '.', a + 1);
+      dot = STALE;
+      dotFrom = a + 1;
       let j = a;
       let c = text.charCodeAt(a - 1);
       if ((c === 91 || c === 40 || c === 123) && dotAt(text, a - 1) === 3) {
@@ -87,13 +99,38 @@ export function scanRange(text: string, from: number, to: number, out: IpMatch[]
         c = text.charCodeAt(a - 2);
       }
       if (!(c >= 48 && c <= 57)) continue;
+      // The second octet (one to three digits) must end in a separator: most dotted numbers in logs
+      // (`5.0 (`, `537.36 `, `HTTP/1.1"`) fail here, before any reading back or forth. Each character
+      // of the first two octets is read once, here and in the walk back below.
+      const o2 = j === a ? a + 1 : a + 2;
+      let k = o2;
+      let d = text.charCodeAt(k);
+      if (!(d >= 48 && d <= 57)) continue;
+      const lead2 = d;
+      let n2 = d - 48;
+      d = text.charCodeAt(++k);
+      if (d >= 48 && d <= 57) {
+        n2 = n2 * 10 + d - 48;
+        d = text.charCodeAt(++k);
+        if (d >= 48 && d <= 57) {
+          n2 = n2 * 10 + d - 48;
+          d = text.charCodeAt(++k);
+        }
+      }
+      if (!(d === 46 || d === 91 || d === 40 || d === 123)) continue;
       let s = j - 1;
+      let n1 = c - 48;
+      let lead1 = c;
       c = text.charCodeAt(s - 1);
       if (c >= 48 && c <= 57) {
         s--;
+        n1 += (c - 48) * 10;
+        lead1 = c;
         c = text.charCodeAt(s - 1);
         if (c >= 48 && c <= 57) {
           s--;
+          n1 += (c - 48) * 100;
+          lead1 = c;
           c = text.charCodeAt(s - 1);
         }
       }
@@ -102,20 +139,21 @@ export function scanRange(text: string, from: number, to: number, out: IpMatch[]
       if (
         (c < 128 && (CHAR_FLAGS[c] & (WORD | DOT)) !== 0) ||
         ((c === 93 || c === 41 || c === 125) && (blockOf(text, s - 1) & BLOCK4) !== 0) ||
-        // The second separator must follow within one octet (`[.]` included): `HTTP/1.1`, `5.0 (`...
-        dot > a + 6 ||
-        !readIpv4At(text, s, v4) ||
+        n1 > 255 ||
+        n2 > 255 ||
+        !readIpv4Tail(text, k, n1 * 256 + n2, (j - s > 1 && lead1 === 48) || (k - o2 > 1 && lead2 === 48), j !== a) ||
         (m = finishV4(text, s, delta)) === null
       ) {
         // The digit-and-dot run that goes on from here (an OID, a version) holds no start either.
-        dot = nextIndex(text, '.', skipDotRun(text, a + 1));
+        dotFrom = skipDotRun(text, o2, k);
         continue;
       }
     } else if (colon !== FAR) {
       // IPv6: the anchor is the colon after a first group of one to four hex digits, or a leading `::`.
       const a = colon;
       if (a > lastAnchor) break;
-      colon = nextIndex(text, ':', a + 1);
+      colon = STALE;
+      colonFrom = a + 1;
       let j = a;
       let c = text.charCodeAt(a - 1);
       if (c === 91 && text.charCodeAt(a + 1) === 93) {
@@ -140,47 +178,95 @@ export function scanRange(text: string, from: number, to: number, out: IpMatch[]
       if (s < pos || s >= stop) continue;
       if (
         (c < 128 && (CHAR_FLAGS[c] & (WORD | DOT | COLON)) !== 0) ||
-        ((c === 93 || c === 41 || c === 125) && (blockOf(text, s - 1) & BLOCK6) !== 0) ||
-        // Without `::` right here, a second separator must follow within one group (`[:]` included).
-        (colon > a + 7 && text.charCodeAt(a + 1) !== 58)
+        ((c === 93 || c === 41 || c === 125) && (blockOf(text, s - 1) & BLOCK6) !== 0)
       ) {
         // The rest of a colon-separated run (a time, a MAC, a fingerprint) holds no start either.
-        colon = nextIndex(text, ':', skipColonRun(text, a + 1));
+        colonFrom = skipColonRun(text, a + 1);
         continue;
       }
       if (s !== j) {
         // Times, MACs and fingerprints: a plain run with no `::` and not eight groups is no address.
-        const runEnd = plainColonRunEnd(text, s);
+        // (A defanged first separator is the full reader's business.)
+        const runEnd = j === a ? plainColonRunEnd(text, a + 1, 1) : -1;
         if (runEnd >= 0) {
-          colon = nextIndex(text, ':', runEnd);
+          colonFrom = runEnd;
           continue;
         }
       }
       if (!readIpv6At(text, s, v6) || (m = finishV6(text, s, delta, true)) === null) {
-        colon = nextIndex(text, ':', skipColonRun(text, a + 1));
+        colonFrom = skipColonRun(text, a + 1);
         continue;
       }
     } else break;
     out.push(m);
-    pos = m.end - delta;
-    if (dot < pos) dot = nextIndex(text, '.', pos);
-    if (colon < pos) colon = nextIndex(text, ':', pos);
+    pos = matchEnd;
+    if (dot === STALE) {
+      if (dotFrom < pos) dotFrom = pos;
+    } else if (dot < pos) {
+      dot = STALE;
+      dotFrom = pos;
+    }
+    if (colon === STALE) {
+      if (colonFrom < pos) colonFrom = pos;
+    } else if (colon < pos) {
+      colon = STALE;
+      colonFrom = pos;
+    }
   }
   return Math.max(pos, stop);
 }
 
 /**
- * From just after a rejected anchor dot: the end of the following `digits.digits.` run (dots plain or
- * defanged). Every number in it follows a dot, so none of them can start an address.
+ * Reads the rest of an IPv4 address whose first two octets the scan has read (`value` holds them): a
+ * separator at `k`, then octets three and four, as readIpv4At would. Fills `v4` and returns true on success.
  */
-function skipDotRun(text: string, i: number): number {
-  if (dotAt(text, i - 2) === 3) i++; // the anchor was the `.` of `[.]`: step over its closing bracket
+function readIpv4Tail(text: string, k: number, value: number, leadingZeros: boolean, defanged: boolean): boolean {
+  let i = k;
+  for (let part = 2; part < 4; part++) {
+    const sep = text.charCodeAt(i) === 46 ? 1 : dotAt(text, i);
+    if (sep === 0) return false;
+    if (sep > 1) defanged = true;
+    i += sep;
+    let c = text.charCodeAt(i);
+    if (!(c >= 48 && c <= 57)) return false;
+    const lead = c;
+    const first = i;
+    let n = c - 48;
+    c = text.charCodeAt(++i);
+    if (c >= 48 && c <= 57) {
+      n = n * 10 + c - 48;
+      c = text.charCodeAt(++i);
+      if (c >= 48 && c <= 57) {
+        n = n * 10 + c - 48;
+        // A fourth digit: this is a longer number, not an octet.
+        if (isDigitCode(text.charCodeAt(++i))) return false;
+      }
+    }
+    if (n > 255) return false;
+    if (i - first > 1 && lead === 48) leadingZeros = true;
+    value = value * 256 + n;
+  }
+  v4.end = i;
+  v4.value = value;
+  v4.leadingZeros = leadingZeros;
+  v4.defanged = defanged;
+  return true;
+}
+
+/**
+ * After a rejected anchor dot: the start of the last group of the `digits.digits.` run that goes on from
+ * it (dots plain or defanged). Every number in the run follows a dot, so none of them can start an address.
+ * The run's first group (the digits in [start, i), after the anchor) has been read already.
+ */
+function skipDotRun(text: string, start: number, i: number): number {
   for (;;) {
-    const start = i;
-    while (isDigitCode(text.charCodeAt(i))) i++;
-    const sep = i === start ? 0 : dotAt(text, i);
+    const sep = text.charCodeAt(i) === 46 ? 1 : dotAt(text, i);
     if (sep === 0) return start;
     i += sep;
+    start = i;
+    let c = text.charCodeAt(i);
+    while (c >= 48 && c <= 57) c = text.charCodeAt(++i);
+    if (i === start) return start;
   }
 }
 
@@ -192,38 +278,46 @@ function skipColonRun(text: string, i: number): number {
   if (text.charCodeAt(i) === 93 && text.charCodeAt(i - 2) === 91) i++; // the anchor was the `:` of `[:]`
   for (;;) {
     const start = i;
-    while (isHexCode(text.charCodeAt(i))) i++;
-    const sep = colonAt(text, i);
+    let c = text.charCodeAt(i);
+    while (isHexCode(c)) c = text.charCodeAt(++i);
+    const sep = c === 58 ? 1 : colonAt(text, i);
     if (sep === 0) return start;
     i += sep;
   }
 }
 
 /**
- * Walks the `hex:hex:...` run that starts at `s`. Returns where it ends when it cannot hold an address
- * (no `::`, no embedded IPv4, no defanged separator, no zone, and not exactly eight groups: a time, a MAC
- * address, a fingerprint), or -1 when the full reader has to decide. Every colon before the end is inside
- * the run, so none of them can start an address either.
+ * Walks the `hex:hex:...` run that goes on at `s` after `groupsBefore` groups (each followed by a plain
+ * colon). Returns where it ends when it cannot hold an address (no `::`, no embedded IPv4, no defanged
+ * separator, no zone, and not exactly eight groups: a time, a MAC address, a fingerprint), or -1 when the
+ * full reader has to decide. Every colon before the end is inside the run, so none of them can start an
+ * address either.
  */
-function plainColonRunEnd(text: string, s: number): number {
+function plainColonRunEnd(text: string, s: number, groupsBefore: number): number {
   let i = s;
-  let groups = 0;
+  let groups = groupsBefore;
+  // Reads each character once: this walks every time, MAC address and fingerprint of a log.
+  let c = text.charCodeAt(i);
   for (;;) {
     const g = i;
-    while (i - g < 5 && isHexCode(text.charCodeAt(i))) i++;
-    if (i === g || i - g > 4) return -1;
+    while (isHexCode(c)) {
+      if (i - g === 4) return -1; // a fifth hex digit
+      c = text.charCodeAt(++i);
+    }
+    if (i === g) return -1;
     groups++;
-    const c = text.charCodeAt(i);
     if (c !== 58) {
       if (c === 46 || c === 91 || c === 37) return -1;
       return groups === 8 ? -1 : i;
     }
-    i++;
+    c = text.charCodeAt(++i);
   }
 }
 
 /** "Not found" for anchors: a small integer, so the loop stays in integer arithmetic. */
 const FAR = 0x3fffffff;
+/** An anchor not searched for yet. */
+const STALE = -1;
 
 function nextIndex(text: string, ch: string, from: number): number {
   const i = text.indexOf(ch, from);
@@ -303,34 +397,44 @@ function continuesToken(text: string, e: number): boolean {
 
 function finishV4(text: string, start: number, delta: number): IpMatch | null {
   const end = v4.end;
-  if (continuesToken(text, end)) return null;
-  const value = v4.value;
-  const m: IpMatch = {
-    // Plain dotted decimal is already the normal form: a substring is the cheapest copy.
-    // (V8 copies substrings shorter than 13 characters; longer ones would pin the text when detaching.)
-    value: v4.defanged || v4.leadingZeros || (detachValues && end - start >= 13) ? formatIpv4(value) : text.slice(start, end),
-    version: 4,
-    start: start + delta,
-    end: end + delta,
-    defanged: v4.defanged,
-    leadingZeros: v4.leadingZeros,
-    ipClass: classifyIpv4(value).ipClass,
-  };
+  // continuesToken, reading the next character once for it and for the port and prefix checks below.
   const c = text.charCodeAt(end);
+  if (c < 128 && (CHAR_FLAGS[c] & WORD) !== 0) return null;
+  if (c === 46 || c === 91 || c === 40 || c === 123) {
+    const dot = c === 46 ? 1 : dotAt(text, end);
+    if (dot !== 0 && isDigitCode(text.charCodeAt(end + dot))) return null;
+  }
+  const n = v4.value;
+  // Plain dotted decimal is already the normal form: a substring is the cheapest copy. (V8 copies
+  // substrings shorter than 13 characters; longer ones would pin the text when detaching.)
+  const value = v4.defanged || v4.leadingZeros || (detachValues && end - start >= 13) ? formatIpv4(n) : text.slice(start, end);
+  const defanged = v4.defanged;
+  const leadingZeros = v4.leadingZeros;
+  const ipClass = classifyIpv4(n).ipClass;
+  let port = -1;
+  let prefix = -1;
   if (c === 58 || c === 91) {
     const sep = colonAt(text, end);
-    if (sep !== 0) {
-      const port = readNumber(text, end + sep, 5, 65535);
-      if (port >= 0) m.port = port;
-    }
+    if (sep !== 0) port = readNumber(text, end + sep, 5, 65535);
   } else if (c === 93 && text.charCodeAt(start - 1) === 91 && text.charCodeAt(end + 1) === 58) {
-    const port = readNumber(text, end + 2, 5, 65535);
-    if (port >= 0) m.port = port;
+    port = readNumber(text, end + 2, 5, 65535);
   } else if (c === 47 && !isUrlHost(text, start)) {
-    const prefix = readPrefix(text, end + 1, 32);
-    if (prefix >= 0) m.prefix = prefix;
+    prefix = readPrefix(text, end + 1, 32);
   }
+  matchEnd = end;
+  const m: IpMatch = { value, version: 4, start: start + delta, end: end + delta, defanged, leadingZeros, ipClass };
+  if (port >= 0) m.port = port;
+  else if (prefix >= 0) m.prefix = prefix;
   return m;
+}
+
+/**
+ * `text.slice(start, end)` that does not keep `text` alive. V8 copies substrings shorter than 13 characters,
+ * but a longer one is a view of its parent (the whole chunk); a flattened concatenation copies it.
+ */
+function detachedSlice(text: string, start: number, end: number): string {
+  const s = text.slice(start, end);
+  return end - start < 13 ? s : (' ' + s).slice(1);
 }
 
 function finishV6(text: string, start: number, delta: number, requireDigit: boolean): IpMatch | null {
@@ -342,39 +446,44 @@ function finishV6(text: string, start: number, delta: number, requireDigit: bool
     const zoneEnd = readZone(text, end + 1);
     if (zoneEnd > end + 1) {
       zone = text.slice(end + 1, zoneEnd);
-      // join() copies, so a long zone id does not keep the whole chunk alive.
-      if (detachValues && zone.length >= 13) zone = [...zone].join('');
+      // A long zone id must not keep the whole chunk alive.
+      if (detachValues && zone.length >= 13) zone = (' ' + zone).slice(1);
       end = zoneEnd;
     }
   }
-  if (continuesToken(text, end)) return null;
-  const colon = colonAt(text, end);
-  if (colon !== 0) {
-    const next = text.charCodeAt(end + colon);
-    if (next === 58 || isHexCode(next) || colonAt(text, end + colon) !== 0) return null;
+  // continuesToken, and no `:` + hex digit or `:` after it; the next character is read once for these
+  // checks and the port and prefix ones below.
+  const c = text.charCodeAt(end);
+  if (c < 128 && (CHAR_FLAGS[c] & WORD) !== 0) return null;
+  if (c === 46 || c === 91 || c === 40 || c === 123) {
+    const dot = c === 46 ? 1 : dotAt(text, end);
+    if (dot !== 0 && isDigitCode(text.charCodeAt(end + dot))) return null;
+  }
+  if (c === 58 || c === 91) {
+    const colon = c === 58 ? 1 : colonAt(text, end);
+    if (colon !== 0) {
+      const next = text.charCodeAt(end + colon);
+      if (next === 58 || isHexCode(next) || colonAt(text, end + colon) !== 0) return null;
+    }
   }
   const groups = v6.groups;
-  const m: IpMatch = {
-    value: v6.canonical && !detachValues ? text.slice(start, addressEnd) : formatIpv6(groups),
-    version: 6,
-    start: start + delta,
-    end: end + delta,
-    defanged: v6.defanged,
-    leadingZeros: v6.leadingZeros,
-    ipClass: classifyIpv6(groups).ipClass,
-  };
-  if (zone !== undefined) m.zone = zone;
-  const c = text.charCodeAt(end);
+  const value = !v6.canonical ? formatIpv6(groups) : detachValues ? detachedSlice(text, start, addressEnd) : text.slice(start, addressEnd);
+  const defanged = v6.defanged;
+  const leadingZeros = v6.leadingZeros;
+  const ipClass = classifyIpv6(groups).ipClass;
+  let port = -1;
+  let prefix = -1;
   if (c === 93 && text.charCodeAt(start - 1) === 91) {
     const sep = colonAt(text, end + 1);
-    if (sep !== 0) {
-      const port = readNumber(text, end + 1 + sep, 5, 65535);
-      if (port >= 0) m.port = port;
-    }
+    if (sep !== 0) port = readNumber(text, end + 1 + sep, 5, 65535);
   } else if (c === 47) {
-    const prefix = readPrefix(text, end + 1, 128);
-    if (prefix >= 0) m.prefix = prefix;
+    prefix = readPrefix(text, end + 1, 128);
   }
+  matchEnd = end;
+  const m: IpMatch = { value, version: 6, start: start + delta, end: end + delta, defanged, leadingZeros, ipClass };
+  if (zone !== undefined) m.zone = zone;
+  if (port >= 0) m.port = port;
+  else if (prefix >= 0) m.prefix = prefix;
   return m;
 }
 

@@ -1,0 +1,160 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { findLineTime, findLineTimeByPatterns, type LineTimeOptions } from '../../src/core/ip/logTime';
+
+// findLineTime reads the usual line starts by hand and skips patterns that cannot match; these tests hold
+// it to the plain pattern search (findLineTimeByPatterns), which does neither.
+
+const OPTIONS: LineTimeOptions[] = [
+  { now: new Date('2026-11-25T12:00:00Z') },
+  { now: new Date('2027-01-01T00:30:00Z'), assumeZone: '-03:00', dateOrder: 'mdy' },
+  { now: new Date('2026-03-01T00:00:00Z'), assumeZone: 'local', dateOrder: 'dmy' },
+];
+
+function same(line: string): void {
+  for (const o of OPTIONS) {
+    assert.deepEqual(findLineTime(line, o), findLineTimeByPatterns(line, o), `${JSON.stringify(line)} ${JSON.stringify(o)}`);
+  }
+}
+
+const digits = (n: number): fc.Arbitrary<string> => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: n, maxLength: n });
+
+/** ISO-like stamps, right and slightly wrong: field widths, separators, fractions of any length, zones. */
+const isoLike = fc
+  .tuple(
+    fc.oneof(digits(4), fc.constantFrom('2026', '2024', '0099', '9999')),
+    fc.oneof(digits(2), fc.constantFrom('02', '11', '13')),
+    fc.oneof(digits(2), fc.constantFrom('29', '30', '31')),
+    fc.constantFrom('T', 't', ' ', '_'),
+    fc.oneof(digits(2), fc.constantFrom('23', '24', '7')),
+    fc.oneof(digits(2), fc.constantFrom('59', '60')),
+    fc.constantFrom('', ':05', ':59', ':60', ':5'),
+    fc.oneof(fc.constant(''), fc.tuple(fc.constantFrom('.', ','), fc.integer({ min: 0, max: 12 })).map(([sep, n]) => sep + '7'.repeat(n))),
+    fc.constantFrom('', 'Z', 'z', '+01:00', '-0500', '+01', '+01:', '+1', '+24:00', ' +01:00', ' -0130', ' +01', ' UTC', ' GMT', ' utc', '+'),
+  )
+  .map(([y, mo, d, t, h, mi, s, frac, zone]) => `${y}-${mo}-${d}${t}${h}:${mi}${s}${frac}${zone}`);
+
+/** Syslog-like stamps: month spellings, one to three spaces, one to three day digits, fractions, years. */
+const syslogLike = fc
+  .tuple(
+    fc.constantFrom('Jan', 'Feb', 'Nov', 'Dec', 'NOV', 'nov', 'Now', 'N\u0151v'),
+    fc.constantFrom(' ', '  ', '   ', ''),
+    fc.oneof(digits(1), digits(2), digits(3), fc.constantFrom('29', '30', '31')),
+    fc.constantFrom(' ', '  ', ''),
+    fc.constantFrom('03:14:07', '23:59:59', '24:00:00', '3:14:07', '03:14:7'),
+    fc.oneof(fc.constant(''), fc.integer({ min: 0, max: 9 }).map((n) => '.' + '5'.repeat(n))),
+    fc.constantFrom('', ' 2026', ' 2027', ' 20261', ' 202', ' 0099'),
+  )
+  .map(([mon, sp, day, sp2, time, frac, year]) => `${mon}${sp}${day}${sp2}${time}${frac}${year}`);
+
+const before = fc.constantFrom('', ' ', '\t', '  ', '\u00a0', '\ufeff', '<34>1 ', '<38>', 'x ', '"');
+const after = fc.constantFrom(
+  '',
+  ' ',
+  '1',
+  'x',
+  ' host sshd[811]: from 10.0.0.1',
+  ' 2026-11-20T08:44:05Z',
+  ' Nov 21 03:14:07',
+  ' [20/Nov/2026:08:44:05 +0100]',
+  ' {"ts": 1795500000}',
+  ' 11/21/2026 3:14:07 AM',
+  ' 21.11.2026 03:14:07',
+);
+
+describe('findLineTime shortcuts', () => {
+  test('timestamps at the start of a line: the hand reader agrees with the patterns', () => {
+    fc.assert(
+      fc.property(before, fc.oneof(isoLike, syslogLike), after, after, (b, stamp, a1, a2) => same(b + stamp + a1 + a2)),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('the pattern filters never skip a pattern that would match', () => {
+    const piece = fc.constantFrom(
+      '2026-11-20',
+      'T',
+      ' ',
+      '08:44:05',
+      '.123',
+      'Z',
+      '+01:00',
+      '20/Nov/2026:08:44:05',
+      ' +0100',
+      'Nov 21',
+      ' 03:14:07',
+      '11/21/2026',
+      '5/6/2026',
+      '21.11.2026',
+      '1.2.2026',
+      ', ',
+      ' PM',
+      '"ts"',
+      '"timeout"',
+      '"event_ts"',
+      ':',
+      ': ',
+      '"',
+      '1795500000',
+      '1795500000123',
+      '-',
+      '/',
+      '.',
+      '\u00a0',
+      '\n',
+      'x',
+      '1',
+      '12',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }), (parts) => same(parts.join(''))),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('typical log lines of every format', () => {
+    for (const line of [
+      'Nov  7 08:42:13 bastion-01 sshd[60056]: Failed password for invalid user admin from 172.30.81.241 port 27548 ssh2',
+      '2026-11-15T18:57:59.851Z intel: C2 hxxp://72[.]154[.]116[.]76/gate.php',
+      '2026-11-20 08:44:05 W3SVC1 10.0.0.5 GET /',
+      '2026-11-20 08:44:05,250 INFO x',
+      '192.168.155.104 - - [03/Nov/2026:02:43:52 +0000] "GET /api/v1.2/items?id=91271 HTTP/1.1" 500 5729 "-" "Mozilla/5.0"',
+      '{"ts":1794720118,"event":"conn","src":"68.211.172.177","agent":"kernel 6.1.0-26-amd64 uptime 10:49:43"}',
+      '<34>1 2026-11-21T03:14:07.003Z bastion sshd 811 - - Failed',
+      'Sat Nov 21 03:14:07 2026 x',
+      '"11/21/2026 3:14:07 AM","4625","An account failed to log on"',
+      '21.11.2026 03:14:07 Anmeldung',
+      '2026-11-20T08:44:05.1234567890Z too many fraction digits',
+      'Nov 21 03:14:07.1234567 too many fraction digits',
+      'Feb 30 10:00:00 host x',
+      '2026-02-30T10:00:00Z then 2026-02-28T10:00:00Z',
+      '2026-11-20T08:44:05+24:00 then Nov 21 03:14:07',
+    ]) {
+      same(line);
+    }
+  });
+
+  test('instants are computed exactly (checked against Date.UTC) for any date of years 1000-9999', () => {
+    const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1000, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 0, max: 999 }),
+        (y, mo, d, h, mi, s, ms) => {
+          fc.pre(d <= new Date(Date.UTC(y, mo, 0)).getUTCDate());
+          const line = `${y}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(ms, 3)}Z x`;
+          assert.equal(findLineTime(line)?.time.getTime(), Date.UTC(y, mo - 1, d, h, mi, s, ms), line);
+          const syslog = `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][mo - 1]} ${d} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)} ${y} x`;
+          assert.equal(findLineTime(syslog)?.time.getTime(), Date.UTC(y, mo - 1, d, h, mi, s), syslog);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
