@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { classify, isInternal, type IpClass } from '../../src/core/ip/classify';
+import { IPV4_SPECIAL_BLOCKS, classify, classifyIpv4, isInternal, type IpClass } from '../../src/core/ip/classify';
 import { scanText } from '../../src/core/ip/scanner';
 
 const TABLE: [string, IpClass, string?][] = [
@@ -144,4 +144,33 @@ describe('isInternal', () => {
     const text = '10.0.0.1 8.8.8.8 ::ffff:192.168.0.1 fe80::1%eth0 198.51.100[.]23 2002:a00:1::1';
     for (const m of scanText(text)) assert.equal(m.ipClass, classify(m.value).ipClass, m.value);
   });
+});
+
+test('the compiled IPv4 lookup agrees with a longest-prefix walk of the table at every block edge and at random', () => {
+  const blocks = IPV4_SPECIAL_BLOCKS.map((b) => {
+    const [addr, len] = b.prefix.split('/');
+    const base = addr.split('.').reduce((v, o) => v * 256 + Number(o), 0);
+    const length = Number(len);
+    const size = 2 ** (32 - length);
+    return { prefix: b.prefix, ipClass: b.ipClass, base, end: base + size - 1, length };
+  });
+  const reference = (v: number): { ipClass: string; prefix?: string } => {
+    let best: (typeof blocks)[number] | undefined;
+    for (const b of blocks) if (v >= b.base && v <= b.end && (!best || b.length > best.length)) best = b;
+    return best ? { ipClass: best.ipClass, prefix: best.prefix } : { ipClass: 'public' };
+  };
+  const values: number[] = [];
+  for (const b of blocks) values.push(b.base, b.end, b.base - 1, b.end + 1, b.base + Math.floor((b.end - b.base) / 2));
+  let seed = 7;
+  for (let i = 0; i < 200_000; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    values.push((seed * 2 + (i & 1)) >>> 0);
+  }
+  for (const v of values) {
+    if (v < 0 || v > 0xffffffff) continue;
+    const got = classifyIpv4(v);
+    const want = reference(v);
+    assert.equal(got.ipClass, want.ipClass, `class of ${v}`);
+    assert.equal(got.block?.prefix, want.prefix, `block of ${v}`);
+  }
 });

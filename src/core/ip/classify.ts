@@ -76,6 +76,9 @@ interface Entry6 extends Entry {
   embeds?: Embedding;
 }
 
+/** The IPv4 special-purpose blocks as listed (for tests that check the compiled lookup against them). */
+export const IPV4_SPECIAL_BLOCKS: readonly { prefix: string; ipClass: IpClass }[] = V4_TABLE;
+
 // IANA IPv6 Special-Purpose Address Registry, plus multicast, link-local, deprecated site-local and the
 // space outside 2000::/3 that IANA has not allocated (handled in classifyIpv6 as 'reserved').
 const V6_TABLE: Entry6[] = [
@@ -125,6 +128,8 @@ interface Compiled6 {
   base: Uint16Array;
   mask: Uint16Array;
   length: number;
+  /** Groups the prefix reaches into: the rest are masked out. */
+  groups: number;
   entry: Entry6;
   result: Classification;
 }
@@ -155,25 +160,36 @@ const V6: Compiled6[] = V6_TABLE.map((e) => {
   }
   const base = new Uint16Array(8);
   for (let k = 0; k < 8; k++) base[k] = r.groups[k] & mask[k];
-  return { base, mask, length, entry: e, result: Object.freeze({ ipClass: e.ipClass, block: blockOf(e) }) };
+  return { base, mask, length, groups: Math.ceil(length / 16), entry: e, result: Object.freeze({ ipClass: e.ipClass, block: blockOf(e) }) };
 }).sort((a, b) => b.length - a.length);
 
-// Most first octets decide the class alone; only the others need the block list.
-const BY_FIRST_OCTET: (Classification | undefined)[] = Array.from({ length: 256 }, (_, octet) => {
-  const lo = octet << 24;
-  const hi = (lo | 0xffffff) >>> 0;
-  const touching = V4.filter((b) => b.base <= hi && ((b.base | (~b.mask >>> 0)) >>> 0) >= (lo >>> 0));
+type Decision = Classification | Compiled4[];
+
+/**
+ * What decides the class of every address in [lo, hi]: one result when every block touching the range covers
+ * it whole (the most specific such block wins, as in the full walk), else the touching blocks to walk.
+ */
+function decide(lo: number, hi: number): Decision {
+  const touching = V4.filter((b) => b.base <= hi && ((b.base | (~b.mask >>> 0)) >>> 0) >= lo);
   if (touching.length === 0) return PUBLIC;
-  // One block covering the whole /8 decides it (the most specific one that does).
-  if (touching.length === 1 && touching[0].length <= 8) return touching[0].result;
-  return undefined;
-});
+  if (touching.every((b) => b.base <= lo && ((b.base | (~b.mask >>> 0)) >>> 0) >= hi)) return touching[0].result;
+  return touching;
+}
+
+// Most first octets decide the class alone; most of the others are decided by the second octet; only a few
+// /16s (192.0, 198.51, 203.0...) walk their own few blocks.
+const BY_FIRST_OCTET: Decision[] = Array.from({ length: 256 }, (_, octet) => decide((octet << 24) >>> 0, ((octet << 24) | 0xffffff) >>> 0));
+const BY_SECOND_OCTET: (Decision[] | undefined)[] = BY_FIRST_OCTET.map((d, octet) =>
+  Array.isArray(d) ? Array.from({ length: 256 }, (_, second) => decide(((octet << 24) | (second << 16)) >>> 0, ((octet << 24) | (second << 16) | 0xffff) >>> 0)) : undefined,
+);
 
 /** Classifies an IPv4 address given as an unsigned 32-bit integer. */
 export function classifyIpv4(value: number): Classification {
-  const quick = BY_FIRST_OCTET[value >>> 24];
-  if (quick !== undefined) return quick;
-  for (const b of V4) if (((value & b.mask) >>> 0) === b.base) return b.result;
+  const first = BY_FIRST_OCTET[value >>> 24];
+  if (!Array.isArray(first)) return first;
+  const second = (BY_SECOND_OCTET[value >>> 24] as Decision[])[(value >>> 16) & 0xff];
+  if (!Array.isArray(second)) return second;
+  for (const b of second) if (((value & b.mask) >>> 0) === b.base) return b.result;
   return PUBLIC;
 }
 
@@ -186,7 +202,7 @@ const V6_BY_FIRST_BYTE: Compiled6[][] = Array.from({ length: 256 }, (_, byte) =>
 export function classifyIpv6(groups: ArrayLike<number>): Classification {
   for (const b of V6_BY_FIRST_BYTE[groups[0] >>> 8]) {
     let hit = true;
-    for (let k = 0; k < 8 && hit; k++) if ((groups[k] & b.mask[k]) !== b.base[k]) hit = false;
+    for (let k = 0; k < b.groups && hit; k++) if ((groups[k] & b.mask[k]) !== b.base[k]) hit = false;
     if (!hit) continue;
     const embedding = b.entry.embeds;
     if (!embedding) return b.result;
