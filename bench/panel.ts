@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { DailyPoint, ObservedMachine, TimelineEvent } from '../src/shared/investigation';
 import type { Alert, HostMessage, Machine, PanelIdentity } from '../src/shared/protocol';
 import { baselineBundle } from './panelBaseline';
+import { rng } from './rng';
 
 /** The repository root (this file also runs bundled from out/e2e/, so look for the manifest). */
 function repoRoot(): string {
@@ -23,18 +24,6 @@ function repoRoot(): string {
 }
 const ROOT = repoRoot();
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run measures the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const BENCH_HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '[link](command:workbench.action.terminal.new)', '\u202Etxt.exe'];
 
@@ -146,6 +135,14 @@ export interface PageBundle {
   css: string;
 }
 
+/** Which shipped webview the page loads (default: the panel's bundle and stylesheet). */
+export interface PageFiles {
+  script: '/dist/webview.js' | '/dist/triage.js';
+  css: '/media/panel.css' | '/media/triage.css';
+  /** Theme variables to use instead of the named theme's. */
+  themeCss?: string;
+}
+
 export interface StaticPanel {
   url: string;
   close(): Promise<void>;
@@ -156,7 +153,11 @@ export interface StaticPanel {
  * loopback, with a stub `acquireVsCodeApi` that records what the webview posts in `window.__sent`.
  * With `bundle`, the same page runs that app instead of the panel.
  */
-export async function serveStaticPanel(theme: keyof typeof THEMES = 'dark', bundle?: PageBundle): Promise<StaticPanel> {
+export async function serveStaticPanel(
+  theme: keyof typeof THEMES = 'dark',
+  bundle?: PageBundle,
+  files: PageFiles = { script: '/dist/webview.js', css: '/media/panel.css' },
+): Promise<StaticPanel> {
   const nonce = randomBytes(16).toString('base64');
   const styleNonce = randomBytes(16).toString('base64');
   const server = http.createServer((req, res) => {
@@ -171,12 +172,12 @@ export async function serveStaticPanel(theme: keyof typeof THEMES = 'dark', bund
       return send(
         'text/html; charset=utf-8',
         `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta property="csp-nonce" content="${styleNonce}">` +
-          `<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/media/panel.css">${bundle ? '<link rel="stylesheet" href="/app.css">' : ''}` +
-          `<script nonce="${nonce}" src="/stub.js"></script><script nonce="${nonce}" src="${bundle ? '/app.js' : '/dist/webview.js'}"></script></head>` +
+          `<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="${files.css}">${bundle ? '<link rel="stylesheet" href="/app.css">' : ''}` +
+          `<script nonce="${nonce}" src="/stub.js"></script><script nonce="${nonce}" src="${bundle ? '/app.js' : files.script}"></script></head>` +
           `<body class="${theme === 'high-contrast' ? 'vscode-high-contrast' : `vscode-${theme}`}"><div id="app"></div></body></html>`,
       );
     }
-    if (url.pathname === '/theme.css') return send('text/css', THEMES[theme]);
+    if (url.pathname === '/theme.css') return send('text/css', files.themeCss ?? THEMES[theme]);
     if (bundle && url.pathname === '/app.js') return send('text/javascript', bundle.script);
     if (bundle && url.pathname === '/app.css') return send('text/css', bundle.css);
     if (url.pathname === '/stub.js') {
@@ -185,7 +186,7 @@ export async function serveStaticPanel(theme: keyof typeof THEMES = 'dark', bund
         'window.__sent=[];window.__state=undefined;window.acquireVsCodeApi=function(){return{postMessage:function(m){window.__sent.push(JSON.parse(JSON.stringify(m)));},getState:function(){return window.__state;},setState:function(s){window.__state=JSON.parse(JSON.stringify(s));}};};',
       );
     }
-    const allowed: Record<string, string> = { '/dist/webview.js': 'text/javascript', '/media/panel.css': 'text/css' };
+    const allowed: Record<string, string> = { [files.script]: 'text/javascript', [files.css]: 'text/css' };
     const type = allowed[url.pathname];
     if (!type) {
       res.writeHead(404).end();

@@ -10,6 +10,7 @@ import { scanFileBatches } from '../src/core/ip/scanFile';
 import { parseAddress } from '../src/core/ip/parseAddress';
 import { formatIpv6 } from '../src/core/ip/formatAddress';
 import { defang } from '../src/core/ip/defang';
+import { rng } from './rng';
 
 const SEED = 20261125;
 const TARGET_BYTES = 52 * 1_000_000;
@@ -22,18 +23,6 @@ const PIECE_BYTES = 4 * 1_000_000;
 interface Planted {
   start: number;
   value: string;
-}
-
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class LogGenerator {

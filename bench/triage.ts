@@ -15,6 +15,7 @@ import { DefenderClient } from '../src/core/defender/defenderClient';
 import { startSimulator, type SimulatorHandle } from '../src/simulator/simulator';
 import { DEMO_C2_IP, DEMO_INTERNAL_IP, demoInternalHolderAt } from '../src/simulator/story';
 import { ALL_PERMISSIONS, issueSimulatorToken } from '../src/simulator/tokens';
+import { rng } from './rng';
 
 const SEED = 20261125;
 const MiB = 1024 * 1024;
@@ -26,18 +27,6 @@ const TIMES_PER_INTERNAL = 3;
 const DATA_DIR = join(__dirname, '.data');
 const LOG_FILE = join(DATA_DIR, 'triage-200mb.log');
 const DAY = 86_400_000;
-
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -7,6 +7,7 @@ import { CLOUD_NAMES, REGIONS, isCloudName, isRegion, resolveCloud, type CloudNa
 import type { HuntingPreference } from '../shared/defenderModel';
 import type { DefenderClient } from '../core/defender/defenderClient';
 import type { InvestigationService } from '../core/investigation/investigationService';
+import type { TokenProvider } from '../core/auth/tokenProvider';
 
 export interface ConnectionFlags {
   demo: boolean;
@@ -142,6 +143,15 @@ export async function openConnection(flags: ConnectionFlags, io: CliIo): Promise
   const { InvestigationService } = await import('../core/investigation/investigationService');
   const { createTokenProvider } = await import('../core/auth/createTokenProvider');
   const timeouts = flags.timeoutMs !== undefined ? { entityMs: flags.timeoutMs, huntingMs: flags.timeoutMs } : undefined;
+  const client = (apiBaseUrl: string, graphBaseUrl: string, provider: TokenProvider, cacheScope: string) =>
+    new DefenderClient({
+      apiBaseUrl,
+      graphBaseUrl,
+      getToken: (resource, signal, options) => provider.getToken(resource, signal, options),
+      hunting: flags.hunting,
+      ...(timeouts ? { timeouts } : {}),
+      cacheScope,
+    });
 
   if (flags.demo) {
     const { startSimulator } = await import('../simulator/simulator');
@@ -149,14 +159,7 @@ export async function openConnection(flags: ConnectionFlags, io: CliIo): Promise
     try {
       const provider = createTokenProvider({ mode: 'demo' });
       const scope = `demo:${sim.tenantId}`;
-      const api = new DefenderClient({
-        apiBaseUrl: sim.apiBaseUrl,
-        graphBaseUrl: sim.graphBaseUrl,
-        getToken: (resource, signal, options) => provider.getToken(resource, signal, options),
-        hunting: flags.hunting,
-        ...(timeouts ? { timeouts } : {}),
-        cacheScope: scope,
-      });
+      const api = client(sim.apiBaseUrl, sim.graphBaseUrl, provider, scope);
       return {
         api,
         service: new InvestigationService(api),
@@ -184,14 +187,7 @@ export async function openConnection(flags: ConnectionFlags, io: CliIo): Promise
   const who = provider.describe();
   const tenant = who.tenantId ?? 'token-tenant';
   const scope = `${tenant}@${flags.cloud}${flags.region ? `.${flags.region}` : ''}|${apiBaseUrl}|${graphBaseUrl}`;
-  const api = new DefenderClient({
-    apiBaseUrl,
-    graphBaseUrl,
-    getToken: (resource, signal, options) => provider.getToken(resource, signal, options),
-    hunting: flags.hunting,
-    ...(timeouts ? { timeouts } : {}),
-    cacheScope: scope,
-  });
+  const api = client(apiBaseUrl, graphBaseUrl, provider, scope);
   return {
     api,
     service: new InvestigationService(api),

@@ -1,8 +1,7 @@
 // `ipinv investigate <address>`: one address through the same InvestigationService as the panel, printed
 // as readable text or one JSON object. Input is validated before any connection is opened.
-import { ExitCode, UsageError, type CliIo } from './io';
+import { ExitCode, UsageError, terminalSafe, writeOut, type CliIo } from './io';
 import { CONNECTION_HELP, openConnection, parseConnectionFlags, type Connection, type ConnectionFlags } from './connection';
-import { terminalSafe } from './triageCommand';
 import { AuthError, isCancellation } from '../core/defender/errors';
 import { portalIpUrl } from '../core/defender/clouds';
 import { addressFacts, type InvestigateOptions } from '../core/investigation/investigationService';
@@ -148,7 +147,7 @@ export async function runInvestigate(args: string[], io: CliIo, deps: Investigat
     // With nothing retrieved, the readable text would repeat one error per section: stderr said it once.
     if (parsed.json || code === ExitCode.ok || code === ExitCode.failure) {
       const text = parsed.json ? `${JSON.stringify(toJson(inv), null, 2)}\n` : renderText(inv, connection.describe, portal);
-      await new Promise<void>((resolve, reject) => io.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+      await writeOut(io, text);
     }
     return code;
   } finally {

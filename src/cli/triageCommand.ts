@@ -3,7 +3,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ExitCode, UsageError, type CliIo } from './io';
+import { ExitCode, UsageError, terminalSafe, writeOut, type CliIo } from './io';
 import { CONNECTION_HELP, openConnection, parseConnectionFlags, type Connection, type ConnectionFlags } from './connection';
 import { AuthError } from '../core/defender/errors';
 import { LOOKBACKS, type Lookback } from '../shared/investigation';
@@ -226,12 +226,6 @@ async function render(report: TriageReport, format: Format): Promise<string> {
   }
 }
 
-function writeOut(io: CliIo, text: string): Promise<void> {
-  return new Promise((resolveWrite, reject) => {
-    io.stdout.write(text, (e) => (e ? reject(e) : resolveWrite()));
-  });
-}
-
 /**
  * 0 when the triage ran (problems are in the output), 3 when authentication failed, 4 when addresses
  * needed Defender and not one answer came back, 1 when cancelled.
@@ -282,14 +276,6 @@ export function progressLine(p: TriageProgress): string {
     return `Querying: ${p.batchesDone}/${p.batchesTotal} batches, ${p.resolved}/${p.addresses} addresses (${verdicts})`;
   }
   return `Done: ${p.addresses} addresses in ${mb(p.bytesScanned)} MB, ${p.calls.hunting} hunting queries, ${p.calls.findbyip} findbyip calls (${verdicts})`;
-}
-
-// C0/C1 controls (terminal escape sequences) and bidi overrides from files or the API never reach the terminal raw.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_TERMINAL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-export function terminalSafe(s: string, max = 120): string {
-  const clean = s.replace(UNSAFE_TERMINAL, '?');
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
 function pad(s: string, n: number): string {

@@ -2,67 +2,17 @@
 // and a stub acquireVsCodeApi: 10,000 streamed rows virtualised, incremental updates, hostile text inert, keyboard
 // navigation and the requests it sends, chips, and the state kept with setState.
 import * as assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { Page } from 'playwright-core';
 import type { TriageHostMessage, TriageRow, TriageSummary } from '../../src/shared/triageProtocol';
 import { emptyVerdictCounts, type TriageVerdict } from '../../src/shared/triageModel';
 import { e2eContext } from './context';
+import { serveStaticPanel, type StaticPanel } from '../../bench/panel';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const HOSTILE = '<img src=x onerror="window.__pwned=true">';
 const THEME =
   ':root{--vscode-foreground:#ccc;--vscode-editor-background:#1e1e1e;--vscode-descriptionForeground:#9d9d9d;--vscode-font-family:sans-serif;--vscode-font-size:13px;--vscode-editor-font-family:monospace;--vscode-panel-border:#444;--vscode-textLink-foreground:#3794ff;--vscode-editorError-foreground:#f14c4c;--vscode-editorWarning-foreground:#cca700;--vscode-editorInfo-foreground:#3794ff;--vscode-badge-background:#616161;--vscode-badge-foreground:#fff;--vscode-list-activeSelectionBackground:#04395e;--vscode-focusBorder:#007fd4}';
-
-interface Server {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** Serves the table as VS Code would (scripts by nonce, styles from the extension only), with a recording stub host. */
-async function serve(): Promise<Server> {
-  const nonce = randomBytes(16).toString('base64');
-  const styleNonce = randomBytes(16).toString('base64');
-  const files: Record<string, string> = { '/dist/triage.js': 'text/javascript', '/media/triage.css': 'text/css' };
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
-    const send = (type: string, body: string | Buffer) => {
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-      res.end(body);
-    };
-    if (url.pathname === '/') {
-      const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${origin} 'nonce-${styleNonce}'; img-src ${origin} data:; font-src ${origin};`;
-      return send(
-        'text/html; charset=utf-8',
-        `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta property="csp-nonce" content="${styleNonce}">` +
-          '<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/media/triage.css">' +
-          `<script nonce="${nonce}" src="/stub.js"></script><script nonce="${nonce}" src="/dist/triage.js"></script></head>` +
-          '<body class="vscode-dark"><div id="app"></div></body></html>',
-      );
-    }
-    if (url.pathname === '/theme.css') return send('text/css', THEME);
-    if (url.pathname === '/stub.js') {
-      return send(
-        'text/javascript',
-        'window.__sent=[];window.__state=undefined;window.acquireVsCodeApi=function(){return{postMessage:function(m){window.__sent.push(JSON.parse(JSON.stringify(m)));},getState:function(){return window.__state;},setState:function(s){window.__state=JSON.parse(JSON.stringify(s));}};};',
-      );
-    }
-    const type = files[url.pathname];
-    if (!type) {
-      res.writeHead(404).end();
-      return;
-    }
-    fs.readFile(path.join(ROOT, url.pathname), (error, body) => (error ? res.writeHead(404).end() : send(type, body)));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 function summary(extra: Partial<TriageSummary> = {}): TriageSummary {
   return {
@@ -128,12 +78,12 @@ function sent(page: Page): Promise<{ kind: string; id?: number; request?: { type
 }
 
 suite('Triage table webview (dist/triage.js in Chromium, stub host)', () => {
-  let server: Server;
+  let server: StaticPanel;
   let page: Page;
   const errors: string[] = [];
 
   suiteSetup(async () => {
-    server = await serve();
+    server = await serveStaticPanel('dark', undefined, { script: '/dist/triage.js', css: '/media/triage.css', themeCss: THEME });
     page = await e2eContext().browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {

@@ -1,9 +1,11 @@
 // Builds one Investigation of an address from independent sources (stats, alerts, hunting, findbyip),
 // streaming each section as it arrives; a failing source becomes a Problem of its section only.
 import type { CallOptions, DefenderApi, HuntingRow, Machine } from '../../shared/defenderModel';
+import { rowList as list, rowNumber as num, rowText as str } from '../hunting/huntingRow';
 import { dailyPrevalenceQuery, observedMachinesQuery, timelineQuery } from '../hunting/huntingQueries';
 import { parseAddress } from '../ip/parseAddress';
-import { classify, isInternal } from '../ip/classify';
+import { classify, isInternalClass } from '../ip/classify';
+import type { IpMatch } from '../ip/ipMatch';
 import { describeError } from './describeError';
 import {
   LOOKBACK_DAYS,
@@ -42,23 +44,23 @@ export type Validated = { ok: true; facts: AddressFacts } | { ok: false; error: 
 /** Validates and classifies an address without any request. */
 export function addressFacts(input: string): Validated {
   const parsed = parseAddress(input);
-  if (!parsed.ok) return { ok: false, error: parsed.error };
-  const m = parsed.match;
+  return parsed.ok ? { ok: true, facts: matchFacts(parsed.match) } : { ok: false, error: parsed.error };
+}
+
+/** The facts of an address the scanner or parser already refanged and normalised. */
+export function matchFacts(m: IpMatch): AddressFacts {
   const c = classify(m.value);
   return {
-    ok: true,
-    facts: {
-      ip: m.value,
-      version: m.version,
-      ipClass: c.ipClass,
-      ...(c.block ? { block: c.block } : {}),
-      internal: isInternal(m.value),
-      defanged: m.defanged,
-      leadingZeros: m.leadingZeros,
-      ...(m.port !== undefined ? { port: m.port } : {}),
-      ...(m.prefix !== undefined ? { prefix: m.prefix } : {}),
-      ...(m.zone !== undefined ? { zone: m.zone } : {}),
-    },
+    ip: m.value,
+    version: m.version,
+    ipClass: c.ipClass,
+    ...(c.block ? { block: c.block } : {}),
+    internal: isInternalClass(c.ipClass),
+    defanged: m.defanged,
+    leadingZeros: m.leadingZeros,
+    ...(m.port !== undefined ? { port: m.port } : {}),
+    ...(m.prefix !== undefined ? { prefix: m.prefix } : {}),
+    ...(m.zone !== undefined ? { zone: m.zone } : {}),
   };
 }
 
@@ -272,32 +274,6 @@ export function toProblem(source: SectionName, e: unknown): Problem {
   };
 }
 
-function str(row: HuntingRow, key: string): string | undefined {
-  const v = row[key];
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return undefined;
-}
-
-function num(row: HuntingRow, key: string): number | undefined {
-  const v = row[key];
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-}
-
-/** make_set columns arrive as arrays, or as JSON text on some paths. */
-function list(row: HuntingRow, key: string): unknown[] {
-  let v = row[key];
-  if (typeof v === 'string' && v.startsWith('[')) {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      return [];
-    }
-  }
-  return Array.isArray(v) ? (v as unknown[]) : [];
-}
 
 const strings = (xs: unknown[]): string[] => xs.filter((x): x is string => typeof x === 'string' && x !== '');
 const numbers = (xs: unknown[]): number[] =>

@@ -3,35 +3,11 @@
 import type { HuntingRow } from '../../shared/defenderModel';
 import { highestSeverity, type AlertSummary, type HolderMachine, type Sightings } from '../../shared/triageModel';
 import { ALERT_SEVERITIES } from '../hunting/huntingQueries';
+import { rowList as list, rowNumber as num, rowText } from '../hunting/huntingRow';
 
 const MAX_TEXT = 1024;
 
-function str(row: HuntingRow, key: string): string | undefined {
-  const v = row[key];
-  if (typeof v === 'string') return v.length > MAX_TEXT ? v.slice(0, MAX_TEXT) : v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return undefined;
-}
-
-function num(row: HuntingRow, key: string): number | undefined {
-  const v = row[key];
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-}
-
-/** make_set columns arrive as arrays, or as JSON text on some paths. */
-function list(row: HuntingRow, key: string): unknown[] {
-  let v = row[key];
-  if (typeof v === 'string' && v.startsWith('[')) {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      return [];
-    }
-  }
-  return Array.isArray(v) ? (v as unknown[]) : [];
-}
+const str = (row: HuntingRow, key: string): string | undefined => rowText(row, key, MAX_TEXT);
 
 function strings(xs: unknown[], max: number): string[] {
   return xs

@@ -2,15 +2,13 @@
 // cache or the API within a short budget. Cheap (one line, one window), cancellable, and safe (escaped Markdown that
 // trusts only the extension's own commands).
 import * as vscode from 'vscode';
-import { classify, isInternal } from '../../core/ip/classify';
-import type { IpMatch } from '../../core/ip/ipMatch';
 import { findLineTime } from '../../core/ip/logTime';
 import { matchAt } from '../../core/ip/scanner';
-import { findByIpTimeProblem } from '../../core/investigation/investigationService';
+import { findByIpTimeProblem, matchFacts } from '../../core/investigation/investigationService';
 import type { Configuration } from '../../platform/configuration';
 import { toAbortSignal } from '../../platform/cancellation';
 import type { Logger } from '../../platform/logger';
-import type { AddressFacts, SectionName } from '../../shared/investigation';
+import type { SectionName } from '../../shared/investigation';
 import type { DefenderSession } from '../session/defenderSession';
 import { HOVER_ENABLED_COMMANDS, buildHoverMarkdown, noLookupReason, type HoverModel, type Localize } from './hoverContent';
 import { HoverLookups, type LookupRequest } from './hoverLookups';
@@ -26,23 +24,6 @@ export interface HoverDeps {
   logger: Logger;
   config: Configuration;
   session: DefenderSession;
-}
-
-/** Facts of a scanned match (the scanner already refanged and normalised it). */
-export function factsOf(m: IpMatch): AddressFacts {
-  const c = classify(m.value);
-  return {
-    ip: m.value,
-    version: m.version,
-    ipClass: c.ipClass,
-    ...(c.block ? { block: c.block } : {}),
-    internal: isInternal(m.value),
-    defanged: m.defanged,
-    leadingZeros: m.leadingZeros,
-    ...(m.port !== undefined ? { port: m.port } : {}),
-    ...(m.prefix !== undefined ? { prefix: m.prefix } : {}),
-    ...(m.zone !== undefined ? { zone: m.zone } : {}),
-  };
 }
 
 /** The line's timestamp, read with the configured zone for timestamps that carry none. */
@@ -96,7 +77,7 @@ export class IpHoverProvider implements vscode.HoverProvider, vscode.Disposable 
     const target = findHoverTarget(line, position.character, matchAt);
     if (!target) return undefined;
 
-    const facts = factsOf(target.match);
+    const facts = matchFacts(target.match);
     const lineTime = lineTimeOf(line, settings.logTimeZone);
     const findAtTime = facts.internal && lineTime !== undefined && findByIpTimeProblem(lineTime.time, Date.now()) === undefined;
     const noLookup = noLookupReason(facts, localize);

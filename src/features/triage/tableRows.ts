@@ -2,6 +2,7 @@
 // progress text. Pure (no vscode import), so the wording and the mapping are unit-tested in Node.
 import { findByIpTimeProblem } from '../../core/investigation/investigationService';
 import { plainLocalize, type Localize } from '../hover/hoverContent';
+import { plain } from '../tree/treeModel';
 import type { TriageRow } from '../../shared/triageProtocol';
 import { severityCountsText, severityRank, type TriageEntry, type TriageProgress, type TriageVerdict } from '../../shared/triageModel';
 
@@ -27,12 +28,6 @@ export function verdictLabel(v: TriageVerdict, t: Localize = plainLocalize): str
   }
 }
 
-function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const s = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return s.length > MAX_DETAIL ? `${s.slice(0, MAX_DETAIL - 1)}…` : s;
-}
-
 /** The one line that says most about an entry. */
 export function entryDetail(e: TriageEntry, t: Localize = plainLocalize): string | undefined {
   let d: string | undefined;
@@ -56,7 +51,7 @@ export function entryDetail(e: TriageEntry, t: Localize = plainLocalize): string
       break;
   }
   if (!d && e.problems.length > 0) d = e.problems[0].message;
-  return d ? oneLine(d) : undefined;
+  return d ? plain(d, MAX_DETAIL) : undefined;
 }
 
 export function toTableRow(e: TriageEntry, t: Localize = plainLocalize): TriageRow {
