@@ -15,6 +15,7 @@ import { repoRoot, testResultsDir } from './paths';
 import { tail } from './processes';
 import { createRunDir } from './runDir';
 import { forwardMochaEvents, ResultPrinter } from './testEvents';
+import { selectSuites } from './suiteFilter';
 
 const resultsDir = path.join(testResultsDir, 'e2e');
 
@@ -92,11 +93,12 @@ export async function runE2e(): Promise<number> {
       openWorkbench: (): Promise<Page> => openWorkbench(openBrowser, workbenchUrl),
     };
     (globalThis as Record<string, unknown>)[e2eContextKey] = context;
-    const files = fs
-      .readdirSync(e2eOutDir, { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.test.js'))
-      .sort()
-      .map((f) => path.join(e2eOutDir, f));
+    const files = selectSuites(
+      fs
+        .readdirSync(e2eOutDir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.test.js'))
+        .sort(),
+    ).map((f) => path.join(e2eOutDir, f));
     const deadlineMs = Number(process.env.IPINV_TEST_TIMEOUT ?? '600') * 1000;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

@@ -92,6 +92,7 @@ export async function runIntegration(): Promise<number> {
         IPINV_EXPECT_VSCODE_VERSION: '1.100',
         IPINV_EXPECT_UI_KIND: 'web',
         IPINV_EXPECT_APP_HOST: 'server-distro',
+        ...(process.env.IPINV_TEST_FILES ? { IPINV_TEST_FILES: process.env.IPINV_TEST_FILES } : {}),
       },
     });
     console.log(`code-server ${install.version} on ${server.url} (run folder ${path.relative(repoRoot, run.root)})`);

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
+import { selectSuites } from '../harness/suiteFilter';
 import { forwardMochaEvents, testSinkKey, type TestSink } from '../harness/testEvents';
 
 export function run(): Promise<void> {
@@ -12,10 +13,12 @@ export function run(): Promise<void> {
     timeout: 30_000,
     forbidOnly: process.env.CI !== undefined && process.env.CI !== '',
   });
-  const suites = fs
-    .readdirSync(__dirname, { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.test.js'))
-    .sort();
+  const suites = selectSuites(
+    fs
+      .readdirSync(__dirname, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.test.js'))
+      .sort(),
+  );
   for (const suite of suites) mocha.addFile(path.join(__dirname, suite));
 
   return new Promise((resolve, reject) => {
