@@ -73,10 +73,10 @@ export class InvestigationView implements vscode.Disposable {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
-      // Settings, sign-in or sign-out changed: what is shown may be from another tenant; fetch again.
-      // (Not on 'account', which also fires when the first token of a session arrives, nor on 'cache'.)
+      // Settings, sign-in, sign-out or another account: what is shown may be from another tenant; fetch again.
+      // (Not on 'cache': clearing the cache does not make what is on screen wrong.)
       deps.session.onDidChange((reason) => {
-        if (!this.disposed && (reason === 'settings' || reason === 'signIn' || reason === 'signOut')) this.refresh(false);
+        if (!this.disposed && reason !== 'cache') this.refresh(false);
       }),
     );
   }

@@ -17,6 +17,11 @@ import type { Secrets } from '../../platform/secrets';
 import { PROTECTED_KEYS, clientTimeouts, type SessionMode, type Settings } from '../../platform/settings';
 import type { UserInput } from '../../platform/userInput';
 
+/**
+ * Why what was fetched before may no longer hold: the settings (tenant, cloud, mode) changed, the user signed in or
+ * out, the cache was cleared, or the account behind the tokens switched within one connection. The first token of a
+ * connection is none of these: it only makes the account known (see `onDidChangeState`).
+ */
 export type SessionChangeReason = 'settings' | 'signIn' | 'signOut' | 'cache' | 'account';
 
 export interface SessionState {
@@ -64,15 +69,22 @@ export class DefenderSession implements vscode.Disposable {
   private accountTenant?: string;
   private signedIn = false;
   private readonly emitter = new vscode.EventEmitter<SessionChangeReason>();
+  private readonly stateEmitter = new vscode.EventEmitter<void>();
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Fires when what the session talks to, or who it is, changed: surfaces drop what they cached. */
   readonly onDidChange = this.emitter.event;
+  /**
+   * Fires whenever `state()` may read differently, including when the first token of a connection makes the account
+   * known. For what is displayed (status bar, view descriptions); never a reason to drop or abort work.
+   */
+  readonly onDidChangeState = this.stateEmitter.event;
 
   private settingsKey: string;
 
   constructor(private readonly deps: SessionDeps) {
     this.settingsKey = runtimeKey(deps.config.settings, deps.config.network());
     this.subscriptions.push(
+      this.emitter.event(() => this.stateEmitter.fire()),
       deps.config.onDidChange((e) => {
         const key = runtimeKey(e.current, deps.config.network());
         if (key === this.settingsKey) return;
@@ -186,6 +198,7 @@ export class DefenderSession implements vscode.Disposable {
     this.reset();
     for (const d of this.subscriptions) d.dispose();
     this.emitter.dispose();
+    this.stateEmitter.dispose();
   }
 
   private reset(): void {
@@ -229,11 +242,16 @@ export class DefenderSession implements vscode.Disposable {
 
   private noteSignedIn(provider: TokenProvider): void {
     const d = provider.describe();
-    const changed = !this.signedIn || d.account !== this.account;
+    // The first token of a connection (the session's first, or the first after a rebuild, which 'settings' already
+    // announced) makes the account known and invalidates nothing: the lookup that asked for it must go on. Only a
+    // different account behind the same connection means that what was fetched may belong to someone else.
+    const switched = this.signedIn && d.account !== this.account;
+    const changed = !this.signedIn || d.account !== this.account || d.tenantId !== this.accountTenant;
     this.signedIn = true;
     this.account = d.account;
     this.accountTenant = d.tenantId;
-    if (changed) this.emitter.fire('account');
+    if (switched) this.emitter.fire('account');
+    else if (changed) this.stateEmitter.fire();
   }
 
   private async build(s: Settings, network: NetworkOptions, key: string): Promise<Runtime> {

@@ -41,6 +41,6 @@ export function registerStatusBar(context: vscode.ExtensionContext, session: Def
   };
   update();
   item.show();
-  context.subscriptions.push(item, session.onDidChange(update));
+  context.subscriptions.push(item, session.onDidChangeState(update));
   return item;
 }

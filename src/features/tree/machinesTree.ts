@@ -108,7 +108,7 @@ export function registerTree(context: vscode.ExtensionContext, deps: { store: Ma
       provider.refresh();
       setContext(ContextKey.hasMachines, deps.store.entries().length > 0);
     }),
-    deps.session.onDidChange(describe),
+    deps.session.onDidChangeState(describe),
     ...(deps.sections ?? []).map((s) => s.onDidChange(() => provider.refresh())),
     view.onDidChangeSelection((e) => {
       const node = e.selection[0];
