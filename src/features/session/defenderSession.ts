@@ -131,6 +131,28 @@ export class DefenderSession implements vscode.Disposable {
     return (await this.getRuntime()).client;
   }
 
+  /**
+   * Builds the connection ahead of the first lookup, off the activation path: the modules load and, in demo mode,
+   * the simulated tenant starts and its token is issued, so the first hover spends its budget on the tenant. Never
+   * prompts and never throws (a failure is logged; the first real use reports it).
+   */
+  async prepare(): Promise<void> {
+    try {
+      const rt = await this.getRuntime();
+      if (this.isDemo) await rt.provider.getToken('defender', AbortSignal.timeout(10_000));
+    } catch (e) {
+      this.deps.logger.trace(`Preparing the connection: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Resolves once the connection for the current settings is built (or failed to build); never rejects. */
+  whenReady(): Promise<void> {
+    return this.getRuntime().then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   /** The simulated tenant's base URL when it runs (demo mode), for diagnostics and tests. */
   async simulatorUrl(): Promise<string | undefined> {
     if (!this.isDemo) return undefined;
