@@ -290,20 +290,22 @@ export function renderTable(r: TriageReport): string {
         ? `${e.alerts?.highestSeverity ?? ''} ${e.alerts?.titles[0] ?? ''}`
         : e.verdict === 'internal'
           ? e.holders?.length
-            ? `held by ${e.holders.map((h) => h.name).join(', ')}`
+            ? `held by ${e.holders.map((h) => h.name).join(', ')}${e.reason ? ` · ${e.reason}` : ''}`
             : (e.reason ?? (e.holdersAt?.length ? 'no machine reported it at those times' : ''))
           : e.verdict === 'skipped'
             ? (e.reason ?? '')
             : e.problems.length
               ? e.problems.map((p) => `${p.source}: ${p.message}`).join('; ')
-              : e.sightings?.processes.slice(0, 3).join(', ') ?? '';
+              : e.sightings
+                ? e.sightings.processes.slice(0, 3).join(', ')
+                : (e.reason ?? '');
     rows.push([
       e.verdict,
       e.ip,
       e.ipClass,
-      e.sightings ? String(e.sightings.machines) : '',
+      (e.sightings ?? e.localSightings) ? String((e.sightings ?? e.localSightings)?.machines) : '',
       e.alerts ? String(e.alerts.count) : '',
-      e.sightings?.lastSeen?.slice(0, 16).replace('T', ' ') ?? '',
+      (e.sightings ?? e.localSightings)?.lastSeen?.slice(0, 16).replace('T', ' ') ?? '',
       String(e.occurrenceCount),
       terminalSafe(detail.trim(), 80),
     ]);

@@ -44,6 +44,8 @@ export const DEMO_IPV6_IP = '2001:db8:85a3::8a2e:370:7334';
 export const DEMO_UNSEEN_IP = '192.0.2.200';
 export const DEMO_DC_IP = '10.20.0.10';
 export const DEMO_EGRESS_IP = '192.0.2.10';
+/** The edge proxy that holds DEMO_EGRESS_IP on its outer network card (a LocalIP in its network events). */
+export const DEMO_EDGE_NAME = 'web-lnx-01.corp.contoso.com';
 
 /** Markup, markdown, command links and other text every surface must show inert. */
 export const HOSTILE_STRINGS = {
@@ -350,6 +352,9 @@ export function buildDemoStory(options: StoryOptions): DemoStory {
     const start = activeFrom(m);
     if (spec.staticIp) {
       book.add({ machineId: m.id, ip: spec.staticIp, from: start, to: Infinity });
+      // The edge proxy's outer network card: the organisation's public address (after its internal one, which
+      // stays the address its ordinary events come from).
+      if (spec.name === DEMO_EDGE_NAME) book.add({ machineId: m.id, ip: DEMO_EGRESS_IP, from: start, to: Infinity });
       continue;
     }
     const pool = m.kind === 'mac' ? MAC_POOL : WORKSTATION_POOL;
@@ -395,7 +400,8 @@ export function buildDemoStory(options: StoryOptions): DemoStory {
       const step = lease.ip === DEMO_INTERNAL_IP ? 15 * MINUTE : DAY;
       const addresses = leaseAddresses(m, lease.ip);
       for (let t = Math.max(lease.from, historyStart); t < end; t += step) {
-        const jitter = lease.ip === DEMO_INTERNAL_IP ? 0 : rng.int(0, 59) * MINUTE;
+        // (No draw for the edge's public address, added later: the rest of the story stays as it was.)
+        const jitter = lease.ip === DEMO_INTERNAL_IP || lease.ip === DEMO_EGRESS_IP ? 0 : rng.int(0, 59) * MINUTE;
         const row = networkInfoRow(m, lease.ip, addresses, Math.min(t + jitter, end - 1000), reportId++);
         networkInfo.push(row);
         for (const ip of addresses.list) pushTo(networkInfoByIp, ip, row);
@@ -518,6 +524,18 @@ export function buildDemoStory(options: StoryOptions): DemoStory {
         RemoteIP: DEMO_IPV6_IP, RemotePort: 443, RemoteUrl: 'ipv6.fabrikam-cdn.example',
         LocalIP: m.globalIpv6, LocalIPType: 'Public', RemoteIPType: 'Public',
       }, browserProcess(m, rng));
+    }
+  }
+  // The organisation's own public address: the edge proxy holds DEMO_EGRESS_IP on its outer network card and accepts
+  // connections there, so Defender records that address as a LocalIP of one machine and never as a RemoteIP. A
+  // generator of its own keeps every other part of the story as it was.
+  const edge = byName(DEMO_EDGE_NAME);
+  const edgeRng = new SeededRandom(seed ^ 0x0e6e55);
+  for (let d = 0; d < 14; d++) {
+    for (let k = 0; k < 3; k++) {
+      const t = anchor - (d + 1) * DAY + edgeRng.int(0, DAY / 1000 - 1) * 1000;
+      const client = `198.51.100.${245 + edgeRng.int(0, 4)}`; // addresses no sample mentions
+      events.push(networkEventRow(edge, t, DEMO_EGRESS_IP, edgeRng, { ...inbound, RemoteIP: client, RemotePort: edgeRng.int(40000, 60000), LocalPort: 443, InitiatingProcessFileName: 'nginx', LocalIPType: 'Public' }, undefined, reportId++));
     }
   }
   events.sort(byTimestamp);

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { AddressCollector, TimeSampler } from '../../src/core/triage/addressCollector';
+import { AddressCollector, LineTimes } from '../../src/core/triage/addressCollector';
 import { extractAddresses, type ExtractionStep, type TriageInput } from '../../src/core/triage/extractAddresses';
 
 async function drain(inputs: TriageInput[], collector: AddressCollector, progressEveryBytes?: number) {
@@ -92,19 +92,29 @@ test('occurrences are capped per address while the count stays exact; progress s
   assert.ok(steps.filter((s) => s.type === 'progress').length >= 2);
 });
 
-test('the time sampler stays within its cap and still spans the whole period', () => {
-  const s = new TimeSampler(10);
+test('line times stay within their cap, span the whole period and count every occurrence', () => {
+  const s = new LineTimes(10);
   const start = Date.parse('2026-11-01T00:00:00Z');
-  for (let m = 0; m < 20 * 24 * 60; m += 7) s.add(new Date(start + m * 60_000));
-  const v = s.values();
-  assert.ok(v.length <= 10 && v.length >= 5, `${v.length} times`);
+  let added = 0;
+  for (let m = 0; m < 20 * 24 * 60; m += 7) {
+    s.add(new Date(start + m * 60_000));
+    added++;
+  }
+  const cells = s.list();
+  assert.ok(cells.length <= 10 && cells.length >= 5, `${cells.length} cells`);
   assert.ok(s.thinned);
-  assert.ok(v[0].getTime() - start < 3 * 24 * 3_600_000, 'starts near the beginning');
-  assert.ok(start + 20 * 24 * 3_600_000 - v[v.length - 1].getTime() < 3 * 24 * 3_600_000, 'ends near the end');
-  const few = new TimeSampler(10);
+  assert.ok(s.granularityMinutes > 1);
+  assert.equal(cells.reduce((n, c) => n + c.count, 0), added, 'no occurrence lost when cells merge');
+  assert.equal(s.seen, added);
+  assert.equal(cells[0].first, start, 'the first time is kept exactly');
+  assert.equal(cells[cells.length - 1].last, start + Math.floor((20 * 24 * 60 - 1) / 7) * 7 * 60_000, 'the last time is kept exactly');
+  for (let i = 1; i < cells.length; i++) assert.ok(cells[i].first > cells[i - 1].last, 'cells do not overlap and are in order');
+  const few = new LineTimes(10);
   few.add(new Date(start));
   few.add(new Date(start + 30_000)); // same minute
   few.add(new Date(start + 60_000));
   assert.deepEqual(few.values().map((d) => d.getTime()), [start, start + 60_000]);
+  assert.deepEqual(few.list().map((c) => c.count), [2, 1]);
   assert.equal(few.thinned, false);
+  assert.equal(few.granularityMinutes, 1);
 });

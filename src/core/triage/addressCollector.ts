@@ -1,5 +1,5 @@
 // Dedupes scanner matches by normalised address while streaming, keeping occurrences and line times in
-// bounded memory: caps per address, and line times thinned to an ever coarser grid when there are many.
+// bounded memory: caps per address, and line times counted on a grid that coarsens when there are many.
 import { isInternalClass, type IpClass } from '../ip/classify';
 import type { Occurrence } from '../../shared/triageModel';
 
@@ -26,8 +26,8 @@ export interface CollectedAddress {
   occurrencesTruncated: boolean;
   files: string[];
   defanged: boolean;
-  /** Distinct line times; kept for internal addresses only (the holder lookups need them). */
-  times: TimeSampler;
+  /** Every line time, counted per minute (cells widen when there are many); internal addresses only. */
+  times: LineTimes;
   /** True for internal classes: only they keep line times. */
   timed: boolean;
 }
@@ -35,20 +35,30 @@ export interface CollectedAddress {
 export interface CollectorOptions {
   /** Occurrences kept per address (the count is always exact). Default 200. */
   maxOccurrencesPerAddress?: number;
-  /** Distinct line times kept per address. Default 24. */
+  /** Distinct line-time cells kept per address (minutes until it is reached, then wider cells). Default 4,096. */
   maxTimesPerAddress?: number;
   /** Files listed per address. Default 100. */
   maxFilesPerAddress?: number;
 }
 
+/** Occurrences whose line times fall in one cell of the grid: minute precision until the grid coarsens. */
+export interface TimeCell {
+  /** Epoch ms of the earliest and latest minute seen in the cell. */
+  first: number;
+  last: number;
+  /** Occurrences with a time in the cell. */
+  count: number;
+}
+
 /**
- * Distinct times at minute precision, at most `cap` of them. When full, the grid doubles (2, 4, 8...
- * minutes) and one time per cell is kept, so the sample still spans the whole log, not just its start.
+ * Every line time of an address, counted per minute, in at most `cap` cells. When full, the grid doubles (2, 4, 8...
+ * minutes) and neighbouring cells merge, counts kept, so every occurrence is still accounted for and the cells still
+ * span the whole log: the holder lookups answer for each occurrence, not for a sample of them.
  */
-export class TimeSampler {
+export class LineTimes {
   private cellMs = 60_000;
-  private cells = new Map<number, number>();
-  /** Times seen in total, including those the grid merged. */
+  private cells = new Map<number, TimeCell>();
+  /** Times seen in total (every occurrence with a valid time). */
   seen = 0;
 
   constructor(private readonly cap: number) {}
@@ -58,32 +68,54 @@ export class TimeSampler {
     if (!Number.isFinite(t)) return;
     this.seen++;
     const minute = Math.floor(t / 60_000) * 60_000;
-    const cell = Math.floor(minute / this.cellMs);
-    if (this.cells.has(cell)) return;
-    this.cells.set(cell, minute);
+    const key = Math.floor(minute / this.cellMs);
+    const cell = this.cells.get(key);
+    if (cell) {
+      cell.count++;
+      if (minute < cell.first) cell.first = minute;
+      if (minute > cell.last) cell.last = minute;
+      return;
+    }
+    this.cells.set(key, { first: minute, last: minute, count: 1 });
     while (this.cells.size > this.cap) this.coarsen();
   }
 
   private coarsen(): void {
     this.cellMs *= 2;
-    const next = new Map<number, number>();
-    for (const minute of [...this.cells.values()].sort((a, b) => a - b)) {
-      const cell = Math.floor(minute / this.cellMs);
-      if (!next.has(cell)) next.set(cell, minute);
+    const next = new Map<number, TimeCell>();
+    for (const c of this.cells.values()) {
+      const key = Math.floor(c.first / this.cellMs);
+      const into = next.get(key);
+      if (!into) next.set(key, { ...c });
+      else {
+        into.count += c.count;
+        into.first = Math.min(into.first, c.first);
+        into.last = Math.max(into.last, c.last);
+      }
     }
     this.cells = next;
   }
 
-  /** The kept times, oldest first. */
+  /** The cells, oldest first. */
+  list(): TimeCell[] {
+    return [...this.cells.values()].sort((a, b) => a.first - b.first);
+  }
+
+  /** The first minute of each cell, oldest first. */
   values(): Date[] {
-    return [...this.cells.values()].sort((a, b) => a - b).map((t) => new Date(t));
+    return this.list().map((c) => new Date(c.first));
   }
 
   get size(): number {
     return this.cells.size;
   }
 
-  /** True when some distinct times were merged away. */
+  /** Width of a cell in minutes: 1 until distinct minutes outgrew the cap. */
+  get granularityMinutes(): number {
+    return this.cellMs / 60_000;
+  }
+
+  /** True when distinct minutes were merged into wider cells. */
   get thinned(): boolean {
     return this.cellMs > 60_000;
   }
@@ -98,7 +130,7 @@ export class AddressCollector {
 
   constructor(options: CollectorOptions = {}) {
     this.maxOcc = options.maxOccurrencesPerAddress ?? 200;
-    this.maxTimes = options.maxTimesPerAddress ?? 24;
+    this.maxTimes = options.maxTimesPerAddress ?? 4096;
     this.maxFiles = options.maxFilesPerAddress ?? 100;
     if (!(this.maxOcc >= 0) || !(this.maxTimes >= 1) || !(this.maxFiles >= 1)) throw new RangeError('Collector caps must be positive.');
   }
@@ -116,7 +148,7 @@ export class AddressCollector {
         occurrencesTruncated: false,
         files: [],
         defanged: false,
-        times: new TimeSampler(this.maxTimes),
+        times: new LineTimes(this.maxTimes),
         timed: isInternalClass(m.ipClass as IpClass),
       };
       this.addresses.set(m.value, a);

@@ -62,28 +62,33 @@ function section(verdict: TriageVerdict, entries: TriageEntry[], max: number): s
       break;
     case 'seen':
       body = table(
-        ['Address', 'Class', 'Machines', 'Events', 'First seen', 'Last seen', 'Ports', 'Processes', 'Occurrences'],
-        shown.map((x) => [
-          cell(x.ip),
-          cell(x.ipClass),
-          cell(x.sightings?.machines),
-          cell(x.sightings?.events),
-          cell(day(x.sightings?.firstSeen)),
-          cell(day(x.sightings?.lastSeen)),
-          cell(x.sightings?.ports.join(' ')),
-          cell(x.sightings?.processes.join('; ')),
-          cell(where(x)),
-        ]),
+        ['Address', 'Class', 'Machines', 'Events', 'First seen', 'Last seen', 'Ports', 'Processes', 'Note', 'Occurrences'],
+        shown.map((x) => {
+          // A peer's sightings, or (for an own address only) the machines that have it as their LocalIP.
+          const s = x.sightings ?? x.localSightings;
+          return [
+            cell(x.ip),
+            cell(x.ipClass),
+            cell(s?.machines),
+            cell(s?.events),
+            cell(day(s?.firstSeen)),
+            cell(day(s?.lastSeen)),
+            cell(s?.ports.join(' ')),
+            cell(s?.processes.join('; ')),
+            cell(x.reason),
+            cell(where(x)),
+          ];
+        }),
       );
       break;
     case 'internal':
       body = table(
-        ['Address', 'Class', 'Held by', 'Times looked up', 'Note', 'Occurrences'],
+        ['Address', 'Class', 'Held by', 'Line times held', 'Note', 'Occurrences'],
         shown.map((x) => [
           cell(x.ip),
           cell(x.ipClass),
           cell(x.holders?.map((h) => h.name).join('; ') || (x.holdersAt?.length ? 'no machine reported it' : undefined)),
-          cell(x.holdersAt?.length),
+          cell(x.holderCoverage ? `${x.holderCoverage.heldOccurrences} of ${x.holderCoverage.askedOccurrences}` : undefined),
           cell(x.reason),
           cell(where(x)),
         ]),

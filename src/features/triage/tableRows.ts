@@ -36,12 +36,15 @@ export function entryDetail(e: TriageEntry, t: Localize = plainLocalize): string
       d = e.alerts?.titles[0];
       break;
     case 'seen':
-      d = e.sightings?.processes.slice(0, 3).join(', ');
+      // An own address (LocalIP only) says so; a peer shows its processes.
+      d = e.sightings ? e.sightings.processes.slice(0, 3).join(', ') : e.reason;
       break;
     case 'internal':
       if (e.holders && e.holders.length > 0) {
         const names = e.holders.slice(0, 3).map((h) => h.name);
         d = e.holders.length > 3 ? t('held by {0} and {1} more', names.join(', '), e.holders.length - 3) : t('held by {0}', names.join(', '));
+        // Not every line time had a holder: say how many did not.
+        if (e.reason) d = `${d} · ${e.reason}`;
       } else d = e.reason ?? (e.holdersAt && e.holdersAt.length > 0 ? t('no machine reported it at those times') : undefined);
       break;
     case 'skipped':
@@ -55,7 +58,7 @@ export function entryDetail(e: TriageEntry, t: Localize = plainLocalize): string
 }
 
 export function toTableRow(e: TriageEntry, t: Localize = plainLocalize): TriageRow {
-  const machines = e.internal ? e.holders?.length : e.sightings?.machines;
+  const machines = e.internal ? e.holders?.length : (e.sightings ?? e.localSightings)?.machines;
   const first = e.occurrences[0];
   const detail = entryDetail(e, t);
   const severities = [...(e.alerts?.severities ?? [])].sort((a, b) => severityRank(b) - severityRank(a));
@@ -82,12 +85,12 @@ export function toTableRow(e: TriageEntry, t: Localize = plainLocalize): TriageR
 
 /** First and last sighting in the organisation: network events for public addresses, holder reports for internal ones. */
 function firstSeen(e: TriageEntry): string | undefined {
-  if (!e.internal) return e.sightings?.firstSeen;
+  if (!e.internal) return (e.sightings ?? e.localSightings)?.firstSeen;
   return minOf(e.holders?.map((h) => h.firstSeen));
 }
 
 function lastSeen(e: TriageEntry): string | undefined {
-  if (!e.internal) return e.sightings?.lastSeen;
+  if (!e.internal) return (e.sightings ?? e.localSightings)?.lastSeen;
   return maxOf(e.holders?.map((h) => h.lastSeen));
 }
 
