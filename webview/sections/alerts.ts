@@ -143,7 +143,16 @@ export class AlertsSection implements SectionView {
         },
         text(a.category),
         text(a.detectionSource),
-        text(machine),
+        machineId
+          ? {
+              ...text(machine),
+              title: `Open the machine view of ${visibleText(machine || machineId)}`,
+              onClick: (e: Event) => {
+                e.stopPropagation();
+                this.ctx.openMachine(machineId);
+              },
+            }
+          : text(machine),
         { text: formatTime(alertFirstActivity(a)) },
         { text: formatTime(alertLastActivity(a)) },
         { text: a.incidentId !== undefined ? String(a.incidentId) : '—' },

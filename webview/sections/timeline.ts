@@ -239,7 +239,15 @@ export class TimelineSection implements SectionView {
         selected: o.id === selected,
         onClick: () => this.ctx.selectMachine(o.id, true),
         cells: [
-          { text: clip(name, 120), title: name, className: 'machine-link' },
+          {
+            text: clip(name, 120),
+            title: `Open the machine view of ${name}`,
+            className: 'machine-link',
+            onClick: (e: Event) => {
+              e.stopPropagation();
+              this.ctx.openMachine(o.id);
+            },
+          },
           { text: formatCount(o.events) },
           { text: formatTime(o.lastSeen) },
           { text: formatTime(o.firstSeen) },
