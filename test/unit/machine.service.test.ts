@@ -229,3 +229,17 @@ test('remoteAddressesOf on 5,000 rows keeps every address once, rarest first', (
   assert.equal(remotes.at(-1)?.orgPrevalence, 7);
   assert.equal(remotes[0].ipClass, 'benchmarking');
 });
+
+test('a cached hunting answer is not classified again (the same activity comes back); a fresh one is', async () => {
+  let fromCache = false;
+  const { api } = scriptedApi({
+    runHuntingQuery: () => Promise.resolve({ data: { source: 'graph', schema: [], results: [{ RemoteIP: '8.8.8.8', Connections: 1, OrgMachines: 3 }] }, cachedAt: '2026-11-25T11:00:00.000Z', fromCache }),
+  });
+  const s = new MachineService(api);
+  const first = await s.networkActivity(ID, '7d');
+  fromCache = true;
+  assert.equal(await s.networkActivity(ID, '7d'), first, 'from the cache: the activity built before');
+  assert.notEqual(await s.networkActivity(ID, '30d'), first, 'another period is built on its own');
+  fromCache = false;
+  assert.notEqual(await s.networkActivity(ID, '7d'), first, 'a fresh answer is classified again');
+});

@@ -30,27 +30,45 @@ export function splitCounts(remotes: readonly RemoteAddress[]): Record<NetworkTa
   return { all: remotes.length, public: remotes.length - internal, internal };
 }
 
+/** Plain code-unit order: ISO times sort by it, and it costs nothing next to localeCompare (5,000 rows at paint). */
+const text = (x: string | undefined, y: string | undefined): number => {
+  const p = x ?? '';
+  const q = y ?? '';
+  return p < q ? -1 : p > q ? 1 : 0;
+};
+
+/** An address as a sortable key: IPv4 before IPv6, each number of it zero-padded (10.0.0.9 before 10.0.0.10). */
+function addressKey(r: RemoteAddress): string {
+  if (r.version === 4) return `4${r.ip.split('.').map((o) => o.padStart(3, '0')).join('.')}`;
+  return `6${r.ip}`;
+}
+
 function compare(a: RemoteAddress, b: RemoteAddress, key: NetworkSortKey): number {
   switch (key) {
     case 'rarity':
-      return a.orgPrevalence - b.orgPrevalence || (b.lastSeen ?? '').localeCompare(a.lastSeen ?? '');
+      return a.orgPrevalence - b.orgPrevalence || text(b.lastSeen, a.lastSeen);
     case 'ip':
-      return a.version - b.version || a.ip.localeCompare(b.ip, 'en', { numeric: true });
+      return text(addressKey(a), addressKey(b));
     case 'connections':
       return a.connections - b.connections;
     case 'firstSeen':
-      return (a.firstSeen ?? '').localeCompare(b.firstSeen ?? '');
+      return text(a.firstSeen, b.firstSeen);
     case 'lastSeen':
-      return (a.lastSeen ?? '').localeCompare(b.lastSeen ?? '');
+      return text(a.lastSeen, b.lastSeen);
   }
 }
 
 /** Row indexes in sort order (stable: equal rows keep the host's order, which is rarest first). */
 export function sortOrder(remotes: readonly RemoteAddress[], sort: NetworkSort): Uint32Array {
-  const order = Array.from(allRows(remotes.length));
+  const order = allRows(remotes.length);
   const sign = sort.dir === 'asc' ? 1 : -1;
-  order.sort((i, j) => sign * compare(remotes[i], remotes[j], sort.key) || i - j);
-  return Uint32Array.from(order);
+  const cmp = (i: number, j: number): number => sign * compare(remotes[i], remotes[j], sort.key) || i - j;
+  // The host already sends the rarest first: the default order usually needs no sort at all.
+  let sorted = true;
+  for (let k = 1; k < order.length && sorted; k++) sorted = cmp(order[k - 1], order[k]) < 0;
+  if (sorted) return order;
+  const keys = sort.key === 'ip' ? remotes.map(addressKey) : undefined;
+  return order.sort(keys ? (i, j) => sign * text(keys[i], keys[j]) || i - j : cmp);
 }
 
 /** Next sort when a header is clicked: the same column flips; a new one starts with its natural direction. */

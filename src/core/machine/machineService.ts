@@ -156,6 +156,8 @@ export class MachineService {
   private readonly timelineLimit: number;
   private readonly networkLimit: number;
   private readonly candidateLimit: number;
+  /** The last network activity built per machine and period: a cached hunting answer is not classified twice. */
+  private readonly built = new Map<string, { cachedAt: string; activity: NetworkActivity }>();
 
   constructor(
     private readonly api: MachineApi,
@@ -250,8 +252,16 @@ export class MachineService {
     if (!id) throw new RangeError(`'${String(machineId).slice(0, 60)}' is not a Defender device id (40 hexadecimal digits).`);
     if (!LOOKBACKS.includes(lookback)) throw new RangeError(`Look-back must be one of ${LOOKBACKS.join(', ')}.`);
     const r = await this.api.runHuntingQuery(machineNetworkActivityQuery(id, LOOKBACK_DAYS[lookback], this.networkLimit), call);
+    const key = `${id}|${lookback}`;
+    const known = this.built.get(key);
+    if (r.fromCache && known?.cachedAt === r.cachedAt) return known.activity;
     const { remotes, dropped } = remoteAddressesOf(r.data.results);
-    return { lookback, remotes, truncated: r.data.results.length >= this.networkLimit, dropped, cachedAt: r.cachedAt };
+    const activity: NetworkActivity = { lookback, remotes, truncated: r.data.results.length >= this.networkLimit, dropped, cachedAt: r.cachedAt };
+    this.built.delete(key);
+    this.built.set(key, { cachedAt: r.cachedAt, activity });
+    // A few machines' worth: the panels open at once, not every machine ever viewed.
+    while (this.built.size > 20) this.built.delete(this.built.keys().next().value as string);
+    return activity;
   }
 
   /**
