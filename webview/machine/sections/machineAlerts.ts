@@ -1,17 +1,18 @@
 // Alerts on this machine: a sortable, filterable grid (the investigation panel's grid and alert sorting); a title opens
 // the alert in the portal; each evidence IP opens its investigation.
 import type { Alert } from '../../../src/shared/machineProtocol';
-import { dataGrid, type GridColumn, type GridRow } from '../../components/grid';
-import { dropdown, textField } from '../../components/toolkit';
+import { dataGrid, type GridRow } from '../../components/grid';
 import type { SectionView } from '../../context';
 import { fill, h } from '../../dom';
+import { alertColumns, alertToolbar, shownAlerts } from '../../sections/alertTable';
 import { SectionFrame, emptyView, loadingView, problemView } from '../../sections/frame';
-import { alertFirstActivity, alertLastActivity, filterAlerts, sortAlerts, toggleSort, type AlertSortKey } from '../../viewModel/alerts';
+import { alertFirstActivity, alertLastActivity, type AlertSortKey } from '../../viewModel/alerts';
 import { clip, formatTime, severityClass, visibleText } from '../../viewModel/format';
 import { sectionView } from '../../viewModel/sectionStatus';
+import { ipLink, onIpLinks } from '../ipLinks';
 import type { MachineContext } from '../machineContext';
 
-const COLUMNS: { key: AlertSortKey | 'evidence'; title: string; width: string }[] = [
+const COLUMNS: { key?: AlertSortKey; title: string; width: string }[] = [
   { key: 'severity', title: 'Severity', width: '90px' },
   { key: 'status', title: 'Status', width: '90px' },
   { key: 'title', title: 'Title', width: 'minmax(180px, 3fr)' },
@@ -20,16 +21,8 @@ const COLUMNS: { key: AlertSortKey | 'evidence'; title: string; width: string }[
   { key: 'firstActivity', title: 'First activity', width: '170px' },
   { key: 'lastActivity', title: 'Last activity', width: '170px' },
   { key: 'incidentId', title: 'Incident', width: '80px' },
-  { key: 'evidence', title: 'Evidence IPs', width: 'minmax(120px, 1.4fr)' },
+  { title: 'Evidence IPs', width: 'minmax(120px, 1.4fr)' },
 ];
-
-const SEVERITIES = [
-  { value: '', label: 'All severities' },
-  { value: 'high', label: 'High' },
-  { value: 'medium', label: 'Medium' },
-  { value: 'low', label: 'Low' },
-  { value: 'informational', label: 'Informational' },
-] as const;
 
 /** The distinct evidence addresses of an alert (untrusted text: shown as text, sent back only if the host knows it). */
 export function evidenceIps(a: Alert): string[] {
@@ -43,30 +36,7 @@ export class MachineAlertsSection implements SectionView {
   private readonly content = h('div', { class: 'alerts-content' });
 
   constructor(private readonly ctx: MachineContext) {
-    const filter = textField({
-      placeholder: 'Filter alerts',
-      label: 'Filter alerts',
-      id: 'alerts-filter',
-      value: ctx.ui.alertFilter,
-      onInput: (v) => {
-        ctx.ui.alertFilter = v;
-        ctx.saveState();
-        this.renderGrid();
-      },
-    });
-    type Sev = (typeof SEVERITIES)[number]['value'];
-    const severity = dropdown<Sev>({
-      choices: SEVERITIES,
-      selected: SEVERITIES.find((s) => s.value === ctx.ui.alertSeverity)?.value ?? '',
-      label: 'Severity',
-      id: 'alerts-severity',
-      onChange: (v) => {
-        ctx.ui.alertSeverity = v;
-        ctx.saveState();
-        this.renderGrid();
-      },
-    });
-    this.frame.toolbar.append(filter.element, severity.element);
+    this.frame.toolbar.append(...alertToolbar(ctx.ui, () => ctx.saveState(), () => this.renderGrid()));
     this.content.append(this.summary, this.grid.element);
   }
 
@@ -96,24 +66,12 @@ export class MachineAlertsSection implements SectionView {
   private renderGrid(): void {
     const all = this.ctx.model.data.alerts;
     if (!all) return;
-    const ui = this.ctx.ui;
-    const shown = sortAlerts(filterAlerts(all, { text: ui.alertFilter, severity: ui.alertSeverity }), ui.alertSort);
-    fill(this.summary, shown.length === all.length ? `${all.length} alerts` : `${shown.length} of ${all.length} alerts`);
-    const columns: GridColumn[] = COLUMNS.map((c) => {
-      const key = c.key;
-      if (key === 'evidence') return { title: c.title, width: c.width };
-      return {
-        title: c.title,
-        width: c.width,
-        ...(ui.alertSort.key === key ? { sort: ui.alertSort.dir === 'asc' ? ('ascending' as const) : ('descending' as const) } : {}),
-        onHeaderClick: () => {
-          ui.alertSort = toggleSort(ui.alertSort, key);
-          this.ctx.saveState();
-          this.renderGrid();
-        },
-      };
-    });
-    this.grid.render(columns, shown.map((a) => this.row(a)));
+    const { shown, summary } = shownAlerts(all, this.ctx.ui);
+    fill(this.summary, summary);
+    this.grid.render(
+      alertColumns(COLUMNS, this.ctx.ui, () => this.ctx.saveState(), () => this.renderGrid()),
+      shown.map((a) => this.row(a)),
+    );
   }
 
   private row(a: Alert): GridRow {
@@ -125,13 +83,9 @@ export class MachineAlertsSection implements SectionView {
     const links = h('span', { class: 'ip-list' });
     ips.slice(0, 6).forEach((ip, i) => {
       if (i > 0) links.append(', ');
-      const link = h('span', { class: 'ip-link', attrs: { tabindex: '0', role: 'link' }, data: { ip }, title: `Investigate ${ip}` }, ip);
-      link.addEventListener('click', () => this.ctx.investigate(ip));
-      link.addEventListener('keydown', (e) => {
-        if (e.key === 'Enter') this.ctx.investigate(ip);
-      });
-      links.append(link);
+      links.append(ipLink(ip));
     });
+    onIpLinks(links, (ip) => this.ctx.investigate(ip));
     if (ips.length > 6) links.append(` (+${ips.length - 6})`);
     return {
       key: a.id,

@@ -1,7 +1,6 @@
 // Timeline: the machine's most recent network events (time, action, local and remote address and port, process and
 // its command line, account, file), virtualised for 10,000 rows, with the IP timeline's search box and index. A remote
 // address opens its investigation.
-import type { TimelineEvent } from '../../../src/shared/investigation';
 import { textField } from '../../components/toolkit';
 import type { SectionView } from '../../context';
 import { fill, h } from '../../dom';
@@ -9,7 +8,8 @@ import { SectionFrame, emptyView, loadingView, problemView } from '../../section
 import { VirtualList } from '../../sections/virtualList';
 import { LOOKBACK_LABELS, formatCount, formatTime, visibleText } from '../../viewModel/format';
 import { sectionView } from '../../viewModel/sectionStatus';
-import { allRows, buildTimelineIndex, filterTimeline, searchTerms, type FilterResult, type TimelineIndex } from '../../viewModel/timeline';
+import { TimelineSearch } from '../../sections/timelineSearch';
+import { onIpLinks } from '../ipLinks';
 import type { MachineContext } from '../machineContext';
 
 const ROW_HEIGHT = 24;
@@ -27,13 +27,7 @@ export class MachineTimelineSection implements SectionView {
   private readonly countLine = h('p', { class: 'summary', id: 'machine-timeline-count', attrs: { 'aria-live': 'polite' } });
   private readonly truncated = h('p', { class: 'note' });
   private readonly content: HTMLElement;
-  private events: readonly TimelineEvent[] = [];
-  private all: Uint32Array = new Uint32Array(0);
-  private index: TimelineIndex | undefined;
-  private indexTimer: ReturnType<typeof setTimeout> | undefined;
-  private version = -1;
-  private filtered: FilterResult | undefined;
-  private pendingFilter = 0;
+  private readonly search = new TimelineSearch();
   private restoredScroll = false;
 
   constructor(private readonly ctx: MachineContext) {
@@ -58,17 +52,7 @@ export class MachineTimelineSection implements SectionView {
         ctx.saveState();
       },
     });
-    const activate = (e: Event) => {
-      const target = e.target instanceof Element ? e.target.closest<HTMLElement>('.ip-link') : null;
-      if (target?.dataset.ip) ctx.investigate(target.dataset.ip);
-    };
-    this.list.element.addEventListener('click', activate);
-    this.list.element.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' || e.key === ' ') {
-        e.preventDefault();
-        activate(e);
-      }
-    });
+    onIpLinks(this.list.element, (ip) => ctx.investigate(ip));
     const head = h('div', { class: 'mt-row tl-head', role: 'row' }, ...COLUMNS.map((c) => h('span', { role: 'columnheader' }, c)));
     this.content = h('div', { class: 'events-view' }, this.countLine, this.truncated, head, this.list.element);
   }
@@ -98,16 +82,7 @@ export class MachineTimelineSection implements SectionView {
     }
     if (this.content.parentElement !== this.frame.body) fill(this.frame.body, this.content);
     const events = m.data.timeline ?? [];
-    if (this.version !== m.versions.timeline) {
-      this.version = m.versions.timeline;
-      this.events = events;
-      this.all = allRows(events.length);
-      this.index = undefined;
-      this.filtered = undefined;
-      clearTimeout(this.indexTimer);
-      // Search keys just after the first paint (or at the first search, if sooner).
-      if (events.length > 0) this.indexTimer = setTimeout(() => this.ensureIndex(), 50);
-    }
+    this.search.setEvents(events, m.versions.timeline);
     fill(this.truncated, m.data.timelineTruncated ? `Showing the newest ${formatCount(events.length)} events; older events exist (narrow the period or use Advanced Hunting).` : undefined);
     this.applyFilter();
     if (!this.restoredScroll && this.ctx.ui.timelineScrollTop > 0) {
@@ -116,16 +91,8 @@ export class MachineTimelineSection implements SectionView {
     }
   }
 
-  private ensureIndex(): TimelineIndex {
-    clearTimeout(this.indexTimer);
-    this.index ??= buildTimelineIndex(this.events, this.all);
-    return this.index;
-  }
-
   private scheduleFilter(): void {
-    if (this.pendingFilter) return;
-    this.pendingFilter = requestAnimationFrame(() => {
-      this.pendingFilter = 0;
+    this.search.schedule(() => {
       this.applyFilter();
       this.ctx.saveState();
       document.dispatchEvent(new CustomEvent('ipinv:machine-timeline-filtered'));
@@ -133,14 +100,11 @@ export class MachineTimelineSection implements SectionView {
   }
 
   private applyFilter(): void {
-    if (this.version < 0) return;
-    const query = this.ctx.ui.timelineFilter;
-    const previous = this.filtered;
-    this.filtered = searchTerms(query).length === 0 ? { query, rows: this.all } : filterTimeline(this.ensureIndex(), query, previous);
-    const rows = this.filtered.rows;
-    const total = this.events.length;
+    if (!this.search.ready) return;
+    const { rows, changed } = this.search.filter(this.ctx.ui.timelineFilter);
+    const total = this.search.events.length;
     fill(this.countLine, rows.length === total ? `${formatCount(total)} events` : `${formatCount(rows.length)} of ${formatCount(total)} events`);
-    if (previous && previous.query !== query) this.list.scrollTop = 0;
+    if (changed) this.list.scrollTop = 0;
     this.list.setCount(rows.length);
   }
 
@@ -151,9 +115,9 @@ export class MachineTimelineSection implements SectionView {
   }
 
   private renderRow(row: HTMLElement, visibleIndex: number): void {
-    const rows = this.filtered?.rows;
+    const rows = this.search.rows;
     if (!rows) return;
-    const e = this.events[rows[visibleIndex]];
+    const e = this.search.events[rows[visibleIndex]];
     if (!e) return;
     const cells = row.children as HTMLCollectionOf<HTMLElement>;
     row.classList.toggle('odd', visibleIndex % 2 === 1);

@@ -10,6 +10,7 @@ import { SectionFrame, emptyView, loadingView, noteView, problemView } from '../
 import { VirtualList } from '../../sections/virtualList';
 import { LOOKBACK_LABELS, formatCount, formatPorts, formatTime, visibleText } from '../../viewModel/format';
 import { sectionView } from '../../viewModel/sectionStatus';
+import { onIpLinks } from '../ipLinks';
 import type { MachineContext } from '../machineContext';
 import { NETWORK_TABS, NetworkView, seenByText, splitCounts, toggleNetworkSort, type NetworkSortKey, type NetworkTab } from '../networkModel';
 
@@ -70,17 +71,7 @@ export class NetworkSection implements SectionView {
         ctx.saveState();
       },
     });
-    const activate = (e: Event) => {
-      const target = e.target instanceof Element ? e.target.closest<HTMLElement>('.ip-link') : null;
-      if (target?.dataset.ip) ctx.investigate(target.dataset.ip);
-    };
-    this.list.element.addEventListener('click', activate);
-    this.list.element.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' || e.key === ' ') {
-        e.preventDefault();
-        activate(e);
-      }
-    });
+    onIpLinks(this.list.element, (ip) => ctx.investigate(ip));
     for (const t of NETWORK_TABS) {
       const b = h('button', { class: 'chip', id: `network-tab-${t}`, attrs: { type: 'button' } }, TAB_LABELS[t]);
       b.addEventListener('click', () => {

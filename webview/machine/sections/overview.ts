@@ -11,6 +11,7 @@ import { LOOKBACK_LABELS, formatRelative, formatTime, severityClass, visibleText
 import { osText } from '../../viewModel/machineCard';
 import { sectionView } from '../../viewModel/sectionStatus';
 import { emptyView, loadingView, problemView } from '../../sections/frame';
+import { ipLink, onIpLinks } from '../ipLinks';
 import type { MachineContext } from '../machineContext';
 
 export class OverviewSection implements SectionView {
@@ -94,11 +95,7 @@ export class OverviewSection implements SectionView {
       if (value === undefined || value === '') return;
       dl.append(h('dt', undefined, label), typeof value === 'string' ? h('dd', { title: value }, value) : h('dd', undefined, value));
     };
-    const ipLink = (ip: string | undefined) => {
-      if (!ip) return undefined;
-      const link = h('span', { class: 'ip-link', attrs: { tabindex: '0', role: 'link' }, data: { ip }, title: `Investigate ${ip}` }, ip);
-      return link;
-    };
+    const link = (ip: string | undefined) => (ip ? ipLink(ip) : undefined);
     row('OS', osText(d) ? visibleText(osText(d) ?? '') : undefined);
     row('Health', d.healthStatus && visibleText(d.healthStatus));
     row('Risk score', d.riskScore && visibleText(d.riskScore));
@@ -107,24 +104,16 @@ export class OverviewSection implements SectionView {
     row('Onboarding', d.onboardingStatus && visibleText(d.onboardingStatus));
     row('First seen', when(d.firstSeen));
     row('Last seen', when(d.lastSeen));
-    row('Last internal IP', ipLink(d.lastIpAddress));
-    row('Last external IP', ipLink(d.lastExternalIpAddress));
+    row('Last internal IP', link(d.lastIpAddress));
+    row('Last external IP', link(d.lastExternalIpAddress));
     const others = [...new Set(d.ipAddresses.map((a) => a.ipAddress))].filter((ip) => ip !== d.lastIpAddress);
-    if (others.length > 0) row('Other addresses', h('span', { class: 'ip-list' }, ...others.slice(0, 10).flatMap((ip, i) => [i > 0 ? ', ' : '', ipLink(ip)])));
+    if (others.length > 0) row('Other addresses', h('span', { class: 'ip-list' }, ...others.slice(0, 10).flatMap((ip, i) => [i > 0 ? ', ' : '', link(ip)])));
     row('Device group', d.rbacGroupName && visibleText(d.rbacGroupName));
     row('Tags', d.machineTags.length > 0 ? d.machineTags.map(visibleText).join(', ') : 'none');
     row('Azure AD device id', d.aadDeviceId && visibleText(d.aadDeviceId));
     row('Machine id', d.id);
-    dl.addEventListener('click', (e) => this.activate(e));
-    dl.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') this.activate(e);
-    });
+    onIpLinks(dl, (ip) => this.ctx.investigate(ip));
     return dl;
-  }
-
-  private activate(e: Event): void {
-    const target = e.target instanceof Element ? e.target.closest<HTMLElement>('.ip-link') : null;
-    if (target?.dataset.ip) this.ctx.investigate(target.dataset.ip);
   }
 }
 
