@@ -7,8 +7,10 @@ import * as path from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { Page } from 'playwright-core';
 import { MACHINE_HOSTILE, RARE_IP, machineMessages } from '../../bench/machineMessages';
-import { deliver, serveStaticPanel, type StaticPanel } from '../../bench/panel';
+import { benchMessages, deliver, serveStaticPanel, type StaticPanel } from '../../bench/panel';
 import type { MachineHostMessage } from '../../src/shared/machineProtocol';
+import { emptyVerdictCounts } from '../../src/shared/triageModel';
+import type { TriageHostMessage, TriageSummary } from '../../src/shared/triageProtocol';
 import { e2eContext } from './context';
 
 const FILES = { script: '/dist/machine.js', css: '/media/panel.css', extraCss: '/media/machine.css' } as const;
@@ -216,6 +218,72 @@ suite('Machine panel webview (dist/machine.js in Chromium, stub host)', () => {
       await shot(page, 'machine-webview-states');
     } finally {
       await page.close();
+    }
+  });
+
+  test('opening points: a machine name in the IP panel (alerts, observed machines, the card) and a triage row ask for the machine view', async () => {
+    const ipPanel = await serveStaticPanel('dark');
+    const triage = await serveStaticPanel('dark', undefined, { script: '/dist/triage.js', css: '/media/triage.css' });
+    try {
+      const { page } = await open(ipPanel);
+      try {
+        const messages = benchMessages(300);
+        await deliver(page, messages);
+        const openMachine = async (): Promise<string> => {
+          const r = await requestOf(page, 'openMachine');
+          return String(r.machineId);
+        };
+        // The machine column of the alerts table.
+        await page.locator('#section-alerts .grid-row:not(.grid-head) .grid-cell.link').nth(1).click();
+        assert.match(await openMachine(), /^[0-9a-f]{40}$/);
+        // The details card of a machine selected in the timeline.
+        await page.locator('.vl-rows > .tl-row .machine-link').first().click();
+        await page.locator('#card-open-machine').click();
+        const card = await page.locator('#machine-card').getAttribute('data-machine');
+        await page.waitForFunction((id) => (window as unknown as { __sent: Sent[] }).__sent.filter((m) => m.request?.type === 'openMachine').some((m) => m.request?.machineId === id), card);
+        // A name in the observed machines.
+        await page.locator('#tab-machines').click();
+        await page.locator('.machines-view .grid-row:not(.grid-head) .machine-link').first().click();
+        assert.equal((await sent(page)).filter((m) => m.request?.type === 'openMachine').length, 3);
+      } finally {
+        await page.close();
+      }
+      const t = await open(triage);
+      try {
+        const summary: TriageSummary = {
+          runId: 1,
+          state: 'done',
+          phase: 'done',
+          source: 'fw.log',
+          lookback: '7d',
+          addresses: 2,
+          resolved: 2,
+          byVerdict: emptyVerdictCounts(),
+          batchesDone: 1,
+          batchesTotal: 1,
+          calls: { hunting: 2, findbyip: 0, cacheHits: 0 },
+          bytesScanned: 100,
+          occurrences: 2,
+          notes: [],
+          demo: true,
+          startedAt: new Date().toISOString(),
+        };
+        const row = (ip: string, machines?: number) => ({ ip, version: 4 as const, ipClass: 'public', internal: false, verdict: 'seen' as const, ...(machines ? { machines } : {}), severities: [], occurrences: 1, files: 1, problems: 0, fromCache: false });
+        const triageMessages: TriageHostMessage[] = [{ kind: 'reset', summary }, { kind: 'rows', runId: 1, rows: [row('198.51.100.23', 6), row('203.0.113.9')] }];
+        await t.page.evaluate((msgs) => {
+          for (const data of msgs) window.dispatchEvent(new MessageEvent('message', { data }));
+        }, triageMessages);
+        const seen = t.page.locator('.t-row[data-ip="198.51.100.23"] .row-action.machines');
+        await seen.waitFor();
+        assert.equal(await t.page.locator('.t-row[data-ip="203.0.113.9"] .row-action.machines').isDisabled(), true, 'no machine known: nothing to open');
+        await seen.click();
+        assert.equal((await requestOf(t.page, 'machines')).ip, '198.51.100.23');
+      } finally {
+        await t.page.close();
+      }
+    } finally {
+      await ipPanel.close();
+      await triage.close();
     }
   });
 

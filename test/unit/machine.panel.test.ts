@@ -7,6 +7,8 @@ import { MachinePanelState, knownAddresses, validAlertOf, validMachineIdentity }
 import { RunBook } from '../../src/features/panel/panelRuns';
 import type { MachineInvestigation, MachineSection, RemoteAddress } from '../../src/shared/machine';
 import { parseMachineHostMessage, parseMachineWebviewMessage, type MachineHostMessage } from '../../src/shared/machineProtocol';
+import { parseWebviewMessage } from '../../src/shared/protocol';
+import { parseTriageWebviewMessage } from '../../src/shared/triageProtocol';
 import { MACHINE_ID, RARE_IP, machineMessages } from '../../bench/machineMessages';
 
 const ID = MACHINE_ID;
@@ -137,4 +139,11 @@ test('exports: every CSV cell defused (a process name cannot become a formula), 
   assert.equal(machineExportFileName('FIN-WS-017.corp.contoso.com', 'remote-addresses', 'csv'), 'machine-fin-ws-017.corp.contoso.com-remote-addresses.csv');
   assert.equal(machineExportFileName('<img src=x onerror=alert(1)>/../..', 'view', 'json'), 'machine-img-src-x-onerror-alert-1-view.json');
   assert.equal(machineExportFileName('…', 'view', 'json'), 'machine-machine-view.json');
+});
+
+test('the IP panel may ask to open a machine (the host checks it knows the id); the triage table, a row\'s machines', () => {
+  assert.deepEqual(parseWebviewMessage({ kind: 'request', id: 1, request: { type: 'openMachine', machineId: ID } }), { kind: 'request', id: 1, request: { type: 'openMachine', machineId: ID } });
+  for (const machineId of ['', 'x'.repeat(201), 7]) assert.equal(parseWebviewMessage({ kind: 'request', id: 1, request: { type: 'openMachine', machineId } }), undefined);
+  assert.deepEqual(parseTriageWebviewMessage({ kind: 'request', id: 2, request: { type: 'machines', ip: '198.51.100.23', extra: 1 } }), { kind: 'request', id: 2, request: { type: 'machines', ip: '198.51.100.23' } });
+  assert.equal(parseTriageWebviewMessage({ kind: 'request', id: 2, request: { type: 'machines', ip: 'fin-ws-017' } }), undefined);
 });
