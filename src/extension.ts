@@ -7,12 +7,15 @@ import { SwitchableUserInput, type UserInput } from './platform/userInput';
 import { registerCommands } from './features/commands/registerCommands';
 import { registerCursorContext } from './features/hover/cursorAddress';
 import { registerHover } from './features/hover/hoverProvider';
+import { registerMachinePanel } from './features/machine/machinePanel';
 import { registerPanel } from './features/panel/investigationPanel';
 import { DefenderSession } from './features/session/defenderSession';
 import { registerStatusBar } from './features/statusBar/statusBar';
+import { MachineActivity } from './features/tree/machineActivity';
 import { MachinesStore } from './features/tree/machinesStore';
 import { registerTree, type RenderedNode } from './features/tree/machinesTree';
 import { registerTriage, type TriageSnapshot } from './features/triage/registerTriage';
+import type { MachineIdentity } from './shared/machineProtocol';
 import type { TriageProgress } from './shared/triageModel';
 
 /** What activate() returns: facts for diagnostics, and a way for the integration suite to script the prompts. */
@@ -26,6 +29,8 @@ export interface ExtensionApi {
   triage(): TriageSnapshot;
   /** Every step of a running triage, as it streams. */
   readonly onDidTriageProgress: vscode.Event<TriageProgress>;
+  /** The machine panels that are open. */
+  machinePanels(): MachineIdentity[];
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -37,13 +42,25 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const store = new MachinesStore();
   context.subscriptions.push(config, session);
 
+  // The addresses each machine talked to, shared by the machine panels and the tree's "Talked to" groups.
+  const activity = new MachineActivity((id, lookback, signal) => session.getMachineService().then((s) => s.networkActivity(id, lookback, { signal })));
+  context.subscriptions.push(activity, session.onDidChange(() => activity.clear()));
+
   const triage = registerTriage(context, { logger, ui, session });
-  const tree = registerTree(context, { store, session, sections: [triage.treeSection] });
-  const panel = registerPanel(context, { logger, ui, session, store, revealMachine: (ip, id) => tree.reveal(ip, id) });
+  const tree = registerTree(context, { store, session, sections: [triage.treeSection], activity });
+  const machinePanel = registerMachinePanel(context, { logger, ui, session, activity });
+  const panel = registerPanel(context, {
+    logger,
+    ui,
+    session,
+    store,
+    revealMachine: (ip, id) => tree.reveal(ip, id),
+    openMachine: async (machineId, lookback) => void (await machinePanel.open({ machineId, lookback })),
+  });
   context.subscriptions.push(tree.onDidSelectMachine((m) => panel.selectMachine(m.ip, m.machineId)));
   registerHover(context, { logger, config, session });
   registerCursorContext(context);
-  registerCommands(context, { logger, ui, config, session, store, panel, tree });
+  registerCommands(context, { logger, ui, config, session, store, panel, tree, machinePanel });
   const status = registerStatusBar(context, session);
 
   const activationMs = performance.now() - started;
@@ -55,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     surfaces: () => ({ statusBar: status.text, machinesDescription: tree.view.description, machines: tree.render(4) }),
     triage: () => triage.snapshot(),
     onDidTriageProgress: triage.onDidProgress,
+    machinePanels: () => machinePanel.openPanels(),
   };
 }
 

@@ -149,6 +149,12 @@ export class PanelApp implements PanelContext {
     });
   }
 
+  openMachine(machineId: string): void {
+    void this.channel.request({ type: 'openMachine', machineId }).then((r) => {
+      if (!r.ok) this.notify(r.error, true);
+    });
+  }
+
   /** For the benchmark and end-to-end tests: event rows currently in the DOM. */
   renderedTimelineRows(): number {
     return this.timeline.renderedRows();

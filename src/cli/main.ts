@@ -3,6 +3,7 @@ import { ExitCode, UsageError, type CliIo } from './io';
 import { runScan } from './scanCommand';
 import { runInvestigate } from './investigateCommand';
 import { runTriage } from './triageCommand';
+import { runMachine } from './machineCommand';
 
 const HELP = `ipinv: find and investigate IP addresses with Microsoft Defender for Endpoint
 
@@ -12,6 +13,7 @@ Usage:
                              --json: one object per line with offsets, port, prefix, zone, class, time
   ipinv investigate <address> [--at <time>] [--lookback 1d|7d|30d] [--demo] [--json] [...]
   ipinv triage [FILE ... | -] [--json | --csv | --markdown | --stix] [--lookback 1d|7d|30d] [--demo] [...]
+  ipinv machine <id | name> [--ip <address> --at <time>] [--lookback 1d|7d|30d] [--demo] [--json] [...]
   ipinv <command> --help     details of one command
   ipinv --help | --version
 `;
@@ -21,6 +23,7 @@ const commands: Record<string, Command> = {
   scan: runScan,
   investigate: runInvestigate,
   triage: runTriage,
+  machine: runMachine,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -129,3 +129,42 @@ export interface DefenderApi {
   /** Graph `runHuntingQuery` first, legacy `advancedqueries/run` as fallback (per the client's preference). */
   runHuntingQuery(query: string, options?: CallOptions & { timespan?: string }): Promise<Fetched<HuntingResult>>;
 }
+
+/**
+ * A user Defender saw logged on to a machine (`GET /api/machines/{id}/logonusers`, the user entity). Every string is
+ * untrusted text from the API.
+ */
+export interface LogonUser {
+  /** `domain\account` as sent. */
+  id: string;
+  accountName: string;
+  accountDomain?: string;
+  accountSid?: string;
+  firstSeen?: string;
+  lastSeen?: string;
+  /** The logon types, split from the API's string (e.g. `Interactive`, `Network`, `RemoteInteractive`). */
+  logonTypes: string[];
+  isDomainAdmin?: boolean;
+  isOnlyNetworkUser?: boolean;
+  /** Machines this account logged on to. */
+  logOnMachinesCount?: number;
+  mostPrevalentMachineId?: string;
+  leastPrevalentMachineId?: string;
+}
+
+/** How a machine name is matched against `computerDnsName`. */
+export type MachineNameMatch = 'exact' | 'prefix';
+
+/**
+ * The machine view's operations. `DefenderClient` implements them next to DefenderApi; kept as their own interface so
+ * the product's other fakes of DefenderApi need not grow.
+ */
+export interface MachineApi extends Pick<DefenderApi, 'getMachine' | 'getMachineAlerts' | 'findMachinesByIp' | 'runHuntingQuery'> {
+  /**
+   * `GET /api/machines?$filter=computerDnsName eq '…'` (exact) or `startswith(computerDnsName,'…')` (prefix), at most
+   * `limit` machines (one page). The name is validated and lower-cased first.
+   */
+  findMachinesByName(name: string, options?: CallOptions & { match?: MachineNameMatch; limit?: number }): Promise<Fetched<Machine[]>>;
+  /** `GET /api/machines/{id}/logonusers`; empty when the machine is not found. */
+  getMachineLogonUsers(id: string, options?: CallOptions): Promise<Fetched<LogonUser[]>>;
+}

@@ -99,7 +99,9 @@ export type PanelRequest =
   | { type: 'openPortal'; target: 'machine' | 'alert'; id: string }
   | { type: 'copy'; what: 'address' | 'kql' }
   | { type: 'export'; format?: ExportFormat; table?: ExportTable }
-  | { type: 'revealMachine'; machineId: string };
+  | { type: 'revealMachine'; machineId: string }
+  /** Open the machine view of a machine the panel shows (the host checks it knows the id). */
+  | { type: 'openMachine'; machineId: string };
 
 export type WebviewMessage = { kind: 'ready' } | { kind: 'request'; id: number; request: PanelRequest };
 
@@ -337,6 +339,8 @@ function isRequest(x: unknown): x is PanelRequest {
       );
     case 'revealMachine':
       return isStr(x.machineId) && x.machineId.length > 0 && x.machineId.length <= 200;
+    case 'openMachine':
+      return isStr(x.machineId) && x.machineId.length > 0 && x.machineId.length <= 200;
     default:
       return false;
   }
@@ -396,3 +400,8 @@ export function parseHostMessage(x: unknown): HostMessage | undefined {
 export interface PanelViewState extends PanelIdentity {
   ui?: Record<string, unknown>;
 }
+
+/** The API's data shapes as total validators, for the other webview protocols (the machine view) to reuse. */
+export const isAlertData = shaped(alertShape) as (x: unknown) => x is Alert;
+export const isMachineData = shaped(machineShape) as (x: unknown) => x is Machine;
+export const isTimelineEventData = shaped(eventShape) as (x: unknown) => x is TimelineEvent;

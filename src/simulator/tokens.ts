@@ -17,6 +17,7 @@ export const ALL_PERMISSIONS = [
   'Machine.Read.All',
   'AdvancedQuery.Read.All',
   'ThreatHunting.Read.All',
+  'User.Read.All',
 ] as const;
 
 export const SIM_TENANT_ID = '00000000-0000-4000-8000-00000000d3e0';

@@ -61,6 +61,7 @@ interface RowParts {
   alerts: HTMLElement;
   open: HTMLButtonElement;
   reveal: HTMLButtonElement;
+  machines: HTMLButtonElement;
   ip: string;
 }
 
@@ -316,9 +317,15 @@ export class TriageApp {
     cells[4].append(alerts);
     const open = el('button', { class: 'row-action open', attrs: { type: 'button', tabindex: '-1' } }, 'Investigate');
     const reveal = el('button', { class: 'row-action reveal', attrs: { type: 'button', tabindex: '-1' } }, 'Show in file');
-    cells[9].append(open, reveal);
+    const machines = el('button', { class: 'row-action machines', attrs: { type: 'button', tabindex: '-1' } }, 'Machines');
+    cells[9].append(open, reveal, machines);
     const row = el('div', { class: 't-row', attrs: { role: 'row' } }, ...cells);
-    const parts: RowParts = { row, cells, verdict, alerts, open, reveal, ip: '' };
+    const parts: RowParts = { row, cells, verdict, alerts, open, reveal, machines, ip: '' };
+    machines.addEventListener('click', (e) => {
+      e.stopPropagation();
+      this.setActive(parts.ip, false);
+      this.request({ type: 'machines', ip: parts.ip });
+    });
     open.addEventListener('click', (e) => {
       e.stopPropagation();
       this.setActive(parts.ip, false);
@@ -362,6 +369,8 @@ export class TriageApp {
     p.open.setAttribute('aria-label', `Investigate ${r.ip}`);
     p.reveal.setAttribute('aria-label', `Show ${r.ip} in its file`);
     p.reveal.disabled = !r.where;
+    p.machines.setAttribute('aria-label', `Open the machine view of a machine seen with ${r.ip}`);
+    p.machines.disabled = !(r.machines !== undefined && r.machines > 0);
   }
 
   private renderRows(rows: readonly TriageRow[]): void {

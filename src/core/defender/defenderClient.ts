@@ -17,8 +17,8 @@ import {
   TimeoutError,
   type ApiErrorDetails,
 } from './errors';
-import type { Alert, CallOptions, DefenderApi, Fetched, HuntingPreference, HuntingResult, IpStats, Machine } from '../../shared/defenderModel';
-import { collection, field, isObject, nextLink, parseAlerts, parseHuntingResult, parseIpStats, parseMachine, parseMachines } from './parse';
+import type { Alert, CallOptions, DefenderApi, Fetched, HuntingPreference, HuntingResult, IpStats, LogonUser, Machine, MachineApi, MachineNameMatch } from '../../shared/defenderModel';
+import { collection, field, isObject, nextLink, parseAlerts, parseHuntingResult, parseIpStats, parseLogonUsers, parseMachine, parseMachines } from './parse';
 import { permissionLabel, permissionMessage, type DefenderOperation } from './permissions';
 import { RateBudgets, type BudgetLimits, type Family } from './rateBudget';
 import { InFlightRequests, ResponseCache, type CacheOptions } from './responseCache';
@@ -125,6 +125,8 @@ const LABELS: Record<DefenderOperation, string> = {
   getMachineAlerts: 'machine alerts',
   huntGraph: 'hunting query (Microsoft Graph)',
   huntDefender: 'hunting query',
+  findMachinesByName: 'machines by name',
+  getMachineLogonUsers: 'logged-on users',
 };
 
 function checkBaseUrl(value: string, name: string): URL {
@@ -185,7 +187,7 @@ function serviceName(resource: TokenResource): string {
   return resource === 'graph' ? 'Microsoft Graph' : 'The Defender API';
 }
 
-export class DefenderClient implements DefenderApi {
+export class DefenderClient implements DefenderApi, MachineApi {
   private readonly api: URL;
   private readonly graph: URL;
   private readonly apiBase: string;
@@ -313,6 +315,34 @@ export class DefenderClient implements DefenderApi {
     return this.call(op, 'entity', `${op}|${machineId.toLowerCase()}`, options, async (ctx) => {
       const url = `${this.apiBase}/api/machines/${validate.pathSegment(machineId)}/alerts`;
       return parseAlerts(await this.collect(op, url, ctx));
+    });
+  }
+
+  async findMachinesByName(name: string, options?: CallOptions & { match?: MachineNameMatch; limit?: number }): Promise<Fetched<Machine[]>> {
+    const op = 'findMachinesByName';
+    const value = validate.machineName(name, op);
+    const match = options?.match ?? 'exact';
+    if (match !== 'exact' && match !== 'prefix') throw new BadRequestError("The name match must be 'exact' or 'prefix'.", { code: 'ClientValidation', operation: op });
+    const limit = options?.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new BadRequestError('The name lookup limit must be 1 to 10000.', { code: 'ClientValidation', operation: op });
+    return this.call(op, 'entity', `${op}|${match}|${value}|${limit}`, options, async (ctx) => {
+      const literal = validate.odataString(value);
+      const filter = encodeURIComponent(match === 'exact' ? `computerDnsName eq ${literal}` : `startswith(computerDnsName,${literal})`);
+      // One page: a lookup by name wants the candidates, not every machine of a short prefix.
+      const url = `${this.apiBase}/api/machines?$filter=${filter}&$top=${limit}`;
+      const reply = await this.exchange(this.spec(op, 'GET', url, { notFoundIsEmpty: true }), ctx);
+      if (reply.status === 404) return [];
+      if (!isObject(reply.body) && !Array.isArray(reply.body)) throw this.shapeError(op);
+      return parseMachines(reply.body).slice(0, limit);
+    });
+  }
+
+  async getMachineLogonUsers(id: string, options?: CallOptions): Promise<Fetched<LogonUser[]>> {
+    const op = 'getMachineLogonUsers';
+    const machineId = validate.deviceId(id, op);
+    return this.call(op, 'entity', `${op}|${machineId}`, options, async (ctx) => {
+      const url = `${this.apiBase}/api/machines/${validate.pathSegment(machineId)}/logonusers`;
+      return parseLogonUsers(await this.collect(op, url, ctx));
     });
   }
 

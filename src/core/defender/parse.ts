@@ -1,7 +1,7 @@
 // Tolerant parsers for Defender and Graph responses: unknown fields are dropped, wrong types become
 // undefined, field names are matched case-insensitively, and both historic spellings are accepted
 // (`organizationPrevalence` number / `orgPrevalence` string; Graph `schema/results` / legacy `Schema/Results`).
-import type { Alert, AlertEvidence, HuntingColumn, HuntingResult, HuntingRow, IpStats, Machine, MachineIpAddress } from '../../shared/defenderModel';
+import type { Alert, AlertEvidence, HuntingColumn, HuntingResult, HuntingRow, IpStats, LogonUser, Machine, MachineIpAddress } from '../../shared/defenderModel';
 
 type Json = Record<string, unknown>;
 
@@ -224,4 +224,45 @@ export function parseHuntingResult(body: unknown, source: HuntingResult['source'
     results.push(Object.fromEntries(entries));
   }
   return { schema, results, source };
+}
+
+/** A boolean, or the text "true"/"false" (a community fixture sends strings); anything else is undefined. */
+function bool(obj: Json, name: string): boolean | undefined {
+  const v = field(obj, name);
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+  return undefined;
+}
+
+/** `logonTypes` is a string in the docs' example ("Interactive"); a list, or several joined by commas, is read too. */
+function logonTypes(v: unknown): string[] {
+  const parts = Array.isArray(v) ? strings(v) : typeof v === 'string' ? v.split(/[,;|]/) : [];
+  return [...new Set(parts.map((p) => p.trim()).filter((p) => p.length > 0))];
+}
+
+const LOGON_STRINGS = ['accountDomain', 'accountSid', 'firstSeen', 'lastSeen', 'mostPrevalentMachineId', 'leastPrevalentMachineId'] as const;
+
+export function parseLogonUser(v: unknown): LogonUser | undefined {
+  if (!isObject(v)) return undefined;
+  const accountName = nonEmpty(v, 'accountName');
+  const id = nonEmpty(v, 'id') ?? accountName;
+  if (id === undefined) return undefined;
+  const user: LogonUser = { id, accountName: accountName ?? id, logonTypes: logonTypes(field(v, 'logonTypes')) };
+  for (const k of LOGON_STRINGS) {
+    const s = nonEmpty(v, k);
+    if (s !== undefined) user[k] = s;
+  }
+  const admin = bool(v, 'isDomainAdmin');
+  if (admin !== undefined) user.isDomainAdmin = admin;
+  const network = bool(v, 'isOnlyNetworkUser');
+  if (network !== undefined) user.isOnlyNetworkUser = network;
+  const machines = num(v, 'logOnMachinesCount');
+  if (machines !== undefined && machines >= 0) user.logOnMachinesCount = Math.floor(machines);
+  return user;
+}
+
+export function parseLogonUsers(body: unknown): LogonUser[] {
+  return collection(body)
+    .map(parseLogonUser)
+    .filter((u): u is LogonUser => u !== undefined);
 }

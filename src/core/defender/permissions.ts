@@ -9,7 +9,9 @@ export type DefenderOperation =
   | 'findMachinesByLastIp'
   | 'getMachineAlerts'
   | 'huntGraph'
-  | 'huntDefender';
+  | 'huntDefender'
+  | 'findMachinesByName'
+  | 'getMachineLogonUsers';
 
 export interface PermissionRequirement {
   /** Application permission (app registration with a secret or certificate). */
@@ -44,6 +46,9 @@ const REQUIREMENTS: Record<DefenderOperation, PermissionRequirement> = {
     api: 'WindowsDefenderATP',
     purpose: 'run advanced hunting queries',
   },
+  findMachinesByName: { ...MACHINE, purpose: 'find machines by name' },
+  // The logon-users page lists User.Read.All for both application and delegated tokens ('Read user profiles').
+  getMachineLogonUsers: { application: 'User.Read.All', delegated: 'User.Read.All', api: 'WindowsDefenderATP', purpose: 'read the users logged on to machines' },
 };
 
 export function requiredPermission(operation: DefenderOperation): PermissionRequirement {

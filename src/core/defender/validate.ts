@@ -78,3 +78,34 @@ export function odataString(value: string): string {
 export function pathSegment(value: string): string {
   return encodeURIComponent(value).replace(/%3A/gi, ':');
 }
+
+const DEVICE_ID = /^[0-9a-f]{40}$/i;
+/** DNS labels (letters, digits, `-`, `_`; the first character a letter or digit), dot-separated, at most 253 characters. */
+const MACHINE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}(?:\.[a-z0-9_-]{1,63})*$/i;
+
+/** A Defender device id (40 hex digits), lower-cased; undefined for anything else. */
+export function normaliseDeviceId(id: unknown): string | undefined {
+  return typeof id === 'string' && DEVICE_ID.test(id) ? id.toLowerCase() : undefined;
+}
+
+/**
+ * A machine name (or the start of one) that may reach an OData `$filter`: DNS-label characters only, a trailing dot
+ * dropped, lower-cased (Defender keeps `computerDnsName` in lower case). Undefined for anything else.
+ */
+export function normaliseMachineName(name: unknown): string | undefined {
+  if (typeof name !== 'string') return undefined;
+  const s = name.trim().replace(/\.$/, '');
+  return s.length > 0 && s.length <= 253 && MACHINE_NAME.test(s) ? s.toLowerCase() : undefined;
+}
+
+export function deviceId(id: unknown, operation: string): string {
+  const v = normaliseDeviceId(id);
+  if (v === undefined) throw bad(`'${show(id)}' is not a Defender device id (40 hexadecimal digits).`, operation);
+  return v;
+}
+
+export function machineName(name: unknown, operation: string): string {
+  const v = normaliseMachineName(name);
+  if (v === undefined) throw bad(`'${show(name)}' is not a machine name (letters, digits, '-', '_' and dots, as in a DNS name).`, operation);
+  return v;
+}

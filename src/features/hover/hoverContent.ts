@@ -1,5 +1,6 @@
 // Builds the hover's Markdown from plain data: the address facts at once, then whatever the lookup has so far.
 // Every string from the API or the file is escaped here; links go only to the extension's own commands. Pure.
+import { normaliseDeviceId } from '../../core/defender/validate';
 import { describeError } from '../../core/investigation/describeError';
 import type { Alert } from '../../shared/defenderModel';
 import type { AddressFacts, Investigation, Lookback, SectionName } from '../../shared/investigation';
@@ -18,6 +19,7 @@ export const HOVER_COMMANDS = {
   copy: 'ipInvestigator.copyAddress',
   portal: 'ipInvestigator.openInPortal',
   signIn: 'ipInvestigator.signIn',
+  openMachine: 'ipInvestigator.investigateMachine',
 } as const;
 
 /** What `isTrusted.enabledCommands` allows in the hover: these and nothing else. */
@@ -173,7 +175,12 @@ function atTimeLines(inv: Investigation, t: Localize): string[] {
   if (at.machines.length === 0) return [t('**At {0} (±15 min):** no machine held this address', when)];
   const names = at.machines
     .slice(0, MAX_MACHINES)
-    .map((m) => escapeMarkdown(m.computerDnsName ?? m.id, 80))
+    .map((m) => {
+      // "Open machine" next to each holder; only a well-formed device id becomes a link argument.
+      const id = normaliseDeviceId(m.id);
+      const link = id ? ` ${commandLink(t('Open machine'), HOVER_COMMANDS.openMachine, { machineId: id, lookback: inv.lookback })}` : '';
+      return `${escapeMarkdown(m.computerDnsName ?? m.id, 80)}${link}`;
+    })
     .join(', ');
   const more = at.machines.length > MAX_MACHINES ? ` ${t('and {0} more', at.machines.length - MAX_MACHINES)}` : '';
   return [t('**Held this address at {0} (±15 min):** {1}{2}', when, names, more)];

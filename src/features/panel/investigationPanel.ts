@@ -27,6 +27,7 @@ export interface PanelDeps {
   session: DefenderSession;
   store: MachinesStore;
   revealMachine(ip: string, machineId: string): Promise<void>;
+  openMachine(machineId: string, lookback: Lookback): Promise<void>;
 }
 
 export const REFRESH_PANEL = 'ipInvestigator.refreshInvestigation';
@@ -62,6 +63,7 @@ class PanelManager implements vscode.Disposable {
       session: deps.session,
       store: deps.store,
       revealMachine: (ip, id) => deps.revealMachine(ip, id),
+      openMachine: (id, lookback) => deps.openMachine(id, lookback),
       rdap: new RdapClient({ enabled: rdapEnabled }),
       rdapEnabled,
       extensionUri: context.extensionUri,

@@ -36,6 +36,8 @@ export interface ViewDeps {
   rdap: RdapClient;
   rdapEnabled(): boolean;
   revealMachine(ip: string, machineId: string): Promise<void>;
+  /** Opens the machine view of a machine the panel shows (a device id, already checked). */
+  openMachine(machineId: string, lookback: PanelIdentity['lookback']): Promise<void>;
   extensionUri: vscode.Uri;
 }
 
@@ -310,6 +312,12 @@ export class InvestigationView implements vscode.Disposable {
         const id = validMachineId(inv, r.machineId);
         if (!id) throw new RangeError(vscode.l10n.t('Unknown machine.'));
         await this.deps.revealMachine(this.facts.ip, id);
+        return undefined;
+      }
+      case 'openMachine': {
+        const id = validMachineId(inv, r.machineId);
+        if (!id) throw new RangeError(vscode.l10n.t('Unknown machine.'));
+        await this.deps.openMachine(id, this.state.identity.lookback);
         return undefined;
       }
     }

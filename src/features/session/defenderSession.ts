@@ -7,9 +7,10 @@ import type { AuthConfig, AuthCloud } from '../../core/auth/authConfig';
 import type { DeviceCodeInfo, TokenProvider, TokenResource } from '../../core/auth/tokenProvider';
 import { portalAlertUrl, portalIpUrl, portalMachineUrl, resolveCloud, type CloudName, type Region } from '../../core/defender/clouds';
 import { AuthError } from '../../core/defender/errors';
-import type { DefenderApi } from '../../shared/defenderModel';
+import type { DefenderApi, MachineApi } from '../../shared/defenderModel';
 import type { NetworkOptions } from '../../core/defender/network';
 import type { InvestigationService } from '../../core/investigation/investigationService';
+import type { MachineService } from '../../core/machine/machineService';
 import type { Configuration } from '../../platform/configuration';
 import type { Logger } from '../../platform/logger';
 import { networkOptionsKey } from '../../platform/proxySettings';
@@ -37,13 +38,15 @@ export interface SessionState {
 }
 
 /** The client with the operations the extension adds to DefenderApi. */
-export type SessionClient = DefenderApi & { clearCache(): void };
+export type SessionClient = DefenderApi & MachineApi & { clearCache(): void };
 
 interface Runtime {
   key: string;
   provider: TokenProvider;
   client: SessionClient;
   service: InvestigationService;
+  /** The machine view's service over the same client (and cache), built on first use. */
+  machineService?: MachineService;
   /** Base URL of the in-process simulated tenant (demo mode). */
   simulatorUrl?: string;
   close(): Promise<void>;
@@ -124,6 +127,16 @@ export class DefenderSession implements vscode.Disposable {
   /** The investigation service for the current settings (built on first use). */
   async getService(): Promise<InvestigationService> {
     return (await this.getRuntime()).service;
+  }
+
+  /** The machine view's service for the current settings (built on first use, sharing the client and its cache). */
+  async getMachineService(): Promise<MachineService> {
+    const rt = await this.getRuntime();
+    if (!rt.machineService) {
+      const { MachineService } = await import('../../core/machine/machineService');
+      rt.machineService ??= new MachineService(rt.client);
+    }
+    return rt.machineService;
   }
 
   /** The API client for the current settings (built on first use). */

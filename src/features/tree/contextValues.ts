@@ -22,6 +22,8 @@ export const ContextFlag = {
   triageRoot: 'triageRoot',
   /** An address under the Triage group. */
   triageAddress: 'triageAddress',
+  /** A remote address a machine talked to ("Talked to" under a machine). */
+  remoteAddress: 'remoteAddress',
 } as const;
 
 export type ContextFlag = (typeof ContextFlag)[keyof typeof ContextFlag];

@@ -1,12 +1,13 @@
 // The Machines view's nodes as plain data (ids, labels, codicons, escaped Markdown tooltips, context flags), built from
 // the store. The provider only turns these into TreeItems. Pure (no vscode import).
 import { escapeMarkdown } from '../../shared/markdown';
-import { LOOKBACK_DAYS } from '../../shared/investigation';
+import { LOOKBACK_DAYS, type Lookback } from '../../shared/investigation';
 import { classLabel, formatTime, plainLocalize, type Localize } from '../hover/hoverContent';
 import { ContextFlag, contextValue } from './contextValues';
+import type { TalkedToSource } from './machineActivity';
 import type { AddressEntry, MachineView, MachinesStore } from './machinesStore';
 
-export type NodeKind = 'address' | 'machine' | 'detail' | 'group' | 'alert' | 'message' | 'triage';
+export type NodeKind = 'address' | 'machine' | 'detail' | 'group' | 'alert' | 'message' | 'triage' | 'remote';
 
 export interface TreeNodeModel {
   /** Stable across refreshes: VS Code keeps selection and expansion by id. */
@@ -24,7 +25,9 @@ export interface TreeNodeModel {
   machineId?: string;
   parentId?: string;
   /** For group nodes: which list they hold. */
-  group?: 'processes' | 'files' | 'alerts';
+  group?: 'processes' | 'files' | 'alerts' | 'talkedTo';
+  /** For remote nodes: the address the machine talked to (`ip` stays the investigated address the node is under). */
+  remoteIp?: string;
   /** Runs when the node is clicked (nodes of a TreeSection, e.g. a triaged address opens its investigation). */
   command?: { command: string; title: string; arguments?: unknown[] };
 }
@@ -205,16 +208,16 @@ function detail(parent: TreeNodeModel, key: string, label: string, value: string
   };
 }
 
-function group(parent: TreeNodeModel, key: 'processes' | 'files' | 'alerts', label: string, count: number, icon: string): TreeNodeModel {
+function group(parent: TreeNodeModel, key: 'processes' | 'files' | 'alerts' | 'talkedTo', label: string, count: number | undefined, icon: string): TreeNodeModel {
   return {
     id: `${parent.id}/${key}`,
     kind: 'group',
     label,
-    description: String(count),
+    ...(count !== undefined ? { description: String(count) } : {}),
     icon: { id: icon },
     contextValue: contextValue(ContextFlag.detail),
     collapsible: 'collapsed',
-    accessibilityLabel: `${label}: ${count}`,
+    accessibilityLabel: count !== undefined ? `${label}: ${count}` : label,
     ip: parent.ip,
     ...(parent.machineId ? { machineId: parent.machineId } : {}),
     parentId: parent.id,
@@ -222,7 +225,7 @@ function group(parent: TreeNodeModel, key: 'processes' | 'files' | 'alerts', lab
   };
 }
 
-function machineChildren(node: TreeNodeModel, m: MachineView, now: number, t: Localize): TreeNodeModel[] {
+function machineChildren(node: TreeNodeModel, m: MachineView, now: number, t: Localize, lookback: Lookback, activity?: TalkedToSource): TreeNodeModel[] {
   const out: TreeNodeModel[] = [];
   const os = [m.osPlatform, m.osVersion].filter(Boolean).join(' ');
   if (os) out.push(detail(node, 'os', t('OS'), plain(os), 'device-desktop'));
@@ -243,10 +246,57 @@ function machineChildren(node: TreeNodeModel, m: MachineView, now: number, t: Lo
   if (m.alerts.length > 0) out.push(group(node, 'alerts', t('Related alerts'), m.alerts.length, 'bell'));
   if (m.tags.length > 0) out.push(detail(node, 'tags', t('Tags'), plain(m.tags.join(', '), 200), 'tag'));
   if (!m.detailed) out.push(detail(node, 'noDetails', t('Details'), t('not loaded (open the investigation for more)'), 'info'));
+  if (activity) {
+    const known = activity.entry(m.id, lookback);
+    out.push(group(node, 'talkedTo', t('Talked to'), known?.state === 'ready' ? known.remotes.length : undefined, 'arrow-swap'));
+  }
   return out;
 }
 
-function groupChildren(node: TreeNodeModel, m: MachineView, t: Localize): TreeNodeModel[] {
+/** The remote addresses of a machine, rarest first; loading starts when the group is expanded in the workbench. */
+function talkedToChildren(node: TreeNodeModel, m: MachineView, lookback: Lookback, activity: TalkedToSource | undefined, t: Localize): TreeNodeModel[] {
+  const entry = activity?.entry(m.id, lookback);
+  if (!entry) {
+    activity?.load?.(m.id, lookback);
+    return [message(node.id, node.ip, 'loading', t('Looking up the addresses it talked to…'), 'loading~spin')];
+  }
+  if (entry.state === 'loading') return [message(node.id, node.ip, 'loading', t('Looking up the addresses it talked to…'), 'loading~spin')];
+  if (entry.state === 'failed') return [message(node.id, node.ip, 'failed', plain(entry.message, 200), 'warning')];
+  if (entry.remotes.length === 0) return [message(node.id, node.ip, 'empty', t('No network activity in the past {0} d', LOOKBACK_DAYS[lookback]), 'info')];
+  const nodes = entry.remotes.slice(0, MAX_LIST).map((r): TreeNodeModel => {
+    const seen = r.orgPrevalence <= 1 ? t('only this machine') : t('{0} machines', r.orgPrevalence);
+    const parts = [seen, r.connections === 1 ? t('1 connection') : t('{0} connections', r.connections), t(classLabel(r.ipClass))];
+    const tooltip = [
+      `**${escapeMarkdown(r.ip)}** · ${escapeMarkdown(t(classLabel(r.ipClass)))}`,
+      t('Seen by: {0}', escapeMarkdown(seen)),
+      ...(r.lastSeen ? [`${t('Last seen')}: ${escapeMarkdown(formatTime(r.lastSeen))}`] : []),
+      ...(r.ports.length > 0 ? [`${t('Remote ports')}: ${escapeMarkdown(r.ports.slice(0, 20).join(', '))}`] : []),
+      ...(r.processes.length > 0 ? [`${t('Processes')}: ${escapeMarkdown(r.processes.slice(0, 5).join(', '))}`] : []),
+    ].join('  \n');
+    return {
+      id: `${node.id}/${r.ip}`,
+      kind: 'remote',
+      label: r.ip,
+      description: parts.join(' · '),
+      tooltip,
+      icon: r.internal ? { id: 'lock' } : r.orgPrevalence <= 1 ? { id: 'globe', color: 'charts.orange' } : { id: 'globe' },
+      contextValue: contextValue(ContextFlag.remoteAddress),
+      collapsible: 'none',
+      accessibilityLabel: t('Remote address {0}, {1}', r.ip, parts.join(', ')),
+      ip: node.ip,
+      remoteIp: r.ip,
+      ...(node.machineId ? { machineId: node.machineId } : {}),
+      parentId: node.id,
+      command: { command: 'ipInvestigator.investigateIp', title: t('Investigate IP Address'), arguments: [{ ip: r.ip, lookback }] },
+    };
+  });
+  if (entry.remotes.length > MAX_LIST) nodes.push(message(node.id, node.ip, 'more', t('…and {0} more in the machine view', entry.remotes.length - MAX_LIST), 'info'));
+  else if (entry.truncated) nodes.push(message(node.id, node.ip, 'more', t('More addresses exist: narrow the period in the machine view'), 'info'));
+  return nodes;
+}
+
+function groupChildren(node: TreeNodeModel, m: MachineView, t: Localize, lookback: Lookback, activity?: TalkedToSource): TreeNodeModel[] {
+  if (node.group === 'talkedTo') return talkedToChildren(node, m, lookback, activity, t);
   if (node.group === 'alerts') {
     return m.alerts.slice(0, MAX_LIST).map((a) => ({
       id: `${node.id}/${a.id}`,
@@ -268,15 +318,15 @@ function groupChildren(node: TreeNodeModel, m: MachineView, t: Localize): TreeNo
 }
 
 /** Children of a node, or the top level when `node` is undefined. */
-export function childrenOf(store: MachinesStore, node: TreeNodeModel | undefined, now: number, t: Localize = plainLocalize): TreeNodeModel[] {
+export function childrenOf(store: MachinesStore, node: TreeNodeModel | undefined, now: number, t: Localize = plainLocalize, activity?: TalkedToSource): TreeNodeModel[] {
   if (!node) return addressNodes(store, now, t);
   const entry = store.get(node.ip);
   if (!entry) return [];
   if (node.kind === 'address') return addressChildren(store, entry, now, t);
   const m = node.machineId ? store.findMachine(node.ip, node.machineId) : undefined;
   if (!m) return [];
-  if (node.kind === 'machine') return machineChildren(node, m, now, t);
-  if (node.kind === 'group') return groupChildren(node, m, t);
+  if (node.kind === 'machine') return machineChildren(node, m, now, t, entry.lookback, activity);
+  if (node.kind === 'group') return groupChildren(node, m, t, entry.lookback, activity);
   return [];
 }
 
@@ -287,7 +337,7 @@ export function findMachineNode(store: MachinesStore, ip: string, id: string, no
 }
 
 /** The parent of a node (for TreeView.reveal). */
-export function parentOf(store: MachinesStore, node: TreeNodeModel, now: number, t: Localize = plainLocalize): TreeNodeModel | undefined {
+export function parentOf(store: MachinesStore, node: TreeNodeModel, now: number, t: Localize = plainLocalize, activity?: TalkedToSource): TreeNodeModel | undefined {
   if (node.kind === 'address' || !node.parentId) return undefined;
   const entries = store.entries();
   const index = entries.findIndex((e) => e.ip === node.ip);
@@ -297,7 +347,7 @@ export function parentOf(store: MachinesStore, node: TreeNodeModel, now: number,
     const machine = findMachineNode(store, node.ip, node.machineId, now, t);
     if (!machine) return undefined;
     if (node.parentId === machine.id) return machine;
-    return childrenOf(store, machine, now, t).find((c) => c.id === node.parentId);
+    return childrenOf(store, machine, now, t, activity).find((c) => c.id === node.parentId);
   }
   return undefined;
 }

@@ -10,7 +10,7 @@ import type { DefenderSession } from '../session/defenderSession';
 import type { TreeSection } from '../tree/treeSection';
 import type { DecoratedVerdict } from './decorationRanges';
 import { revealOccurrence } from './revealOccurrence';
-import { cancelTriage, clearTriage, exportTriageResults, showTriage, triageFile, triageSelection, triageWorkspace, type TriageCommandDeps } from './triageCommands';
+import { cancelTriage, clearTriage, exportTriageResults, showTriage, triageAddresses, triageFile, triageSelection, triageWorkspace, type TriageCommandDeps } from './triageCommands';
 import { TriageController } from './triageController';
 import { TriageDecorations } from './triageDecorations';
 import { TriageTable } from './triageTable';
@@ -27,6 +27,7 @@ export const TRIAGE_COMMANDS = {
   clear: 'ipInvestigator.clearTriage',
   cancel: 'ipInvestigator.cancelTriage',
   show: 'ipInvestigator.showTriage',
+  triageAddresses: 'ipInvestigator.triageAddresses',
 } as const;
 
 /** Context keys of the manifest's `when` clauses. */
@@ -76,6 +77,7 @@ export function registerTriage(context: vscode.ExtensionContext, deps: { logger:
     [TRIAGE_COMMANDS.clear]: () => clearTriage(d),
     [TRIAGE_COMMANDS.cancel]: () => cancelTriage(d),
     [TRIAGE_COMMANDS.show]: () => showTriage(d),
+    [TRIAGE_COMMANDS.triageAddresses]: (arg) => triageAddresses(d, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) context.subscriptions.push(runCommand(id, handler, deps));
 

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TriageInput } from '../../core/triage/extractAddresses';
+import { parseAddress } from '../../core/ip/parseAddress';
 import type { Logger } from '../../platform/logger';
 import { UserCancelled, toastText } from '../../platform/runCommand';
 import type { UserInput } from '../../platform/userInput';
@@ -199,6 +200,28 @@ export async function triageWorkspace(deps: TriageCommandDeps, arg?: unknown): P
   const inputs = files.map((uri, i) => fileInput(uri, documents[i].name));
   deps.logger.info(`Triage: ${files.length} files match ${include.trim()} in ${where}${folder ? ` (${path.basename(folder.fsPath)})` : ''}.`);
   return start(deps, { source: vscode.l10n.t('{0} files in {1}', files.length, where), inputs, documents, notes, lookback: settings.lookback });
+}
+
+/** Addresses one "Triage these addresses" may carry (the machine view's network section lists at most this many). */
+const MAX_LISTED_ADDRESSES = 10_000;
+
+/**
+ * "Triage these addresses" (the machine view): a list of addresses triaged as one text, one per line. Every entry is
+ * parsed and normalised first; anything that is not one address is refused before the triage starts.
+ */
+export async function triageAddresses(deps: TriageCommandDeps, arg?: unknown): Promise<TriageReport | undefined> {
+  const o = arg !== null && typeof arg === 'object' ? (arg as Record<string, unknown>) : {};
+  const raw = Array.isArray(o.addresses) ? o.addresses : [];
+  if (raw.length === 0) throw new RangeError(vscode.l10n.t('There are no addresses to triage.'));
+  if (raw.length > MAX_LISTED_ADDRESSES) throw new RangeError(vscode.l10n.t('At most {0} addresses can be triaged from a list.', count(MAX_LISTED_ADDRESSES)));
+  const addresses = new Set<string>();
+  for (const x of raw) {
+    const parsed = typeof x === 'string' ? parseAddress(x) : undefined;
+    if (!parsed?.ok) throw new RangeError(vscode.l10n.t('{0} is not an IP address.', String(x).slice(0, 60)));
+    addresses.add(parsed.match.value);
+  }
+  const source = typeof o.source === 'string' && o.source.trim() !== '' ? o.source.trim().slice(0, 200) : vscode.l10n.t('{0} addresses', count(addresses.size));
+  return start(deps, { source, inputs: [{ kind: 'text', name: source, text: [...addresses].join('\n') }], documents: [], lookback: readTriageSettings().lookback });
 }
 
 /** Export commands: `target` (a URI) skips the save dialog, for scripts and tests. */

@@ -6,6 +6,7 @@ import { describeError } from '../../core/investigation/describeError';
 import type { Logger } from '../../platform/logger';
 import { parseTriageWebviewMessage, type TriageExportFormat, type TriageHostMessage, type TriageRequest, type TriageRow, type TriageSummary } from '../../shared/triageProtocol';
 import { newNonce, panelHtml } from '../panel/panelHtml';
+import { plain } from '../tree/treeModel';
 import { investigationTime, toTableRow } from './tableRows';
 import type { TriageChange, TriageController } from './triageController';
 import type { TriageResults } from './triageResults';
@@ -191,6 +192,23 @@ export class TriageTable implements vscode.Disposable {
       case 'copy':
         await vscode.env.clipboard.writeText(entry.ip);
         return vscode.l10n.t('Copied {0}.', entry.ip);
+      case 'machines': {
+        // The holders of an internal address carry ids; a public address's sightings name a few machines.
+        const machines: { machineId?: string; name: string }[] = entry.holders?.length ? entry.holders.map((h) => ({ machineId: h.id, name: h.name })) : (entry.sightings?.deviceNames ?? []).map((name) => ({ name }));
+        if (machines.length === 0) throw new RangeError(vscode.l10n.t('No machine is known for {0} in these results.', entry.ip));
+        const chosen =
+          machines.length === 1
+            ? machines[0]
+            : (
+                await vscode.window.showQuickPick(
+                  machines.map((m) => ({ label: plain(m.name, 200), ...(m.machineId ? { description: m.machineId } : {}), m })),
+                  { title: vscode.l10n.t('Open the machine view of…') },
+                )
+              )?.m;
+        if (!chosen) return undefined;
+        void vscode.commands.executeCommand('ipInvestigator.investigateMachine', { ...chosen, lookback: results.lookback });
+        return vscode.l10n.t('Opening the machine view of {0}.', chosen.name.slice(0, 80));
+      }
     }
   }
 
