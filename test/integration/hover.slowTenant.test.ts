@@ -3,6 +3,7 @@
 // is still running, and the next hover shows the rest from the finished lookup without a new request.
 import * as assert from 'node:assert/strict';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
+import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/simulator';
 import { DEMO_C2_IP } from '../../src/simulator/story';
@@ -20,6 +21,10 @@ suite('Hover against a slow tenant', () => {
   suiteSetup(async function () {
     this.timeout(60_000);
     api = await extensionApi();
+    // Panels left open by earlier suites would fetch again from this tenant when the settings switch to it.
+    // (Webview tabs only: closing the untitled documents of other suites would ask whether to save them.)
+    const panels = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview);
+    await vscode.window.tabGroups.close(panels);
     sim = await startSimulator({ host: '127.0.0.1', port: 0, faults: [{ kind: 'latency', family: 'hunting', delayMs: HUNTING_DELAY_MS }] });
     process.env.DEFENDER_ACCESS_TOKEN = issueSimulatorToken({ audience: 'defender', permissions: ALL_PERMISSIONS });
     process.env.GRAPH_ACCESS_TOKEN = issueSimulatorToken({ audience: 'graph', permissions: ALL_PERMISSIONS });
