@@ -4,15 +4,7 @@ import type { Alert, Machine } from '../../shared/defenderModel';
 import { LOOKBACK_DAYS, type Investigation } from '../../shared/investigation';
 import type { ExportTable, RdapSummary } from '../../shared/protocol';
 import { csvCell } from '../../shared/csv';
-import { escapeMarkdown, escapeMarkdownInline } from '../../shared/markdown';
-
-/** A Markdown table of escaped cells; long values are clipped so one field cannot swamp the report. */
-export function markdownTable(columns: readonly string[], rows: readonly (readonly (string | number | undefined)[])[], maxCell = 300): string {
-  const head = `| ${columns.map((c) => escapeMarkdownInline(c)).join(' | ')} |`;
-  const sep = `| ${columns.map(() => '---').join(' | ')} |`;
-  const body = rows.map((r) => `| ${columns.map((_, i) => escapeMarkdownInline(r[i], maxCell) || ' ').join(' | ')} |`);
-  return [head, sep, ...body].join('\n');
-}
+import { escapeMarkdown, escapeMarkdownInline, markdownTable } from '../../shared/markdown';
 
 export interface ReportOptions {
   /** ISO instant the report was made. */
