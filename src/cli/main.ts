@@ -3,6 +3,7 @@ import { ExitCode, UsageError, type CliIo } from './io';
 import { runScan } from './scanCommand';
 import { runInvestigate } from './investigateCommand';
 import { runTriage } from './triageCommand';
+import { runIndicator } from './indicatorCommand';
 
 const HELP = `ipinv: find and investigate IP addresses with Microsoft Defender for Endpoint
 
@@ -12,6 +13,8 @@ Usage:
                              --json: one object per line with offsets, port, prefix, zone, class, time
   ipinv investigate <address> [--at <time>] [--lookback 1d|7d|30d] [--demo] [--json] [...]
   ipinv triage [FILE ... | -] [--json | --csv | --markdown | --stix] [--lookback 1d|7d|30d] [--demo] [...]
+  ipinv indicator list|add|remove|import [...] [--yes] [--json] [--demo]
+                             Defender indicators (block, warn, audit, alert, allow) for addresses
   ipinv <command> --help     details of one command
   ipinv --help | --version
 `;
@@ -21,6 +24,7 @@ const commands: Record<string, Command> = {
   scan: runScan,
   investigate: runInvestigate,
   triage: runTriage,
+  indicator: runIndicator,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

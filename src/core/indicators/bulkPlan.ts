@@ -59,3 +59,43 @@ export function planBulkAdd(targets: readonly (string | BulkTarget)[], template:
   }
   return { ok: true, items, refused, newCount, updateCount: items.length - newCount, summary: describeSubmission(items[0].submission, template.choice, items.length) };
 }
+
+/**
+ * Plans a run where every address has its own draft (a portal CSV): a draft that does not validate is refused alone,
+ * with its reasons; the room is checked as for planBulkAdd.
+ */
+export function planBulkDrafts(drafts: readonly IndicatorDraft[], ctx: BulkContext): BulkPlan {
+  const refused: AddressResult[] = [];
+  const items: BulkItem[] = [];
+  const seen = new Set<string>();
+  for (const d of drafts) {
+    const c = checkDraft(d, ctx);
+    if (!c.ok) {
+      refused.push({ ip: d.ip.slice(0, 64), outcome: 'refused', reason: c.errors.join(' ') });
+      continue;
+    }
+    const ip = c.submission.indicatorValue;
+    if (seen.has(ip)) {
+      refused.push({ ip, outcome: 'refused', reason: 'The address is in the file more than once: the first row is used.' });
+      continue;
+    }
+    seen.add(ip);
+    items.push({ ip, submission: c.submission, existed: ctx.existing.has(indicatorKey(ip)) });
+  }
+  if (items.length === 0) return { ok: false, error: refused.length > 0 ? `No row can become an indicator: ${refused[0].reason}` : 'No address to add.', refused };
+  const newCount = items.filter((i) => !i.existed).length;
+  if (ctx.room !== undefined && newCount > ctx.room) {
+    return {
+      ok: false,
+      error: `This would add ${newCount.toLocaleString('en-US')} new indicators; the tenant has room for ${ctx.room.toLocaleString('en-US')} more (${INDICATOR_LIMITS.activePerTenant.toLocaleString('en-US')} active at most).`,
+      refused,
+    };
+  }
+  const actions = new Map<string, number>();
+  for (const i of items) actions.set(i.submission.action, (actions.get(i.submission.action) ?? 0) + 1);
+  const summary =
+    actions.size === 1
+      ? describeSubmission(items[0].submission, undefined, items.length)
+      : `Import ${items.length.toLocaleString('en-US')} indicators (${[...actions].map(([a, n]) => `${a} ${n.toLocaleString('en-US')}`).join(', ')})`;
+  return { ok: true, items, refused, newCount, updateCount: items.length - newCount, summary };
+}
