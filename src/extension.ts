@@ -7,6 +7,7 @@ import { SwitchableUserInput, type UserInput } from './platform/userInput';
 import { registerCommands } from './features/commands/registerCommands';
 import { registerCursorContext } from './features/hover/cursorAddress';
 import { registerHover } from './features/hover/hoverProvider';
+import { registerIndicators } from './features/indicators/registerIndicators';
 import { registerPanel } from './features/panel/investigationPanel';
 import { DefenderSession } from './features/session/defenderSession';
 import { registerStatusBar } from './features/statusBar/statusBar';
@@ -37,11 +38,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const store = new MachinesStore();
   context.subscriptions.push(config, session);
 
-  const triage = registerTriage(context, { logger, ui, session });
+  const indicators = registerIndicators(context, { logger, ui, session, config });
+  const triage = registerTriage(context, { logger, ui, session, indicators: indicators.service });
   const tree = registerTree(context, { store, session, sections: [triage.treeSection] });
-  const panel = registerPanel(context, { logger, ui, session, store, revealMachine: (ip, id) => tree.reveal(ip, id) });
+  const panel = registerPanel(context, { logger, ui, session, store, revealMachine: (ip, id) => tree.reveal(ip, id), indicators });
   context.subscriptions.push(tree.onDidSelectMachine((m) => panel.selectMachine(m.ip, m.machineId)));
-  registerHover(context, { logger, config, session });
+  registerHover(context, { logger, config, session, indicators: indicators.service });
   registerCursorContext(context);
   registerCommands(context, { logger, ui, config, session, store, panel, tree });
   const status = registerStatusBar(context, session);

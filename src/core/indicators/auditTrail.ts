@@ -1,7 +1,7 @@
 // The audit trail of indicator writes: entries built from what a write did (what, when, which identity, the request
 // ids), the versioned and bounded history a workspace keeps, one log line per entry, and the Markdown the reports
 // include. Pure (no vscode), so the investigation report and the case export render the same thing.
-import { AUDIT_MAX_ADDRESSES, AUDIT_MAX_ENTRIES, type AuditEntry, type AuditKind, type WriteOutcome } from '../../shared/indicatorModel';
+import { AUDIT_MAX_ADDRESSES, AUDIT_MAX_ENTRIES, type AddressResult, type AuditEntry, type AuditKind, type BatchResult, type WriteOutcome } from '../../shared/indicatorModel';
 import { escapeMarkdownInline, markdownTable } from '../../shared/markdown';
 import { formatExpiry } from './indicatorRules';
 
@@ -180,5 +180,23 @@ export function renderAuditMarkdown(entries: readonly AuditEntry[], options: Aud
   );
   const total = options.address ? entries.filter((e) => e.addresses.includes(options.address as string)).length : entries.length;
   if (total > shown.length) out.push(escapeMarkdownInline(`${total - shown.length} older entries are not shown.`), '');
+  return out.join('\n');
+}
+
+/** The results of a bulk run, one row per address (refused ones first), as a Markdown document. */
+export function renderResultsMarkdown(title: string, results: readonly AddressResult[], batches: readonly BatchResult[], cancelled: boolean): string {
+  const counts: Partial<Record<WriteOutcome, number>> = {};
+  for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
+  const out = [`# ${escapeMarkdownInline(title)}`, '', escapeMarkdownInline(`${outcomeText(counts)}${cancelled ? '. Cancelled: the addresses not sent are listed as not-sent.' : '.'}`), ''];
+  out.push(
+    markdownTable(
+      ['Address', 'Result', 'Indicator id', 'Batch', 'Reason'],
+      results.map((r) => [r.ip, r.outcome, r.indicatorId, r.batch, r.reason]),
+    ),
+    '',
+  );
+  if (batches.length > 0) {
+    out.push('## Batches', '', markdownTable(['Batch', 'Addresses', 'Result', 'Request id', 'Client request id', 'Error'], batches.map((b) => [b.index, b.size, b.outcome, b.requestId, b.clientRequestId, b.error])), '');
+  }
   return out.join('\n');
 }

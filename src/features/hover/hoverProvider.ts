@@ -10,6 +10,8 @@ import { toAbortSignal } from '../../platform/cancellation';
 import type { Logger } from '../../platform/logger';
 import type { SectionName } from '../../shared/investigation';
 import type { DefenderSession } from '../session/defenderSession';
+import type { IndicatorService } from '../indicators/indicatorService';
+import { indicatorForHover } from '../indicators/indicatorHover';
 import { HOVER_ENABLED_COMMANDS, buildHoverMarkdown, noLookupReason, type HoverModel, type Localize } from './hoverContent';
 import { HoverLookups, type LookupRequest } from './hoverLookups';
 import { findHoverTarget, timeSearchText } from './hoverTarget';
@@ -24,6 +26,8 @@ export interface HoverDeps {
   logger: Logger;
   config: Configuration;
   session: DefenderSession;
+  /** The address's indicator line, within the same budget as the lookup. */
+  indicators?: IndicatorService;
 }
 
 /** The line's timestamp, read with the configured zone for timestamps that carry none. */
@@ -95,7 +99,10 @@ export class IpHoverProvider implements vscode.HoverProvider, vscode.Disposable 
       const request: LookupRequest = { ip: facts.ip, lookback: settings.lookback, ...(findAtTime && lineTime ? { at: lineTime.time.toISOString() } : {}) };
       const linked = toAbortSignal(token);
       try {
+        const indicator = this.deps.indicators ? indicatorForHover(this.deps.indicators, facts.ip, this.deps.session.isDemo, HOVER_BUDGET_MS, linked.signal) : undefined;
         model.snapshot = await this.lookups.lookup(request, HOVER_BUDGET_MS, linked.signal);
+        const known = await indicator;
+        if (known) model.indicator = known;
       } finally {
         linked.dispose();
       }
