@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ExitCode, UsageError, terminalSafe, writeOut, type CliIo } from './io';
-import { CONNECTION_HELP, openConnection, parseConnectionFlags, type Connection, type ConnectionFlags } from './connection';
+import { CONNECTION_HELP, connectOrExit, interruptSignal, parseConnectionFlags, type Connection, type ConnectionFlags } from './connection';
 import { AuthError, DefenderError, PermissionError, isCancellation } from '../core/defender/errors';
 import { describeError } from '../core/investigation/describeError';
 import { planBulkAdd, planBulkDrafts, type BulkPlan } from '../core/indicators/bulkPlan';
@@ -253,25 +253,11 @@ export async function runIndicator(args: string[], io: CliIo, deps: IndicatorDep
     }
   }
 
-  let connection: Connection;
-  try {
-    connection = await (deps.openConnection ?? openConnection)(p.connection, io);
-  } catch (e) {
-    if (e instanceof AuthError) {
-      io.stderr.write(`ipinv indicator: ${e.message}\n`);
-      return ExitCode.auth;
-    }
-    throw e;
-  }
-  let signal = deps.signal;
-  let stopListening = (): void => undefined;
-  if (!signal && io.stderr === process.stderr) {
-    const ac = new AbortController();
-    const onInt = (): void => ac.abort();
-    process.once('SIGINT', onInt);
-    stopListening = () => process.removeListener('SIGINT', onInt);
-    signal = ac.signal;
-  }
+  const opened = await connectOrExit('indicator', p.connection, io, deps.openConnection);
+  if (typeof opened === 'number') return opened;
+  const connection = opened;
+  const interrupt = interruptSignal(io, deps.signal);
+  const signal = interrupt.signal;
   try {
     return await plan.run(connection, signal);
   } catch (e) {
@@ -287,7 +273,7 @@ export async function runIndicator(args: string[], io: CliIo, deps: IndicatorDep
     }
     throw e;
   } finally {
-    stopListening();
+    interrupt.dispose();
     await connection.close();
   }
 }

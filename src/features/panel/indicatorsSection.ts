@@ -96,6 +96,19 @@ export class IndicatorsPanelSection implements vscode.Disposable {
     const capability = await service.capability();
     const write = capability.enabled ? { enabled: true } : { enabled: false, reason: capability.reason ?? '' };
     const refusal = address.ok ? undefined : address.reason;
+    if (!capability.enabled) {
+      // No read-only permission exists for indicators: without Ti.ReadWrite the list would be refused too.
+      this.indicators = [];
+      this.publish({
+        state: 'failed',
+        indicators: [],
+        problem: { message: `Indicators cannot be read or written: this ${capability.reason ?? ''}.`, permission: 'Ti.ReadWrite / Ti.ReadWrite.All' },
+        write,
+        ...(refusal ? { refusal } : {}),
+        history: this.history(),
+      });
+      return;
+    }
     this.publish({ ...this.view, state: 'loading', write, ...(refusal ? { refusal } : {}), history: this.history() });
     try {
       const r = await service.lookup(this.ip, { noCache });
