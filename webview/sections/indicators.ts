@@ -77,7 +77,8 @@ export class IndicatorsSection implements SectionView {
     fill(this.frame.toolbar, add, button('Refresh', { id: 'indicators-refresh', title: 'Ask the tenant again', onClick: () => this.act({ type: 'indicatorsRefresh' }) }));
     const notes: HTMLElement[] = [];
     if (v.refusal) notes.push(h('p', { class: 'note refusal', id: 'indicator-refusal' }, v.refusal));
-    if (writeBlocked) notes.push(h('p', { class: 'note permission-note', id: 'indicator-permission' }, writeBlocked));
+    // A refused list already names the permission: the note would say it twice.
+    if (writeBlocked && !(v.state === 'failed' && v.problem?.permission)) notes.push(h('p', { class: 'note permission-note', id: 'indicator-permission' }, writeBlocked));
     if (v.state === 'failed') {
       this.frame.setStatus('error');
       return fill(body, ...notes, problemView(v.problem ? [{ source: 'stats', kind: 'failed', ...v.problem }] : [], () => this.act({ type: 'indicatorsRefresh' })), this.historyView(v));
