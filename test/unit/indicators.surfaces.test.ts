@@ -161,3 +161,24 @@ test('the investigation report has an Indicators section with this workspace\'s 
   assert.ok(md.includes('req-1') && !md.includes('req-other'), 'only the writes that named this address');
   assert.ok(!new MarkdownIt({ html: true }).render(md).includes('<script>'));
 });
+
+test('the triage CSV carries the indicator; ipinv indicator import reads that CSV back (formula guards undone)', async () => {
+  const { exportCsv } = await import('../../src/core/triage/exportCsv');
+  const { readImportFile } = await import('../../src/core/indicators/importFile');
+  const entry = (ip: string, extra: object = {}) => ({
+    ip, version: 4 as const, ipClass: 'public', internal: false, verdict: 'alerts' as const, occurrenceCount: 1, occurrences: [], occurrencesTruncated: false, files: ['-cmd.log'], defanged: false, problems: [], fromCache: false,
+    sightings: { machines: 3, events: 9, ports: [443], processes: [], deviceNames: [] }, alerts: { count: 1, titles: [], severities: ['High'], highestSeverity: 'High' }, ...extra,
+  });
+  const report = {
+    lookback: '7d' as const, startedAt: '', finishedAt: '', cancelled: false, queries: [], sources: [],
+    counts: { files: 1, bytes: 1, occurrences: 2, addresses: 2, byVerdict: { alerts: 2, seen: 0, 'not-seen': 0, internal: 0, skipped: 0, unknown: 0, pending: 0 } },
+    calls: { hunting: 1, findbyip: 0, cacheHits: 0 },
+    entries: [entry('8.8.4.4', { indicator: { id: '1', action: 'Block', title: '=HYPERLINK("x")', expirationTime: '2027-01-10T00:00:00Z', rbacGroupNames: [] } }), entry('9.9.9.9')],
+  };
+  const csv = exportCsv(report);
+  assert.match(csv.split('\r\n')[0], /,indicator,indicator_title,indicator_expires$/);
+  assert.match(csv, /,Block,"'=HYPERLINK\(""x""\)",2027-01-10T00:00:00Z\r\n/);
+  const read = readImportFile(csv, 'triage.csv', { choice: 'block', title: 'T' });
+  assert.equal(read.format, 'triage-csv');
+  assert.deepEqual(read.drafts.map((d) => [d.ip, d.description]), [['8.8.4.4', 'Triage: seen on 3 machines, 1 alert (highest High), in -cmd.log'], ['9.9.9.9', 'Triage: seen on 3 machines, 1 alert (highest High), in -cmd.log']]);
+});
