@@ -6,26 +6,24 @@ import type { IndicatorService } from './indicatorService';
 
 export async function indicatorForHover(service: IndicatorService, ip: string, demo: boolean, budgetMs: number, signal: AbortSignal): Promise<HoverIndicator | undefined> {
   const eligible = checkIndicatorAddress(ip, { demo }).ok;
-  // Without Ti.ReadWrite the list is refused too (there is no read-only permission): nothing to show, nothing to ask.
-  const capability = await service.capability();
-  if (!capability.enabled) return undefined;
-  let known = service.peek(ip);
-  if (!known) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), budgetMs);
-      signal.addEventListener('abort', () => resolve(undefined), { once: true });
-    });
-    // The lookup is not aborted with the hover: its answer serves the next one.
-    const lookup = service.lookup(ip).catch(() => undefined);
-    known = await Promise.race([lookup, late]);
+  // Everything, the permission check included (a token may have to be fetched), stays within the budget; what
+  // finishes later is kept for the next hover.
+  const work = (async (): Promise<HoverIndicator | undefined> => {
+    // Without Ti.ReadWrite the list is refused too (there is no read-only permission): nothing to show or ask.
+    const capability = await service.capability();
+    if (!capability.enabled) return undefined;
+    const known = service.peek(ip) ?? (await service.lookup(ip));
+    const first = known.indicators[0];
+    return { ...(first ? { line: indicatorLine(briefOf(first)) } : {}), canAdd: eligible, updating: first !== undefined };
+  })().catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), budgetMs);
+    signal.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
     clearTimeout(timer);
   }
-  if (!known) return undefined;
-  const first = known.indicators[0];
-  return {
-    ...(first ? { line: indicatorLine(briefOf(first)) } : {}),
-    canAdd: capability.enabled && eligible,
-    updating: first !== undefined,
-  };
 }
