@@ -196,18 +196,19 @@ describe('bulk import', () => {
       assert.equal(stats.throttled, 0, 'the client waited instead of being throttled');
       assert.ok(stats.peakPerMinute <= 2);
       assert.equal(limited.indicatorCount(), 3 + 1_200);
-      // A batch over 500 is refused whole by the API.
-      const token = issueSimulatorToken({ audience: 'defender', permissions: ALL_PERMISSIONS });
-      const tooMany = await fetch(`${limited.url}/api/indicators/import`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ Indicators: addresses(501, 2).map((ip) => submission(ip)) }),
-      });
-      assert.equal(tooMany.status, 400);
-      assert.equal(((await tooMany.json()) as { error: { code: string } }).error.code, 'MaximumBatchSizeExceeded');
     } finally {
       await limited.close();
     }
+  });
+
+  test('a batch over 500 is refused whole by the API, in its error shape', async () => {
+    // On the shared tenant: the tight import limit of the test above would answer 429 before reading the body.
+    const r = await raw('/api/indicators/import', { body: { Indicators: addresses(501, 2).map((ip) => submission(ip)) } });
+    assert.equal(r.status, 400);
+    assert.equal(errorOf(r).code, 'MaximumBatchSizeExceeded');
+    assert.match(errorOf(r).message, /Received: 501, allowed: 500/);
+    const lower = await raw('/api/indicators/import', { body: { indicators: [] } });
+    assert.match(errorOf(lower).message, /case-sensitive: use 'Indicators'/);
   });
 
   test('a failed item fails alone; a bulk run cancelled halfway reports what was sent and what was not', async () => {
