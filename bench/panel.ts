@@ -117,6 +117,16 @@ export function benchMessages(events: number, nowMs = Date.now()): HostMessage[]
     { kind: 'section', runId, section: 'timeline', state: 'ready', payload: { section: 'timeline', events: timeline, truncated: events >= 10000 } },
     { kind: 'section', runId, section: 'machineDetails', state: 'ready', payload: { section: 'machineDetails', details: Object.fromEntries(machines.slice(0, 10).map((m) => [m.id, m])) } },
     { kind: 'done', runId, cachedAt },
+    {
+      kind: 'indicators',
+      view: {
+        state: 'ready',
+        indicators: [{ id: '6001', action: 'Block', title: `Known C2 ${BENCH_HOSTILE[2]}`, severity: 'High', expirationTime: new Date(nowMs + 30 * 86400_000).toISOString(), createdBy: 'demo-analyst', generateAlert: true, rbacGroupNames: [] }],
+        write: { enabled: true },
+        history: [{ at: cachedAt, kind: 'create', action: 'Block', outcome: '1 created', identity: 'demo-analyst', requestIds: ['00000000-0000-4000-8000-000000000001'] }],
+        fetchedAt: cachedAt,
+      },
+    },
   ];
 }
 

@@ -8,6 +8,7 @@ import { registerCommands } from './features/commands/registerCommands';
 import { registerCursorContext } from './features/hover/cursorAddress';
 import { registerHover } from './features/hover/hoverProvider';
 import { registerMachinePanel } from './features/machine/machinePanel';
+import { registerIndicators } from './features/indicators/registerIndicators';
 import { registerPanel } from './features/panel/investigationPanel';
 import { DefenderSession } from './features/session/defenderSession';
 import { registerStatusBar } from './features/statusBar/statusBar';
@@ -46,7 +47,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const activity = new MachineActivity((id, lookback, signal) => session.getMachineService().then((s) => s.networkActivity(id, lookback, { signal })));
   context.subscriptions.push(activity, session.onDidChange(() => activity.clear()));
 
-  const triage = registerTriage(context, { logger, ui, session });
+  const indicators = registerIndicators(context, { logger, ui, session, config });
+  const triage = registerTriage(context, { logger, ui, session, indicators: indicators.service });
   const tree = registerTree(context, { store, session, sections: [triage.treeSection], activity });
   const machinePanel = registerMachinePanel(context, { logger, ui, session, activity });
   const panel = registerPanel(context, {
@@ -56,9 +58,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     store,
     revealMachine: (ip, id) => tree.reveal(ip, id),
     openMachine: async (machineId, lookback) => void (await machinePanel.open({ machineId, lookback })),
+    indicators,
   });
   context.subscriptions.push(tree.onDidSelectMachine((m) => panel.selectMachine(m.ip, m.machineId)));
-  registerHover(context, { logger, config, session });
+  registerHover(context, { logger, config, session, indicators: indicators.service });
   registerCursorContext(context);
   registerCommands(context, { logger, ui, config, session, store, panel, tree, machinePanel });
   const status = registerStatusBar(context, session);

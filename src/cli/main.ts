@@ -4,6 +4,7 @@ import { runScan } from './scanCommand';
 import { runInvestigate } from './investigateCommand';
 import { runTriage } from './triageCommand';
 import { runMachine } from './machineCommand';
+import { runIndicator } from './indicatorCommand';
 
 const HELP = `ipinv: find and investigate IP addresses with Microsoft Defender for Endpoint
 
@@ -14,6 +15,8 @@ Usage:
   ipinv investigate <address> [--at <time>] [--lookback 1d|7d|30d] [--demo] [--json] [...]
   ipinv triage [FILE ... | -] [--json | --csv | --markdown | --stix] [--lookback 1d|7d|30d] [--demo] [...]
   ipinv machine <id | name> [--ip <address> --at <time>] [--lookback 1d|7d|30d] [--demo] [--json] [...]
+  ipinv indicator list|add|remove|import [...] [--yes] [--json] [--demo]
+                             Defender indicators (block, warn, audit, alert, allow) for addresses
   ipinv <command> --help     details of one command
   ipinv --help | --version
 `;
@@ -24,6 +27,7 @@ const commands: Record<string, Command> = {
   investigate: runInvestigate,
   triage: runTriage,
   machine: runMachine,
+  indicator: runIndicator,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

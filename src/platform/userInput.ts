@@ -9,6 +9,8 @@ export interface UserInput {
   showInformationMessage(message: string, ...actions: string[]): Thenable<string | undefined>;
   showWarningMessage(message: string, ...actions: string[]): Thenable<string | undefined>;
   showErrorMessage(message: string, ...actions: string[]): Thenable<string | undefined>;
+  /** A modal warning (writes to the tenant are confirmed this way): `detail` under the message, Cancel added by VS Code. */
+  showModalWarning(message: string, detail: string, ...actions: string[]): Thenable<string | undefined>;
   showOpenDialog(options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined>;
   openExternal(uri: vscode.Uri): Thenable<boolean>;
   writeClipboard(text: string): Thenable<void>;
@@ -20,6 +22,7 @@ export const windowUserInput: UserInput = {
   showInformationMessage: (message, ...actions) => vscode.window.showInformationMessage(message, ...actions),
   showWarningMessage: (message, ...actions) => vscode.window.showWarningMessage(message, ...actions),
   showErrorMessage: (message, ...actions) => vscode.window.showErrorMessage(message, ...actions),
+  showModalWarning: (message, detail, ...actions) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions),
   showOpenDialog: (options) => vscode.window.showOpenDialog(options),
   openExternal: (uri) => vscode.env.openExternal(uri),
   writeClipboard: (text) => vscode.env.clipboard.writeText(text),
@@ -47,6 +50,9 @@ export class SwitchableUserInput implements UserInput {
   }
   showErrorMessage(message: string, ...actions: string[]): Thenable<string | undefined> {
     return this.target.showErrorMessage(message, ...actions);
+  }
+  showModalWarning(message: string, detail: string, ...actions: string[]): Thenable<string | undefined> {
+    return this.target.showModalWarning(message, detail, ...actions);
   }
   showOpenDialog(options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined> {
     return this.target.showOpenDialog(options);

@@ -14,6 +14,8 @@ import {
   type TimelineEvent,
 } from './investigation';
 
+import type { WriteCapability } from './indicatorModel';
+
 // The webview may import only src/shared: it sees the API's data types through here.
 export type { Alert, AlertEvidence, Machine, MachineIpAddress } from './defenderModel';
 
@@ -88,6 +90,47 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = ['markdownClipboard', 'ma
 export type ExportTable = 'alerts' | 'machines' | 'timeline' | 'daily' | 'machinesAtTime' | 'machineDetails';
 export const EXPORT_TABLES: readonly ExportTable[] = ['alerts', 'machines', 'timeline', 'daily', 'machinesAtTime', 'machineDetails'];
 
+/** One indicator of the address, as the Indicators section shows it (strings untrusted). */
+export interface IndicatorView {
+  id: string;
+  action: string;
+  title: string;
+  description?: string;
+  severity?: string;
+  expirationTime?: string;
+  createdBy?: string;
+  creationTime?: string;
+  lastUpdateTime?: string;
+  generateAlert?: boolean;
+  recommendedActions?: string;
+  /** Empty: all devices. */
+  rbacGroupNames: string[];
+  application?: string;
+}
+
+/** A write of this workspace that named the address (the audit trail, newest first). */
+export interface IndicatorHistoryItem {
+  at: string;
+  kind: string;
+  action?: string;
+  outcome: string;
+  identity: string;
+  requestIds: string[];
+}
+
+/** The Indicators section: the address's indicators, whether the identity may write, and this workspace's writes. */
+export interface IndicatorsView {
+  state: 'loading' | 'ready' | 'failed';
+  indicators: IndicatorView[];
+  problem?: { message: string; remedy?: string; permission?: string; requestId?: string };
+  write: WriteCapability;
+  /** Why this address cannot get an indicator at all (internal, not a single host...). */
+  refusal?: string;
+  history: IndicatorHistoryItem[];
+  /** ISO instant the list was fetched. */
+  fetchedAt?: string;
+}
+
 /** What the webview asks of the host. Every request carries an id and gets one `response`. */
 export type PanelRequest =
   | { type: 'refresh' }
@@ -101,7 +144,12 @@ export type PanelRequest =
   | { type: 'export'; format?: ExportFormat; table?: ExportTable }
   | { type: 'revealMachine'; machineId: string }
   /** Open the machine view of a machine the panel shows (the host checks it knows the id). */
-  | { type: 'openMachine'; machineId: string };
+  | { type: 'openMachine'; machineId: string }
+  // The Indicators section: the host runs the form and the confirmation; the webview only names what to act on.
+  | { type: 'indicatorAdd' }
+  | { type: 'indicatorRemove'; id: string }
+  | { type: 'indicatorExpire'; id: string }
+  | { type: 'indicatorsRefresh' };
 
 export type WebviewMessage = { kind: 'ready' } | { kind: 'request'; id: number; request: PanelRequest };
 
@@ -122,7 +170,8 @@ export type HostMessage =
   | { kind: 'done'; runId: number; cachedAt?: string }
   | { kind: 'response'; id: number; ok: true; message?: string }
   | { kind: 'response'; id: number; ok: false; error: string }
-  | { kind: 'selectMachine'; machineId: string };
+  | { kind: 'selectMachine'; machineId: string }
+  | { kind: 'indicators'; view: IndicatorsView };
 
 // ---------------------------------------------------------------------------------------------------
 // Validators. Hand-written and total: anything that does not match exactly is refused (undefined).
@@ -341,10 +390,41 @@ function isRequest(x: unknown): x is PanelRequest {
       return isStr(x.machineId) && x.machineId.length > 0 && x.machineId.length <= 200;
     case 'openMachine':
       return isStr(x.machineId) && x.machineId.length > 0 && x.machineId.length <= 200;
+    case 'indicatorAdd':
+    case 'indicatorsRefresh':
+      return true;
+    case 'indicatorRemove':
+    case 'indicatorExpire':
+      return isStr(x.id) && /^[A-Za-z0-9_-]{1,64}$/.test(x.id);
     default:
       return false;
   }
 }
+
+const indicatorViewShape: Shape = {
+  id: S,
+  action: S,
+  title: S,
+  description: oS,
+  severity: oS,
+  expirationTime: oS,
+  createdBy: oS,
+  creationTime: oS,
+  lastUpdateTime: oS,
+  generateAlert: optional(isBool),
+  recommendedActions: oS,
+  rbacGroupNames: strings,
+  application: oS,
+};
+const indicatorsViewShape: Shape = {
+  state: (x) => x === 'loading' || x === 'ready' || x === 'failed',
+  indicators: arrayOf(shaped(indicatorViewShape)),
+  problem: optional(shaped({ message: S, remedy: oS, permission: oS, requestId: oS })),
+  write: shaped({ enabled: isBool, reason: oS }),
+  refusal: oS,
+  history: arrayOf(shaped({ at: S, kind: S, action: oS, outcome: S, identity: S, requestIds: strings })),
+  fetchedAt: oS,
+};
 
 /** Validates a message from the webview (run by the host). */
 export function parseWebviewMessage(x: unknown): WebviewMessage | undefined {
@@ -391,6 +471,8 @@ export function parseHostMessage(x: unknown): HostMessage | undefined {
       return x.ok === false && isStr(x.error) ? (x as unknown as HostMessage) : undefined;
     case 'selectMachine':
       return isStr(x.machineId) && x.machineId.length <= 200 ? (x as unknown as HostMessage) : undefined;
+    case 'indicators':
+      return matches(x.view, indicatorsViewShape) ? (x as unknown as HostMessage) : undefined;
     default:
       return undefined;
   }

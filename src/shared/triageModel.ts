@@ -1,5 +1,6 @@
 // The data of a bulk triage as every consumer sees it (CLI, exports, the future triage table and editor
 // decorations): plain, JSON-serialisable shapes keyed by the normalised address. No behaviour here.
+import type { IndicatorBrief } from './indicatorModel';
 import type { Lookback } from './investigation';
 
 /**
@@ -153,6 +154,20 @@ export interface TriageEntry {
   cachedAt?: string;
   /** True when every fetched part came from the triage cache. */
   fromCache: boolean;
+  /** The tenant's indicator for the address, from the triage's one indicator list (absent: none, or not asked). */
+  indicator?: IndicatorBrief;
+}
+
+/** The triage's one indicator list: whether it answered, and how many IP indicators the tenant has. */
+export interface TriageIndicators {
+  ok: boolean;
+  /** IP indicators listed. */
+  count?: number;
+  /** Addresses of the triage that have one. */
+  matched?: number;
+  complete?: boolean;
+  error?: string;
+  permission?: string;
 }
 
 /** One hunting query the triage ran, kept verbatim so an analyst can re-run it in the portal. */
@@ -219,6 +234,8 @@ export interface TriageReport {
   sources: SourceSummary[];
   counts: TriageCounts;
   calls: TriageCallCounts;
+  /** Present when the indicators were asked (one list query for the whole triage). */
+  indicators?: TriageIndicators;
 }
 
 /** One step of a streamed triage. `entries` are the entries that just changed (new or final). */

@@ -28,6 +28,10 @@ export interface TriageRow {
   detail?: string;
   problems: number;
   fromCache: boolean;
+  /** The tenant's indicator for the address: its action (Block, Allowed...), title and expiry (untrusted text). */
+  indicator?: string;
+  indicatorTitle?: string;
+  indicatorExpires?: string;
 }
 
 export type TriageRunState = 'idle' | 'running' | 'done' | 'cancelled';
@@ -70,7 +74,13 @@ export type TriageRequest =
   | { type: 'machines'; ip: string }
   /** Without a format the host asks which one. */
   | { type: 'export'; format?: TriageExportFormat }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** Indicators for the selected rows (the host runs the form, the confirmation and the import). */
+  | { type: 'addIndicators'; ips: string[] }
+  | { type: 'removeIndicators'; ips: string[] };
+
+/** Most rows a selection may name (the tenant's cap is 15,000 indicators). */
+export const MAX_SELECTION = 15_000;
 
 export type TriageWebviewMessage = { kind: 'ready' } | { kind: 'request'; id: number; request: TriageRequest };
 
@@ -88,6 +98,8 @@ export interface TriageViewState {
   sort?: { key: string; dir: 'asc' | 'desc' };
   filter?: string;
   verdicts?: TriageVerdict[];
+  /** Only rows with an indicator. */
+  withIndicator?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -133,7 +145,10 @@ export function isTriageRow(x: unknown): x is TriageRow {
     optStr(x.where) &&
     optStr(x.detail) &&
     isCount(x.problems) &&
-    isBool(x.fromCache)
+    isBool(x.fromCache) &&
+    optStr(x.indicator) &&
+    optStr(x.indicatorTitle) &&
+    optStr(x.indicatorExpires)
   );
 }
 
@@ -179,6 +194,9 @@ function parseRequest(x: unknown): TriageRequest | undefined {
       return (TRIAGE_EXPORT_FORMATS as readonly unknown[]).includes(x.format) ? { type: 'export', format: x.format as TriageExportFormat } : undefined;
     case 'cancel':
       return { type: 'cancel' };
+    case 'addIndicators':
+    case 'removeIndicators':
+      return Array.isArray(x.ips) && x.ips.length > 0 && x.ips.length <= MAX_SELECTION && x.ips.every(isAddressText) ? { type: x.type, ips: [...new Set(x.ips)] } : undefined;
     default:
       return undefined;
   }
@@ -219,5 +237,6 @@ export function sanitizeTriageViewState(x: unknown): TriageViewState {
   if (isObj(sort) && isStr(sort.key) && sort.key.length <= 40 && (sort.dir === 'asc' || sort.dir === 'desc')) out.sort = { key: sort.key, dir: sort.dir };
   if (isStr(x.filter)) out.filter = x.filter.slice(0, 200);
   if (Array.isArray(x.verdicts)) out.verdicts = [...new Set(x.verdicts.filter(isVerdict))];
+  if (x.withIndicator === true) out.withIndicator = true;
   return out;
 }

@@ -184,6 +184,28 @@ export interface StoryAlert {
   localIp: string;
 }
 
+/** An indicator the demo tenant already has when a session starts (the simulator copies them into its own state). */
+export interface StoryIndicator {
+  id: string;
+  indicatorValue: string;
+  indicatorType: 'IpAddress' | 'FileSha256';
+  action: 'Allowed' | 'Audit' | 'Block';
+  title: string;
+  description: string;
+  severity: 'Informational' | 'Low' | 'Medium' | 'High';
+  generateAlert: boolean;
+  recommendedActions: string | null;
+  /** Epoch ms; null: never expires. */
+  expirationTime: number | null;
+  creationTime: number;
+  createdBy: string;
+  sourceType: 'User' | 'AadApp';
+  rbacGroupNames: string[];
+}
+
+/** The indicators of the story: a known-good allow, an audit on the scanner, and a file block (not an IP). */
+export const DEMO_INDICATOR_IPS = { allowed: DEMO_BENIGN_IPS.windowsUpdate, audited: DEMO_RARE_IPS.scanner } as const;
+
 export interface StoryScale {
   /** Total network events with DEMO_C2_IP (default ~65); extra ones go to the holder machine's beacons. */
   c2Events?: number;
@@ -221,6 +243,8 @@ export interface DemoStory {
   networkInfoByIp: Map<string, StoryRow[]>;
   /** Alerts whose evidence names the key. */
   alertsByIp: Map<string, StoryAlert[]>;
+  /** Indicators the tenant starts with. */
+  indicators: StoryIndicator[];
 }
 
 interface MachineSpec {
@@ -722,7 +746,62 @@ export function buildDemoStory(options: StoryOptions): DemoStory {
     eventsByIp: indexEvents(events),
     networkInfoByIp,
     alertsByIp: indexAlerts(alerts),
+    indicators: storyIndicators(anchor),
   };
+}
+
+function storyIndicators(anchor: number): StoryIndicator[] {
+  return [
+    {
+      id: '5101',
+      indicatorValue: DEMO_INDICATOR_IPS.allowed,
+      indicatorType: 'IpAddress',
+      action: 'Allowed',
+      title: 'Windows Update delivery',
+      description: 'Known-good Microsoft update endpoint: keep it reachable from every device.',
+      severity: 'Informational',
+      generateAlert: false,
+      recommendedActions: null,
+      expirationTime: null,
+      creationTime: anchor - 120 * DAY,
+      createdBy: 'soc-lead@contoso.com',
+      sourceType: 'User',
+      rbacGroupNames: [],
+    },
+    {
+      id: '5102',
+      indicatorValue: DEMO_INDICATOR_IPS.audited,
+      indicatorType: 'IpAddress',
+      action: 'Audit',
+      title: 'Internet scanner probing web-prd-01',
+      description: 'Seen probing several services on the web servers; watched while the incident is open.',
+      severity: 'Low',
+      generateAlert: true,
+      // Data from the tenant is shown as text everywhere: this must never become a link.
+      recommendedActions: `Check the web server logs; ${HOSTILE_STRINGS.commandLink}`,
+      expirationTime: Math.floor((anchor + 20 * DAY) / MINUTE) * MINUTE,
+      creationTime: anchor - 4 * DAY + 3 * HOUR,
+      createdBy: 'jdoe@contoso.com',
+      sourceType: 'User',
+      rbacGroupNames: ['Datacenter-Servers'],
+    },
+    {
+      id: '5103',
+      indicatorValue: '4d2f5a8c1e9b7d3f6a0c2e4b8d1f3a5c7e9b0d2f4a6c8e1b3d5f7a9c0e2b4d6f',
+      indicatorType: 'FileSha256',
+      action: 'Block',
+      title: 'Ransomware loader (incident 48213)',
+      description: 'Loader dropped by the phishing campaign.',
+      severity: 'High',
+      generateAlert: true,
+      recommendedActions: 'Isolate the device and collect an investigation package.',
+      expirationTime: null,
+      creationTime: anchor - 30 * DAY,
+      createdBy: 'ir-automation',
+      sourceType: 'AadApp',
+      rbacGroupNames: [],
+    },
+  ];
 }
 
 function byTimestamp(a: StoryRow, b: StoryRow): number {

@@ -107,7 +107,7 @@ suite('Investigation panel in the workbench (demo tenant)', () => {
     const frame = panelFrame(page);
     await frame.locator('main#panel[data-ready="true"]').waitFor({ timeout: 60_000 });
     const statuses = await waitForSections(frame);
-    assert.deepEqual(statuses, { header: 'ready', alerts: 'ready', organization: 'ready', timeline: 'ready', machinesAtTime: 'skipped' });
+    assert.deepEqual(statuses, { header: 'ready', indicators: 'empty', alerts: 'ready', organization: 'ready', timeline: 'ready', machinesAtTime: 'skipped' });
     assert.equal(await frame.locator('h1.address').textContent(), C2);
     await frame.locator('.demo-banner', { hasText: 'Demo tenant: simulated data' }).waitFor();
     assert.ok(Number(await frame.locator('#prevalence-value').textContent()) >= 1);

@@ -7,25 +7,10 @@ import * as path from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { FrameLocator, Page } from 'playwright-core';
 import { e2eContext } from './context';
-import { runFromCommandPalette, screenshot } from './workbench';
+import { runFromCommandPalette, screenshot, webviewWith } from './workbench';
 
 const C2 = '198.51.100.23';
 const LOG = 'firewall.log';
-
-/** The document of the webview whose content matches `selector`: code-server nests each webview in two iframes. */
-async function webviewWith(page: Page, selector: string, timeoutMs = 60_000): Promise<FrameLocator> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const frames = page.locator('iframe.webview.ready');
-    const n = await frames.count();
-    for (let i = n - 1; i >= 0; i--) {
-      const frame = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('iframe#active-frame');
-      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
-    await page.waitForTimeout(200);
-  }
-}
 
 async function rowIps(frame: FrameLocator): Promise<string[]> {
   return frame.locator('.t-body .t-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.ip ?? ''));

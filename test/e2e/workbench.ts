@@ -1,7 +1,7 @@
 // Helpers for e2e suites that drive the code-server workbench: the command palette, the output panel, screenshots.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { e2eContext } from './context';
 
 /** Saves a screenshot of a key screen to test-results/e2e/<name>.png. */
@@ -44,4 +44,19 @@ export async function runFromCommandPalette(page: Page, label: string): Promise<
 /** The text shown in the Output panel's editor. */
 export function outputPanelText(page: Page): Locator {
   return page.locator('.part.panel .monaco-editor .view-lines');
+}
+
+/** The document of the webview whose content matches `selector`: code-server nests each webview in two iframes. */
+export async function webviewWith(page: Page, selector: string, timeoutMs = 60_000): Promise<FrameLocator> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frames = page.locator('iframe.webview.ready');
+    const n = await frames.count();
+    for (let i = n - 1; i >= 0; i--) {
+      const frame = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('iframe#active-frame');
+      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
+    await page.waitForTimeout(200);
+  }
 }

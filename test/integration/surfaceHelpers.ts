@@ -14,9 +14,11 @@ export async function extensionApi(): Promise<ExtensionApi> {
 }
 
 export interface RecordedMessage {
-  level: 'info' | 'warning' | 'error';
+  level: 'info' | 'warning' | 'error' | 'modal';
   message: string;
   actions: string[];
+  /** A modal's detail text. */
+  detail?: string;
 }
 
 type Answer<O, T> = T | undefined | ((options: O) => T | undefined | Promise<T | undefined>);
@@ -49,8 +51,8 @@ export class ScriptedInput implements UserInput {
     assert.ok(next, `a quick pick was not expected: ${items.map((i) => i.label).join(' | ')}`);
     return Promise.resolve(next(items) as T | undefined);
   }
-  private record(level: RecordedMessage['level'], message: string, actions: string[]): Thenable<string | undefined> {
-    const m = { level, message, actions };
+  private record(level: RecordedMessage['level'], message: string, actions: string[], detail?: string): Thenable<string | undefined> {
+    const m = { level, message, actions, ...(detail !== undefined ? { detail } : {}) };
     this.messages.push(m);
     return Promise.resolve(this.respond(m));
   }
@@ -62,6 +64,9 @@ export class ScriptedInput implements UserInput {
   }
   showErrorMessage(message: string, ...actions: string[]) {
     return this.record('error', message, actions);
+  }
+  showModalWarning(message: string, detail: string, ...actions: string[]) {
+    return this.record('modal', message, actions, detail);
   }
   showOpenDialog(): Thenable<vscode.Uri[] | undefined> {
     return Promise.resolve(this.dialogs.shift());

@@ -37,6 +37,9 @@ export const CSV_COLUMNS = [
   'defanged',
   'problems',
   'cached_at',
+  'indicator',
+  'indicator_title',
+  'indicator_expires',
 ] as const;
 
 function row(cells: (string | number | boolean | undefined)[]): string {
@@ -79,6 +82,9 @@ function entryRow(e: TriageEntry): (string | number | boolean | undefined)[] {
     e.defanged,
     e.problems.map((p) => `${p.source}: ${p.message}`).join('; '),
     e.cachedAt,
+    e.indicator?.action,
+    e.indicator?.title,
+    e.indicator?.expirationTime,
   ];
 }
 

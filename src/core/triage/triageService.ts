@@ -1,7 +1,8 @@
 // Bulk triage: extracts every address from files or text, routes each by class, and asks Defender's
 // hunting engine in batches (public: sightings + alerts; internal: holders at the lines' times), streaming
 // entries as batches finish. A failing batch degrades only its addresses; cancelling keeps what arrived.
-import type { DefenderApi, HuntingResult } from '../../shared/defenderModel';
+import type { DefenderApi, HuntingResult, IndicatorApi, IndicatorList } from '../../shared/defenderModel';
+import { briefOf, indicatorKey, ipIndicatorsByAddress } from '../indicators/indicatorRules';
 import { AuthError, BadRequestError, TimeoutError, isCancellation } from '../defender/errors';
 import { SUMMARY_QUERY_LISTS, batchAlertsQuery, batchInternalHoldersQuery, batchRemoteIpSummaryQuery, holderQueryWindow, type InternalLookup } from '../hunting/huntingQueries';
 import { classify, isInternalClass, type IpClass } from '../ip/classify';
@@ -38,6 +39,7 @@ import {
   type TriageProblem,
   type TriageProgress,
   type TriageReport,
+  type TriageIndicators,
   type TriageSource,
 } from '../../shared/triageModel';
 
@@ -57,6 +59,8 @@ export interface TriageServiceOptions {
   collector?: CollectorOptions;
   /** How line timestamps without a zone are read (default UTC). */
   lineTime?: Omit<LineTimeOptions, 'now'>;
+  /** Asks the tenant's indicators once per triage (one list query, not one per address) for the `indicator` column. */
+  indicators?: Pick<IndicatorApi, 'listIndicators'>;
 }
 
 export interface TriageRequest {
@@ -156,6 +160,7 @@ interface RunConfig {
   maxTimeoutSplits: number;
   collectorOptions: CollectorOptions;
   lineTime: Omit<LineTimeOptions, 'now'>;
+  indicators?: Pick<IndicatorApi, 'listIndicators'>;
 }
 
 export class TriageService {
@@ -174,6 +179,7 @@ export class TriageService {
       maxTimeoutSplits: Math.max(0, Math.trunc(options.maxTimeoutSplits ?? 1)),
       collectorOptions: options.collector ?? {},
       lineTime: options.lineTime ?? {},
+      ...(options.indicators ? { indicators: options.indicators } : {}),
     };
   }
 
@@ -218,6 +224,7 @@ class TriageRun {
   private fallbackLeft: number;
   private fatal: TriageProblem | undefined;
   private cancelled = false;
+  private indicators: TriageIndicators | undefined;
 
   constructor(
     cfg: RunConfig,
@@ -287,8 +294,21 @@ class TriageRun {
     // Settled in completion order; each promise resolves with its own id so none is lost in the race.
     const inFlight = new Map<number, Promise<{ id: number; outcome: Outcome }>>();
     let nextId = 0;
+    // The indicator list runs beside the hunting batches; it takes no hunting slot.
+    const INDICATORS = -1;
+    let listed: { list?: IndicatorList; error?: unknown } | undefined;
+    if (this.cfg.indicators) {
+      inFlight.set(
+        INDICATORS,
+        this.cfg.indicators.listIndicators({}, { signal: this.signal, noCache: this.request.noCache }).then(
+          (r) => ((listed = { list: r.data }), { id: INDICATORS, outcome: undefined as unknown as Outcome }),
+          (error: unknown) => ((listed = { error }), { id: INDICATORS, outcome: undefined as unknown as Outcome }),
+        ),
+      );
+    }
+    const hunting = (): number => inFlight.size - (inFlight.has(INDICATORS) ? 1 : 0);
     while (queue.length > 0 || inFlight.size > 0) {
-      while (inFlight.size < this.cfg.concurrency && queue.length > 0 && !this.cancelled && !this.fatal) {
+      while (hunting() < this.cfg.concurrency && queue.length > 0 && !this.cancelled && !this.fatal) {
         const task = queue.shift()!;
         const id = nextId++;
         inFlight.set(
@@ -299,6 +319,10 @@ class TriageRun {
       if (inFlight.size === 0) break;
       const { id, outcome } = await Promise.race(inFlight.values());
       inFlight.delete(id);
+      if (id === INDICATORS) {
+        yield { type: 'entries', entries: this.applyIndicators(listed ?? {}), progress: this.progress('querying') };
+        continue;
+      }
       const changed = this.settle(outcome, queue);
       yield { type: 'entries', entries: changed, progress: this.progress('querying') };
     }
@@ -326,6 +350,25 @@ class TriageRun {
     }
     if (left.length > 0) yield { type: 'entries', entries: dedupe(left), progress: this.progress('querying') };
     return this.finish();
+  }
+
+  /** Every entry's indicator from the one list; returns the entries that have one. */
+  private applyIndicators(r: { list?: IndicatorList; error?: unknown }): TriageEntry[] {
+    if (!r.list) {
+      const d = describeError(r.error);
+      this.indicators = { ok: false, error: d.message, ...(d.permission ? { permission: d.permission } : {}) };
+      return [];
+    }
+    const byIp = ipIndicatorsByAddress(r.list.indicators);
+    const changed: TriageEntry[] = [];
+    for (const e of this.entries.values()) {
+      const i = byIp.get(indicatorKey(e.ip));
+      if (!i) continue;
+      e.indicator = briefOf(i);
+      changed.push(e);
+    }
+    this.indicators = { ok: true, count: byIp.size, matched: changed.length, complete: r.list.complete };
+    return changed;
   }
 
   private route(collector: AddressCollector): InternalLookup[] {
@@ -764,6 +807,7 @@ class TriageRun {
       sources: this.sources,
       counts: { files: this.sources.length, bytes: this.bytesScanned, occurrences: this.occurrences, addresses: entries.length, byVerdict: p.byVerdict },
       calls: { ...this.calls },
+      ...(this.indicators ? { indicators: this.indicators } : {}),
     };
   }
 }

@@ -20,12 +20,22 @@ export const HOVER_COMMANDS = {
   portal: 'ipInvestigator.openInPortal',
   signIn: 'ipInvestigator.signIn',
   openMachine: 'ipInvestigator.investigateMachine',
+  addIndicator: 'ipInvestigator.addIndicator',
 } as const;
 
 /** What `isTrusted.enabledCommands` allows in the hover: these and nothing else. */
 export const HOVER_ENABLED_COMMANDS: readonly string[] = Object.values(HOVER_COMMANDS);
 
 export const DEMO_NOTICE = 'Demo tenant: simulated data';
+
+/** What the hover says about the address's indicator (undefined: not known within the budget). */
+export interface HoverIndicator {
+  /** "Blocked by indicator 'Known C2', expires 2027-01-10"; absent when the address has none. */
+  line?: string;
+  /** The identity may write and the address can take an indicator. */
+  canAdd: boolean;
+  updating: boolean;
+}
 
 export interface HoverModel {
   facts: AddressFacts;
@@ -40,6 +50,7 @@ export interface HoverModel {
   /** True when the line time allows "Find machines at <time>" (internal address, within the past 30 days). */
   findAtTime: boolean;
   demo: boolean;
+  indicator?: HoverIndicator;
 }
 
 const SEVERITY_ORDER = ['High', 'Medium', 'Low', 'Informational', 'UnSpecified'];
@@ -233,6 +244,7 @@ function linkLine(m: HoverModel, t: Localize): string {
   if (m.findAtTime && m.lineTime) {
     links.push(commandLink(t('Find machines at {0}', formatTime(m.lineTime.time)), HOVER_COMMANDS.findAtTime, { ip, at }));
   }
+  if (m.indicator?.canAdd) links.push(commandLink(m.indicator.updating ? t('Update indicator…') : t('Add indicator…'), HOVER_COMMANDS.addIndicator, { ip }));
   links.push(commandLink(t('Copy address'), HOVER_COMMANDS.copy, { ip }));
   links.push(commandLink(t('Open in Defender portal'), HOVER_COMMANDS.portal, { ip }));
   return links.join(' · ');
@@ -242,6 +254,7 @@ function linkLine(m: HoverModel, t: Localize): string {
 export function buildHoverMarkdown(m: HoverModel, t: Localize = plainLocalize): string {
   const blocks: string[] = [factsBlock(m, t).join('  \n')];
   const lookup = lookupBlock(m, t);
+  if (m.indicator) lookup.push(m.indicator.line ? `$(shield) ${escapeMarkdown(m.indicator.line, 200)}` : `$(shield) ${t('No indicator for this address')}`);
   if (lookup.length > 0) blocks.push(lookup.join('  \n'));
   blocks.push(linkLine(m, t));
   if (m.demo) blocks.push(`$(beaker) _${t(DEMO_NOTICE)}_`);

@@ -10,6 +10,8 @@ import { toAbortSignal } from '../../platform/cancellation';
 import type { Logger } from '../../platform/logger';
 import type { SectionName } from '../../shared/investigation';
 import type { DefenderSession } from '../session/defenderSession';
+import type { IndicatorService } from '../indicators/indicatorService';
+import { indicatorForHover } from '../indicators/indicatorHover';
 import { HOVER_ENABLED_COMMANDS, buildHoverMarkdown, noLookupReason, type HoverModel, type Localize } from './hoverContent';
 import { HoverLookups, type LookupRequest } from './hoverLookups';
 import { findHoverTarget, timeSearchText } from './hoverTarget';
@@ -43,6 +45,8 @@ export interface HoverDeps {
   logger: Logger;
   config: Configuration;
   session: DefenderSession;
+  /** The address's indicator line, within the same budget as the lookup. */
+  indicators?: IndicatorService;
 }
 
 /** The line's timestamp, read with the configured zone for timestamps that carry none. */
@@ -115,7 +119,10 @@ export class IpHoverProvider implements vscode.HoverProvider, vscode.Disposable 
       const linked = toAbortSignal(token);
       try {
         await settledWithin(this.deps.session.whenReady(), CONNECTION_WAIT_MS, linked.signal);
+        const indicator = this.deps.indicators ? indicatorForHover(this.deps.indicators, facts.ip, this.deps.session.isDemo, HOVER_BUDGET_MS, linked.signal) : undefined;
         model.snapshot = await this.lookups.lookup(request, HOVER_BUDGET_MS, linked.signal);
+        const known = await indicator;
+        if (known) model.indicator = known;
       } finally {
         linked.dispose();
       }

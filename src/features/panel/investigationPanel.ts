@@ -10,6 +10,7 @@ import { LOOKBACKS, type AddressFacts, type Lookback } from '../../shared/invest
 import { parsePanelIdentity, type PanelIdentity } from '../../shared/protocol';
 import type { DefenderSession } from '../session/defenderSession';
 import type { MachinesStore } from '../tree/machinesStore';
+import type { IndicatorsFeature } from '../indicators/registerIndicators';
 import { InvestigationView, PANEL_VIEW_TYPE, type ViewDeps } from './investigationView';
 import { PORTAL_ID } from './panelRuns';
 
@@ -28,6 +29,8 @@ export interface PanelDeps {
   store: MachinesStore;
   revealMachine(ip: string, machineId: string): Promise<void>;
   openMachine(machineId: string, lookback: Lookback): Promise<void>;
+  /** The Indicators section's service and flows. */
+  indicators?: IndicatorsFeature;
 }
 
 export const REFRESH_PANEL = 'ipInvestigator.refreshInvestigation';
@@ -67,6 +70,7 @@ class PanelManager implements vscode.Disposable {
       rdap: new RdapClient({ enabled: rdapEnabled }),
       rdapEnabled,
       extensionUri: context.extensionUri,
+      ...(deps.indicators ? { indicators: deps.indicators } : {}),
     };
   }
 

@@ -14,6 +14,8 @@ import { LOOKBACK_DAYS, type AddressFacts, type SectionName } from '../../shared
 import { parseWebviewMessage, type HostMessage, type PanelIdentity, type PanelRequest, type PanelSection } from '../../shared/protocol';
 import type { DefenderSession } from '../session/defenderSession';
 import type { MachinesStore } from '../tree/machinesStore';
+import type { IndicatorsFeature } from '../indicators/registerIndicators';
+import { IndicatorsPanelSection, isIndicatorRequest } from './indicatorsSection';
 import { runExport } from './panelExport';
 import { newNonce, panelHtml } from './panelHtml';
 import {
@@ -39,6 +41,8 @@ export interface ViewDeps {
   /** Opens the machine view of a machine the panel shows (a device id, already checked). */
   openMachine(machineId: string, lookback: PanelIdentity['lookback']): Promise<void>;
   extensionUri: vscode.Uri;
+  /** The Indicators section's service and flows. */
+  indicators?: IndicatorsFeature;
 }
 
 /** Webview options: scripts on, nothing else; only the built assets can be loaded. */
@@ -60,6 +64,7 @@ export class InvestigationView implements vscode.Disposable {
   private webviewReady = false;
   private disposed = false;
   private readonly onDisposeHandlers: (() => void)[] = [];
+  private readonly indicators: IndicatorsPanelSection | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -68,6 +73,15 @@ export class InvestigationView implements vscode.Disposable {
     private readonly deps: ViewDeps,
   ) {
     this.state = new PanelState(identity, facts);
+    if (deps.indicators) {
+      this.indicators = new IndicatorsPanelSection(facts.ip, {
+        feature: deps.indicators,
+        logger: deps.logger,
+        post: (m) => this.post(m),
+        investigation: () => this.state.investigation,
+        demo: () => deps.session.isDemo,
+      });
+    }
     panel.webview.options = webviewOptions(deps.extensionUri);
     panel.title = vscode.l10n.t('IP {0}', facts.ip);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'activitybar.svg');
@@ -112,6 +126,7 @@ export class InvestigationView implements vscode.Disposable {
   /** Everything: all sections and the enrichment (the first open, Refresh, a session change). */
   refresh(noCache: boolean): void {
     void this.run([...INVESTIGATION_SECTIONS, ...ENRICHMENT_SECTIONS], noCache);
+    void this.indicators?.load(noCache);
   }
 
   /** A new period and/or time for the same address: re-query what depends on them. */
@@ -245,12 +260,17 @@ export class InvestigationView implements vscode.Disposable {
       now: new Date().toISOString(),
     });
     for (const m of this.state.replay(this.runs)) this.post(m);
+    this.indicators?.replay();
   }
 
   /** One request of the webview; the result is a short message for its status line. */
   private async answer(r: PanelRequest): Promise<string | undefined> {
     const inv = this.state.investigation;
     const session = this.deps.session;
+    if (isIndicatorRequest(r)) {
+      if (!this.indicators) throw new RangeError(vscode.l10n.t('Indicators are not available here.'));
+      return this.indicators.answer(r);
+    }
     switch (r.type) {
       case 'refresh':
         this.refresh(true);
@@ -304,6 +324,7 @@ export class InvestigationView implements vscode.Disposable {
             demo: session.isDemo,
             ...(this.state.update('rdap')?.state === 'ready' ? { rdap: rdapOf(this.state.update('rdap')) } : {}),
             ...(this.state.update('reverseDns')?.state === 'ready' ? { reverseDns: namesOf(this.state.update('reverseDns')) } : {}),
+            ...(this.indicators ? { indicators: this.indicators.reportData() } : {}),
           },
           r.format,
           r.table,
@@ -333,6 +354,7 @@ export class InvestigationView implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.runs.abortAll();
+    this.indicators?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
     for (const h of this.onDisposeHandlers.splice(0)) h();
     this.panel.dispose();

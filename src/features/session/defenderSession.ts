@@ -7,7 +7,7 @@ import type { AuthConfig, AuthCloud } from '../../core/auth/authConfig';
 import type { DeviceCodeInfo, TokenProvider, TokenResource } from '../../core/auth/tokenProvider';
 import { portalAlertUrl, portalIpUrl, portalMachineUrl, resolveCloud, type CloudName, type Region } from '../../core/defender/clouds';
 import { AuthError } from '../../core/defender/errors';
-import type { DefenderApi, MachineApi } from '../../shared/defenderModel';
+import type { DefenderApi, IndicatorApi, MachineApi } from '../../shared/defenderModel';
 import type { NetworkOptions } from '../../core/defender/network';
 import type { InvestigationService } from '../../core/investigation/investigationService';
 import type { MachineService } from '../../core/machine/machineService';
@@ -38,7 +38,7 @@ export interface SessionState {
 }
 
 /** The client with the operations the extension adds to DefenderApi. */
-export type SessionClient = DefenderApi & MachineApi & { clearCache(): void };
+export type SessionClient = DefenderApi & MachineApi & IndicatorApi & { clearCache(): void };
 
 interface Runtime {
   key: string;
@@ -164,6 +164,20 @@ export class DefenderSession implements vscode.Disposable {
       () => undefined,
       () => undefined,
     );
+  }
+
+  /**
+   * What the current Defender token says about indicator access (its roles or scopes), or undefined when it cannot
+   * tell (no token yet, an opaque token). Never signs in: a hover or a panel asks this.
+   */
+  async indicatorAccess(signal: AbortSignal): Promise<{ write: boolean; seesAll: boolean } | undefined> {
+    const rt = await this.getRuntime();
+    const { indicatorAccess, tokenPermissions } = await import('../../core/auth/tokenClaims');
+    try {
+      return indicatorAccess(tokenPermissions(await rt.provider.getToken('defender', signal)));
+    } catch {
+      return undefined;
+    }
   }
 
   /** The simulated tenant's base URL when it runs (demo mode), for diagnostics and tests. */

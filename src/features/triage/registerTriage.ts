@@ -7,6 +7,8 @@ import type { UserInput } from '../../platform/userInput';
 import type { TriageEntry, TriageProgress, TriageReport } from '../../shared/triageModel';
 import type { TriageExportFormat } from '../../shared/triageProtocol';
 import type { DefenderSession } from '../session/defenderSession';
+import type { IndicatorService } from '../indicators/indicatorService';
+import { briefOf } from '../../core/indicators/indicatorRules';
 import type { TreeSection } from '../tree/treeSection';
 import type { DecoratedVerdict } from './decorationRanges';
 import { revealOccurrence } from './revealOccurrence';
@@ -54,8 +56,8 @@ export interface TriageFeature {
   readonly onDidProgress: vscode.Event<TriageProgress>;
 }
 
-export function registerTriage(context: vscode.ExtensionContext, deps: { logger: Logger; ui: UserInput; session: DefenderSession }): TriageFeature {
-  const controller = new TriageController({ logger: deps.logger, session: deps.session });
+export function registerTriage(context: vscode.ExtensionContext, deps: { logger: Logger; ui: UserInput; session: DefenderSession; indicators?: IndicatorService }): TriageFeature {
+  const controller = new TriageController({ logger: deps.logger, session: deps.session, ...(deps.indicators ? { indicators: deps.indicators } : {}) });
   const table: TriageTable = new TriageTable({
     logger: deps.logger,
     controller,
@@ -90,6 +92,28 @@ export function registerTriage(context: vscode.ExtensionContext, deps: { logger:
   setContext(HAS_TRIAGE, false);
   setContext(TRIAGE_RUNNING, false);
   const treeChanged = new vscode.EventEmitter<void>();
+  const indicators = deps.indicators;
+  if (indicators) {
+    // A write (or a fresh list) changed addresses of the current results: their indicator column follows.
+    context.subscriptions.push(
+      indicators.onDidChange((c) => void followIndicators(c.ips)),
+    );
+    const followIndicators = async (changed: readonly string[]): Promise<void> => {
+        const r = controller.current;
+        if (!r || r.running) return;
+        const ips = changed.filter((ip) => r.entries.has(ip));
+        if (ips.length === 0) return;
+        if (ips.some((ip) => !indicators.peek(ip))) await indicators.listAll().catch(() => undefined);
+        for (const ip of ips) {
+          const known = indicators.peek(ip);
+          const e = r.entries.get(ip);
+          if (!known || !e) continue;
+          if (known.indicators[0]) e.indicator = briefOf(known.indicators[0]);
+          else delete e.indicator;
+        }
+        controller.touch(ips);
+    };
+  }
   context.subscriptions.push(
     controller,
     table,

@@ -80,6 +80,7 @@ export function toTableRow(e: TriageEntry, t: Localize = plainLocalize): TriageR
     ...(detail ? { detail } : {}),
     problems: e.problems.length,
     fromCache: e.fromCache,
+    ...(e.indicator ? { indicator: e.indicator.action, indicatorTitle: plain(e.indicator.title, 200), ...(e.indicator.expirationTime ? { indicatorExpires: e.indicator.expirationTime } : {}) } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from '../../platform/logger';
 import type { Settings } from '../../platform/settings';
 import type { TriageEvent, TriageProgress, TriageReport } from '../../shared/triageModel';
 import type { DefenderSession } from '../session/defenderSession';
+import type { IndicatorService } from '../indicators/indicatorService';
 import { count, progressMessage, progressPercent } from './tableRows';
 import { TriageResults, type TriageRunInput } from './triageResults';
 
@@ -28,6 +29,8 @@ export interface ControllerDeps {
   session: DefenderSession;
   /** Occurrences kept per address (the count is exact). */
   maxOccurrencesPerAddress?: number;
+  /** The indicator column: one list query per triage when the identity may read indicators. */
+  indicators?: IndicatorService;
 }
 
 /** How often the surfaces hear about streamed entries, and the notification about progress. */
@@ -98,9 +101,12 @@ export class TriageController implements vscode.Disposable {
       cache = new TriageCache();
       this.caches.set(scope, cache);
     }
+    // Without Ti.ReadWrite the list would be refused: the column then stays empty instead of costing a 403.
+    const readsIndicators = this.deps.indicators ? (await this.deps.indicators.capability()).enabled : false;
     const service = new TriageService(client, {
       scope,
       cache,
+      ...(readsIndicators ? { indicators: client } : {}),
       collector: { maxOccurrencesPerAddress: this.deps.maxOccurrencesPerAddress ?? 100 },
       lineTime: { assumeZone: settings.logTimeZone },
     });
@@ -144,6 +150,14 @@ export class TriageController implements vscode.Disposable {
         }
       },
     );
+  }
+
+  /** Entries changed outside a run (e.g. an indicator was written): the surfaces re-render them. */
+  touch(ips: Iterable<string>): void {
+    const r = this.results;
+    if (!r) return;
+    for (const ip of ips) if (r.entries.has(ip)) this.pending.add(ip);
+    if (this.pending.size > 0 && !this.flushTimer) this.flushTimer = setTimeout(() => this.emit('update', r), FLUSH_MS);
   }
 
   /** Cancels the running triage; what arrived is kept. True when one was running. */

@@ -7,6 +7,7 @@ import type { Logger } from '../../platform/logger';
 import { parseTriageWebviewMessage, type TriageExportFormat, type TriageHostMessage, type TriageRequest, type TriageRow, type TriageSummary } from '../../shared/triageProtocol';
 import { newNonce, panelHtml } from '../panel/panelHtml';
 import { plain } from '../tree/treeModel';
+import { prefillFromTriage } from '../../core/indicators/indicatorPrefill';
 import { investigationTime, toTableRow } from './tableRows';
 import type { TriageChange, TriageController } from './triageController';
 import type { TriageResults } from './triageResults';
@@ -177,6 +178,20 @@ export class TriageTable implements vscode.Disposable {
       return this.deps.controller.cancel() ? vscode.l10n.t('Cancelling: the addresses that arrived are kept.') : vscode.l10n.t('No triage is running.');
     }
     if (r.type === 'export') return this.deps.export(r.format);
+    if (r.type === 'addIndicators' || r.type === 'removeIndicators') {
+      const current = this.deps.controller.current;
+      // Only addresses of the current results: the webview never names what the host acts on.
+      const entries = r.ips.flatMap((ip) => (current?.entries.get(ip) ? [current.entries.get(ip)!] : []));
+      if (!current || entries.length === 0) throw new RangeError(vscode.l10n.t('Select rows of the current triage first.'));
+      const ips = entries.map((e) => e.ip);
+      if (r.type === 'removeIndicators') {
+        void vscode.commands.executeCommand('ipInvestigator.removeIndicatorsForAddresses', { ips });
+        return vscode.l10n.t('Removing the indicators of {0} addresses: confirm first.', ips.length);
+      }
+      const descriptions = Object.fromEntries(entries.map((e) => [e.ip, prefillFromTriage(e, current.source)]));
+      void vscode.commands.executeCommand('ipInvestigator.addIndicatorsForAddresses', { ips, source: current.source, descriptions });
+      return vscode.l10n.t('Indicators for {0} addresses: fill the form, then confirm.', ips.length);
+    }
     const results = this.deps.controller.current;
     const entry = results?.entries.get(r.ip);
     // Only an address of the current results: the webview never names what the host acts on.
