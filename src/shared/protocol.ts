@@ -1,5 +1,6 @@
 // The messages between the investigation panel's host (extension) and its webview: discriminated
 // unions in both directions, with runtime validators both sides run on every message they receive.
+import { parseAnnotation, type Annotation } from './annotation';
 import type { Alert, Machine } from './defenderModel';
 import {
   LOOKBACKS,
@@ -16,6 +17,7 @@ import {
 
 // The webview may import only src/shared: it sees the API's data types through here.
 export type { Alert, AlertEvidence, Machine, MachineIpAddress } from './defenderModel';
+export type { AnalystVerdict, Annotation } from './annotation';
 
 /** The small identity a panel is restored from after a reload (the serializer's state). */
 export interface PanelIdentity {
@@ -99,7 +101,18 @@ export type PanelRequest =
   | { type: 'openPortal'; target: 'machine' | 'alert'; id: string }
   | { type: 'copy'; what: 'address' | 'kql' }
   | { type: 'export'; format?: ExportFormat; table?: ExportTable }
-  | { type: 'revealMachine'; machineId: string };
+  | { type: 'revealMachine'; machineId: string }
+  /** Ask the analyst for a verdict, or a note, on this panel's address (the host prompts). */
+  | { type: 'setVerdict' }
+  | { type: 'editNote' };
+
+/** What the panel's header says about the address beyond the tenant's data: the analyst's verdict and note, and
+ * whether what is shown was restored from the investigation history (and how old it is). */
+export interface PanelHistory {
+  annotation?: Annotation;
+  /** ISO instant the restored data was fetched from Defender; absent when the panel fetched it itself. */
+  restoredFrom?: string;
+}
 
 export type WebviewMessage = { kind: 'ready' } | { kind: 'request'; id: number; request: PanelRequest };
 
@@ -120,7 +133,8 @@ export type HostMessage =
   | { kind: 'done'; runId: number; cachedAt?: string }
   | { kind: 'response'; id: number; ok: true; message?: string }
   | { kind: 'response'; id: number; ok: false; error: string }
-  | { kind: 'selectMachine'; machineId: string };
+  | { kind: 'selectMachine'; machineId: string }
+  | { kind: 'history'; history: PanelHistory };
 
 // ---------------------------------------------------------------------------------------------------
 // Validators. Hand-written and total: anything that does not match exactly is refused (undefined).
@@ -337,9 +351,38 @@ function isRequest(x: unknown): x is PanelRequest {
       );
     case 'revealMachine':
       return isStr(x.machineId) && x.machineId.length > 0 && x.machineId.length <= 200;
+    case 'setVerdict':
+    case 'editNote':
+      return true;
     default:
       return false;
   }
+}
+
+/** A section's data as the panel would receive it (kept investigations are checked with it when read back). */
+export function isSectionPayload(x: unknown): x is SectionPayload {
+  return isPayload(x);
+}
+
+/** A problem of a panel section, with every field of the right type. */
+export function isPanelProblem(x: unknown): x is PanelProblem {
+  return matches(x, problemShape);
+}
+
+/** The history message's content, validated: unknown fields dropped. */
+export function parsePanelHistory(x: unknown): PanelHistory | undefined {
+  if (!isObj(x)) return undefined;
+  const out: PanelHistory = {};
+  if (x.annotation !== undefined) {
+    const a = parseAnnotation(x.annotation);
+    if (!a) return undefined;
+    out.annotation = a;
+  }
+  if (x.restoredFrom !== undefined) {
+    if (!isIsoLike(x.restoredFrom)) return undefined;
+    out.restoredFrom = x.restoredFrom;
+  }
+  return out;
 }
 
 /** Validates a message from the webview (run by the host). */
@@ -387,6 +430,10 @@ export function parseHostMessage(x: unknown): HostMessage | undefined {
       return x.ok === false && isStr(x.error) ? (x as unknown as HostMessage) : undefined;
     case 'selectMachine':
       return isStr(x.machineId) && x.machineId.length <= 200 ? (x as unknown as HostMessage) : undefined;
+    case 'history': {
+      const history = parsePanelHistory(x.history);
+      return history ? { kind: 'history', history } : undefined;
+    }
     default:
       return undefined;
   }

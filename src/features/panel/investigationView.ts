@@ -312,6 +312,11 @@ export class InvestigationView implements vscode.Disposable {
         await this.deps.revealMachine(this.facts.ip, id);
         return undefined;
       }
+      case 'setVerdict':
+      case 'editNote':
+        // The commands prompt (through the scriptable UserInput) and store; the header repaints from the history.
+        await vscode.commands.executeCommand(r.type === 'setVerdict' ? 'ipInvestigator.setVerdict' : 'ipInvestigator.editNote', { ip: this.facts.ip });
+        return undefined;
     }
   }
 
