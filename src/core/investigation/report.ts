@@ -1,5 +1,6 @@
 // Exports of an Investigation: a Markdown report (every value escaped) and each table as CSV or JSON.
 // Pure: the panel decides where the text goes (clipboard, untitled document, a file the user picked).
+import { VERDICT_LABELS, annotationDay, type Annotation } from '../../shared/annotation';
 import type { Alert, Machine } from '../../shared/defenderModel';
 import { LOOKBACK_DAYS, type Investigation } from '../../shared/investigation';
 import type { ExportTable, RdapSummary } from '../../shared/protocol';
@@ -24,6 +25,8 @@ export interface ReportOptions {
   reverseDns?: string[];
   /** Timeline rows included (the newest); the CSV export has them all. Default 100. */
   timelineRows?: number;
+  /** The analyst's verdict and note on the address (from the investigation history). */
+  annotation?: Annotation;
 }
 
 interface Table {
@@ -158,6 +161,9 @@ export function markdownReport(inv: Investigation, options: ReportOptions): stri
   };
   out.push(`# IP investigation: ${escapeMarkdownInline(a.ip)}`, '');
   if (options.demo) out.push('> Demo tenant: simulated data', '');
+  const mark = options.annotation;
+  if (mark?.verdict) line('Your verdict', `${VERDICT_LABELS[mark.verdict]}${mark.verdictAt ? `, set ${annotationDay(mark.verdictAt)}` : ''}`);
+  if (mark?.note) out.push(`- **Your note:** ${escapeMarkdownInline(mark.note, 2000)}`);
   line('Generated', options.generatedAt);
   line('Data fetched', inv.cachedAt);
   line('Period', `${LOOKBACK_TEXT[inv.lookback]} (${LOOKBACK_DAYS[inv.lookback]} d)`);
