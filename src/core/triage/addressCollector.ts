@@ -87,6 +87,12 @@ export class TimeSampler {
   get thinned(): boolean {
     return this.cellMs > 60_000;
   }
+
+  /** Adds the times another sampler kept (its count of times seen too). */
+  merge(other: { values(): Date[]; seen: number; size: number }): void {
+    for (const t of other.values()) this.add(t);
+    this.seen += Math.max(0, other.seen - other.size);
+  }
 }
 
 export class AddressCollector {
@@ -96,7 +102,7 @@ export class AddressCollector {
   private readonly maxTimes: number;
   private readonly maxFiles: number;
 
-  constructor(options: CollectorOptions = {}) {
+  constructor(readonly options: CollectorOptions = {}) {
     this.maxOcc = options.maxOccurrencesPerAddress ?? 200;
     this.maxTimes = options.maxTimesPerAddress ?? 24;
     this.maxFiles = options.maxFilesPerAddress ?? 100;
@@ -133,6 +139,31 @@ export class AddressCollector {
       a.occurrences.push(o);
     } else {
       a.occurrencesTruncated = true;
+    }
+  }
+
+  /**
+   * Adds what was collected from one source on its own (another collector, or an earlier run's extraction of an
+   * unchanged file): counts add up, occurrences and files fill up to this collector's caps in order, line times merge.
+   * The result is what `add` would have built from the same matches, except that line times are sampled twice.
+   */
+  merge(addresses: Iterable<CollectedAddress>, options: { countOccurrences?: boolean } = {}): void {
+    for (const b of addresses) {
+      if (options.countOccurrences !== false) this.occurrences += b.occurrenceCount;
+      let a = this.addresses.get(b.ip);
+      if (!a) {
+        a = { ip: b.ip, version: b.version, ipClass: b.ipClass, occurrenceCount: 0, occurrences: [], occurrencesTruncated: false, files: [], defanged: false, times: new TimeSampler(this.maxTimes), timed: b.timed };
+        this.addresses.set(b.ip, a);
+      }
+      a.occurrenceCount += b.occurrenceCount;
+      if (b.defanged) a.defanged = true;
+      for (const f of b.files) if (!a.files.includes(f) && a.files.length < this.maxFiles) a.files.push(f);
+      for (const o of b.occurrences) {
+        if (a.occurrences.length < this.maxOcc) a.occurrences.push(o);
+        else a.occurrencesTruncated = true;
+      }
+      if (b.occurrencesTruncated) a.occurrencesTruncated = true;
+      if (a.timed) a.times.merge(b.times);
     }
   }
 }
