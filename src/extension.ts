@@ -13,6 +13,9 @@ import { registerStatusBar } from './features/statusBar/statusBar';
 import { MachinesStore } from './features/tree/machinesStore';
 import { registerTree, type RenderedNode } from './features/tree/machinesTree';
 import { registerTriage, type TriageSnapshot } from './features/triage/registerTriage';
+import { HistoryService } from './features/history/historyService';
+import { historyTreeSection, panelHistorySource, registerHistoryCommands } from './features/history/registerHistory';
+import { workspaceStateStore } from './platform/workspaceState';
 import type { TriageProgress } from './shared/triageModel';
 
 /** What activate() returns: facts for diagnostics, and a way for the integration suite to script the prompts. */
@@ -26,6 +29,8 @@ export interface ExtensionApi {
   triage(): TriageSnapshot;
   /** Every step of a running triage, as it streams. */
   readonly onDidTriageProgress: vscode.Event<TriageProgress>;
+  /** Reads the kept history and triage again, as after a reload (what is shown is replaced): the integration suite's reload. */
+  restoreState(): Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -35,13 +40,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const config = new Configuration(logger);
   const session = new DefenderSession({ logger, config, secrets: new Secrets(context.secrets), ui });
   const store = new MachinesStore();
-  context.subscriptions.push(config, session);
+  const state = workspaceStateStore(context);
+  const history = new HistoryService({ logger, session, store, state });
+  context.subscriptions.push(config, session, history);
 
-  const triage = registerTriage(context, { logger, ui, session });
-  const tree = registerTree(context, { store, session, sections: [triage.treeSection] });
-  const panel = registerPanel(context, { logger, ui, session, store, revealMachine: (ip, id) => tree.reveal(ip, id) });
+  const triage = registerTriage(context, { logger, ui, session, annotations: history, storage: { storageUri: context.storageUri, state } });
+  const tree = registerTree(context, { store, session, sections: [triage.treeSection, historyTreeSection(history)], annotationOf: (ip) => history.annotation(ip) });
+  const panel = registerPanel(context, { logger, ui, session, store, revealMachine: (ip, id) => tree.reveal(ip, id), history: panelHistorySource(history) });
   context.subscriptions.push(tree.onDidSelectMachine((m) => panel.selectMachine(m.ip, m.machineId)));
-  registerHover(context, { logger, config, session });
+  registerHistoryCommands(context, { logger, ui, config, session, history, panel, triage: () => triage.currentReport() });
+  registerHover(context, { logger, config, session, annotationOf: (ip) => history.annotation(ip) });
   registerCursorContext(context);
   registerCommands(context, { logger, ui, config, session, store, panel, tree });
   const status = registerStatusBar(context, session);
@@ -55,6 +63,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     surfaces: () => ({ statusBar: status.text, machinesDescription: tree.view.description, machines: tree.render(4) }),
     triage: () => triage.snapshot(),
     onDidTriageProgress: triage.onDidProgress,
+    restoreState: async () => {
+      history.flush();
+      history.load({ replaceTree: true });
+      await triage.reloadSaved();
+    },
   };
 }
 

@@ -110,8 +110,12 @@ export type PanelRequest =
  * whether what is shown was restored from the investigation history (and how old it is). */
 export interface PanelHistory {
   annotation?: Annotation;
+  /** The annotation as the host words it (localized, one plain line): "You marked this malicious on 2026-12-02: '…'". */
+  mark?: string;
   /** ISO instant the restored data was fetched from Defender; absent when the panel fetched it itself. */
   restoredFrom?: string;
+  /** Timeline events Defender returned when only the newest were kept in the history. */
+  timelineTotal?: number;
 }
 
 export type WebviewMessage = { kind: 'ready' } | { kind: 'request'; id: number; request: PanelRequest };
@@ -381,6 +385,14 @@ export function parsePanelHistory(x: unknown): PanelHistory | undefined {
   if (x.restoredFrom !== undefined) {
     if (!isIsoLike(x.restoredFrom)) return undefined;
     out.restoredFrom = x.restoredFrom;
+  }
+  if (x.mark !== undefined) {
+    if (!isStr(x.mark) || x.mark.length > 3000) return undefined;
+    out.mark = x.mark;
+  }
+  if (x.timelineTotal !== undefined) {
+    if (!isInt(x.timelineTotal) || x.timelineTotal < 0) return undefined;
+    out.timelineTotal = x.timelineTotal;
   }
   return out;
 }

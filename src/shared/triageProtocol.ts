@@ -1,5 +1,6 @@
 // The messages between the triage table's host (extension) and its webview: discriminated unions in both
 // directions, with total validators each side runs on every message it receives. No vscode, no DOM.
+import { isAnalystVerdict, type AnalystVerdict } from './annotation';
 import { LOOKBACKS, type Lookback } from './investigation';
 import { TRIAGE_VERDICTS, type TriagePhase, type TriageVerdict } from './triageModel';
 
@@ -28,6 +29,10 @@ export interface TriageRow {
   detail?: string;
   problems: number;
   fromCache: boolean;
+  /** The analyst's verdict (from the investigation history). */
+  mark?: AnalystVerdict;
+  /** The analyst's verdict and note as one plain line (the host words it). */
+  markText?: string;
 }
 
 export type TriageRunState = 'idle' | 'running' | 'done' | 'cancelled';
@@ -54,6 +59,8 @@ export interface TriageSummary {
   demo: boolean;
   startedAt: string;
   finishedAt?: string;
+  /** Read back from an earlier session (nothing ran now): when that triage finished. */
+  restoredFrom?: string;
 }
 
 export type TriageExportFormat = 'csv' | 'json' | 'markdown' | 'stix';
@@ -68,7 +75,9 @@ export type TriageRequest =
   | { type: 'copy'; ip: string }
   /** Without a format the host asks which one. */
   | { type: 'export'; format?: TriageExportFormat }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** Ask the analyst for a verdict on an address of the table (the host prompts). */
+  | { type: 'mark'; ip: string };
 
 export type TriageWebviewMessage = { kind: 'ready' } | { kind: 'request'; id: number; request: TriageRequest };
 
@@ -131,7 +140,9 @@ export function isTriageRow(x: unknown): x is TriageRow {
     optStr(x.where) &&
     optStr(x.detail) &&
     isCount(x.problems) &&
-    isBool(x.fromCache)
+    isBool(x.fromCache) &&
+    (x.mark === undefined || isAnalystVerdict(x.mark)) &&
+    optStr(x.markText)
   );
 }
 
@@ -160,7 +171,8 @@ export function isTriageSummary(x: unknown): x is TriageSummary {
     x.notes.every(isStr) &&
     isBool(x.demo) &&
     isStr(x.startedAt) &&
-    optStr(x.finishedAt)
+    optStr(x.finishedAt) &&
+    optStr(x.restoredFrom)
   );
 }
 
@@ -170,6 +182,7 @@ function parseRequest(x: unknown): TriageRequest | undefined {
     case 'open':
     case 'reveal':
     case 'copy':
+    case 'mark':
       return isAddressText(x.ip) ? { type: x.type, ip: x.ip } : undefined;
     case 'export':
       if (x.format === undefined) return { type: 'export' };

@@ -4,6 +4,7 @@
 import { badge } from '../components/badge';
 import { button, registerComponents, textField, type TextFieldHandle } from '../components/toolkit';
 import { TRIAGE_VERDICTS, type TriageVerdict } from '../../src/shared/triageModel';
+import { VERDICT_LABELS as MARK_LABELS } from '../../src/shared/annotation';
 import { sanitizeTriageViewState, type TriageHostMessage, type TriageRequest, type TriageRow, type TriageSummary } from '../../src/shared/triageProtocol';
 import { el, setText } from './element';
 import { rowWindow, scrollToShow, TriageTableModel, type SortKey } from './tableModel';
@@ -32,6 +33,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'ip', title: 'Address' },
   { key: 'ipClass', title: 'Class' },
   { key: 'verdict', title: 'Verdict' },
+  { key: 'mark', title: 'Your verdict', label: 'Your verdict (kept with the investigation history)' },
   { key: 'machines', title: 'Machines', label: 'Machines (prevalence, or holders of an internal address)' },
   { key: 'alerts', title: 'Alerts' },
   { key: 'firstSeen', title: 'First seen' },
@@ -58,11 +60,16 @@ interface RowParts {
   row: HTMLElement;
   cells: HTMLElement[];
   verdict: HTMLElement;
+  mark: HTMLElement;
   alerts: HTMLElement;
   open: HTMLButtonElement;
   reveal: HTMLButtonElement;
+  markButton: HTMLButtonElement;
   ip: string;
 }
+
+/** Cells by column key (the column list decides the order). */
+const col = (key: Column['key']): number => COLUMNS.findIndex((c) => c.key === key);
 
 export class TriageApp {
   private readonly model: TriageTableModel;
@@ -216,6 +223,7 @@ export class TriageApp {
     this.root.dataset.total = String(total);
     this.root.dataset.shown = String(rows.length);
     this.root.dataset.state = s?.state ?? 'idle';
+    this.root.dataset.restored = s?.restoredFrom ? 'true' : 'false';
     this.empty.hidden = rows.length > 0;
     setText(
       this.empty,
@@ -239,6 +247,8 @@ export class TriageApp {
         s.phase === 'extracting'
           ? `Scanning: ${(s.bytesScanned / 1048576).toFixed(1)} MB, ${num(s.occurrences)} matches…`
           : `Querying: ${num(s.batchesDone)}/${num(s.batchesTotal)} batches, ${num(s.resolved)}/${num(s.addresses)} addresses…`;
+    } else if (s.restoredFrom) {
+      state = `From an earlier session: this triage ${s.state === 'cancelled' ? 'was cancelled' : 'finished'} at ${shortTime(s.restoredFrom)}. Run it again to update: only changed files are read, and only what is new or stale is asked.`;
     } else if (s.state === 'cancelled') state = 'Cancelled: partial results. Addresses not looked up are listed as not answered.';
     else if (s.state === 'done') state = `Done${s.finishedAt ? ` at ${shortTime(s.finishedAt)}` : ''}.`;
     else state = 'No triage yet: run "Triage All IPs in File" from the command palette or the editor menu.';
@@ -311,14 +321,22 @@ export class TriageApp {
   private newRow(): RowParts {
     const cells = COLUMNS.map((c, i) => el('div', { class: `t-cell col-${c.key}`, attrs: { role: 'gridcell', 'aria-colindex': String(i + 1) } }));
     const verdict = el('span', { class: 'verdict' });
-    cells[2].append(verdict);
+    cells[col('verdict')].append(verdict);
+    const mark = el('span', { class: 'mark' });
+    cells[col('mark')].append(mark);
     const alerts = el('span', { class: 'alerts' });
-    cells[4].append(alerts);
+    cells[col('alerts')].append(alerts);
     const open = el('button', { class: 'row-action open', attrs: { type: 'button', tabindex: '-1' } }, 'Investigate');
     const reveal = el('button', { class: 'row-action reveal', attrs: { type: 'button', tabindex: '-1' } }, 'Show in file');
-    cells[9].append(open, reveal);
+    const markButton = el('button', { class: 'row-action mark-action', attrs: { type: 'button', tabindex: '-1' } }, 'Mark…');
+    cells[col('actions')].append(open, reveal, markButton);
     const row = el('div', { class: 't-row', attrs: { role: 'row' } }, ...cells);
-    const parts: RowParts = { row, cells, verdict, alerts, open, reveal, ip: '' };
+    const parts: RowParts = { row, cells, verdict, mark, alerts, open, reveal, markButton, ip: '' };
+    markButton.addEventListener('click', (e) => {
+      e.stopPropagation();
+      this.setActive(parts.ip, false);
+      this.request({ type: 'mark', ip: parts.ip });
+    });
     open.addEventListener('click', (e) => {
       e.stopPropagation();
       this.setActive(parts.ip, false);
@@ -341,16 +359,23 @@ export class TriageApp {
     const active = r.ip === this.active;
     p.row.classList.toggle('active', active);
     p.row.setAttribute('aria-selected', String(active));
-    const [ip, cls, , machines, , first, last, occ, detail] = p.cells;
+    const cell = (key: Column['key']) => p.cells[col(key)];
+    const [ip, cls, machines, first, last, occ, detail] = [cell('ip'), cell('ipClass'), cell('machines'), cell('firstSeen'), cell('lastSeen'), cell('occurrences'), cell('detail')];
     setText(ip, r.ip);
     setText(cls, r.ipClass);
     setText(p.verdict, VERDICT_LABELS[r.verdict]);
     p.verdict.className = `verdict verdict-${r.verdict}`;
+    // The analyst's verdict as a chip; the note (and the date) in the title.
+    setText(p.mark, r.mark ? MARK_LABELS[r.mark] : r.markText ? 'Note' : '');
+    p.mark.className = r.mark ? `mark mark-${r.mark}` : r.markText ? 'mark mark-note' : 'mark';
+    cell('mark').title = r.markText ?? '';
+    p.row.dataset.mark = r.mark ?? '';
+    p.markButton.setAttribute('aria-label', `Set your verdict on ${r.ip}`);
     setText(machines, num(r.machines));
     const top = r.severities[0];
     setText(p.alerts, r.alertCount ? (r.bySeverity ? `${num(r.alertCount)}: ${r.bySeverity}` : `${num(r.alertCount)}${top ? ` · ${top}` : ''}`) : '');
     p.alerts.className = top ? `alerts severity-${top.toLowerCase().replace(/[^a-z]/g, '')}` : 'alerts';
-    p.cells[4].title = r.severities.length > 0 ? `Severities: ${r.severities.join(', ')}` : '';
+    cell('alerts').title = r.severities.length > 0 ? `Severities: ${r.severities.join(', ')}` : '';
     setText(first, shortTime(r.firstSeen));
     first.title = r.firstSeen ?? '';
     setText(last, shortTime(r.lastSeen));

@@ -38,6 +38,8 @@ export interface SavedInput {
   name: string;
   mtimeMs: number;
   size: number;
+  /** What the extraction depended on besides the file (the time zone of line times, the caps): reused only when equal. */
+  key?: string;
   extraction?: SourceExtraction;
 }
 
@@ -199,7 +201,8 @@ const isDocument = (x: unknown): x is SavedDocument => isObj(x) && isStr(x.name)
 function parseInput(x: unknown): SavedInput | undefined {
   if (!isObj(x) || !isStr(x.path) || !isStr(x.name) || typeof x.mtimeMs !== 'number' || !Number.isFinite(x.mtimeMs) || !isCount(x.size)) return undefined;
   const extraction = x.extraction === undefined ? undefined : parseExtraction(x.extraction);
-  return { path: x.path, name: x.name, mtimeMs: x.mtimeMs, size: x.size, ...(extraction ? { extraction } : {}) };
+  const key = isStr(x.key) && x.key.length <= 200 ? x.key : undefined;
+  return { path: x.path, name: x.name, mtimeMs: x.mtimeMs, size: x.size, ...(key !== undefined ? { key } : {}), ...(extraction ? { extraction } : {}) };
 }
 
 export interface DecodeResult {

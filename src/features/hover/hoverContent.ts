@@ -38,6 +38,8 @@ export interface HoverModel {
   /** True when the line time allows "Find machines at <time>" (internal address, within the past 30 days). */
   findAtTime: boolean;
   demo: boolean;
+  /** The analyst's verdict and note on the address, as escaped Markdown (annotationMarkdown, from the history). */
+  annotation?: string;
 }
 
 const SEVERITY_ORDER = ['High', 'Medium', 'Low', 'Informational', 'UnSpecified'];
@@ -234,6 +236,7 @@ function linkLine(m: HoverModel, t: Localize): string {
 /** The hover's Markdown: paragraphs separated by blank lines, sections by rules. */
 export function buildHoverMarkdown(m: HoverModel, t: Localize = plainLocalize): string {
   const blocks: string[] = [factsBlock(m, t).join('  \n')];
+  if (m.annotation) blocks.push(m.annotation);
   const lookup = lookupBlock(m, t);
   if (lookup.length > 0) blocks.push(lookup.join('  \n'));
   blocks.push(linkLine(m, t));

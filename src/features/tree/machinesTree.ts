@@ -6,7 +6,7 @@ import { DEMO_NOTICE } from '../hover/hoverContent';
 import { localize } from '../hover/hoverProvider';
 import type { DefenderSession } from '../session/defenderSession';
 import type { MachinesStore } from './machinesStore';
-import { childrenOf, findMachineNode, parentOf, type TreeNodeModel } from './treeModel';
+import { childrenOf, findMachineNode, parentOf, type AnnotationOf, type TreeNodeModel } from './treeModel';
 import type { TreeSection } from './treeSection';
 
 export const MACHINES_VIEW_ID = 'ipInvestigator.machines';
@@ -41,6 +41,7 @@ class MachinesTreeProvider implements vscode.TreeDataProvider<TreeNodeModel> {
   constructor(
     private readonly store: MachinesStore,
     private readonly sections: readonly TreeSection[] = [],
+    private readonly annotationOf?: AnnotationOf,
   ) {}
 
   refresh(): void {
@@ -72,16 +73,20 @@ class MachinesTreeProvider implements vscode.TreeDataProvider<TreeNodeModel> {
   }
 
   getChildren(node?: TreeNodeModel): TreeNodeModel[] {
-    if (!node) return [...this.sections.flatMap((s) => s.roots()), ...childrenOf(this.store, undefined, Date.now(), localize)];
+    if (!node) {
+      const above = this.sections.filter((s) => s.position !== 'below').flatMap((s) => s.roots());
+      const below = this.sections.filter((s) => s.position === 'below').flatMap((s) => s.roots());
+      return [...above, ...childrenOf(this.store, undefined, Date.now(), localize, this.annotationOf), ...below];
+    }
     const section = this.sections.find((s) => s.owns(node));
     if (section) return section.children(node);
-    return childrenOf(this.store, node, Date.now(), localize);
+    return childrenOf(this.store, node, Date.now(), localize, this.annotationOf);
   }
 
   getParent(node: TreeNodeModel): TreeNodeModel | undefined {
     const section = this.sections.find((s) => s.owns(node));
     if (section) return section.parent(node);
-    return parentOf(this.store, node, Date.now(), localize);
+    return parentOf(this.store, node, Date.now(), localize, this.annotationOf);
   }
 
   dispose(): void {
@@ -89,8 +94,11 @@ class MachinesTreeProvider implements vscode.TreeDataProvider<TreeNodeModel> {
   }
 }
 
-export function registerTree(context: vscode.ExtensionContext, deps: { store: MachinesStore; session: DefenderSession; sections?: readonly TreeSection[] }): MachinesTree {
-  const provider = new MachinesTreeProvider(deps.store, deps.sections);
+export function registerTree(
+  context: vscode.ExtensionContext,
+  deps: { store: MachinesStore; session: DefenderSession; sections?: readonly TreeSection[]; annotationOf?: AnnotationOf },
+): MachinesTree {
+  const provider = new MachinesTreeProvider(deps.store, deps.sections, deps.annotationOf);
   const view = vscode.window.createTreeView(MACHINES_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const selected = new vscode.EventEmitter<{ ip: string; machineId: string }>();
   // A selection we made by revealing (at the panel's request) is not reported back to the panel.
