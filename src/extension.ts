@@ -31,6 +31,8 @@ export interface ExtensionApi {
   readonly onDidTriageProgress: vscode.Event<TriageProgress>;
   /** Reads the kept history and triage again, as after a reload (what is shown is replaced): the integration suite's reload. */
   restoreState(): Promise<void>;
+  /** The demo tenant's base URL (it serves its request log at SIMULATOR_REQUESTS_PATH); undefined on a real tenant. */
+  simulatorUrl(): Promise<string | undefined>;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -68,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       history.load({ replaceTree: true });
       await triage.reloadSaved();
     },
+    simulatorUrl: () => session.simulatorUrl(),
   };
 }
 

@@ -170,6 +170,8 @@ export function registerTriage(context: vscode.ExtensionContext, deps: TriageDep
     reloadSaved: async () => {
       await storage?.flush();
       controller.clear();
+      // As a new session would: nothing in memory, everything from storage.
+      controller.forgetMemory();
       return controller.restoreSaved();
     },
     flush: () => storage?.flush() ?? Promise.resolve(),

@@ -261,6 +261,12 @@ export class TriageController implements vscode.Disposable {
     return true;
   }
 
+  /** Drops the results caches and known extractions held in memory (they are read from storage again when needed). */
+  forgetMemory(): void {
+    this.caches.clear();
+    this.known.clear();
+  }
+
   /** Forgets the current tenant's saved triage (Clear Triage Results). */
   forgetSaved(): Promise<void> {
     return this.deps.storage?.remove(this.scope) ?? Promise.resolve();
