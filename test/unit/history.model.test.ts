@@ -217,32 +217,31 @@ test('a corrupt or foreign value is dropped on its own: the rest of the history 
 test('bounds: tenants, entries (verdicts and notes last), the Machines list, and the total size with kept investigations going oldest first', () => {
   const c = clock();
   const h = new InvestigationHistory(undefined, { now: c.now });
+  for (let t = 0; t < 12; t++) {
+    c.advance(1000);
+    h.record(historyTenant({ mode: 'delegated', tenantId: `t${t}.onmicrosoft.com`, cloud: 'commercial' }), investigation('198.51.100.1'));
+  }
   for (let i = 0; i < 30; i++) {
     c.advance(1000);
     h.record(DEMO, investigation(`203.0.113.${i + 1}`));
   }
   h.annotate(DEMO, '203.0.113.1', { verdict: 'malicious' });
   h.setTree(DEMO, ['203.0.113.30', '203.0.113.29', '203.0.113.2']);
-  for (let t = 0; t < 12; t++) {
-    c.advance(1000);
-    h.record(historyTenant({ mode: 'delegated', tenantId: `t${t}.onmicrosoft.com`, cloud: 'commercial' }), investigation('198.51.100.1'));
-  }
-  const limits = { ...HISTORY_LIMITS, maxEntriesPerScope: 10, maxTree: 2, maxScopes: 5 };
+  // The least recently used tenants go first (in memory too: it holds what a reload would show).
   const all = h.snapshot();
-  assert.ok(Object.keys(all.scopes).length <= HISTORY_LIMITS.maxScopes);
-  let bounded = boundHistory(all, limits);
+  assert.equal(Object.keys(all.scopes).length, HISTORY_LIMITS.maxScopes);
+  assert.equal(all.scopes[historyTenant({ mode: 'delegated', tenantId: 't0.onmicrosoft.com', cloud: 'commercial' }).scope], undefined);
+  assert.deepEqual(h.scopes().sort(), Object.keys(all.scopes).sort());
+  const limits = { ...HISTORY_LIMITS, maxEntriesPerScope: 10, maxTree: 2, maxScopes: 5 };
+  const bounded = boundHistory(all, limits);
   assert.equal(Object.keys(bounded.scopes).length, 5);
-  // The demo tenant was used first and least recently: it goes. Use it again and it stays.
-  assert.equal(bounded.scopes[DEMO.scope], undefined);
-  h.annotate(DEMO, '203.0.113.1', { note: 'still open' });
-  bounded = boundHistory(h.snapshot(), limits);
   const demo = bounded.scopes[DEMO.scope];
   assert.equal(demo.entries.length, 10);
   assert.ok(demo.entries.some((e) => e.ip === '203.0.113.1'), 'the annotated (oldest) entry stays');
   assert.deepEqual(demo.tree, ['203.0.113.30', '203.0.113.29']);
 
   const perKept = byteSize(demo.entries[0].kept);
-  const tight = boundHistory(h.snapshot(), { ...limits, maxTotalBytes: byteSize(bounded) - 3 * perKept });
+  const tight = boundHistory(all, { ...limits, maxTotalBytes: byteSize(bounded) - 3 * perKept });
   assert.ok(byteSize(tight) <= byteSize(bounded) - 3 * perKept);
   const d = tight.scopes[DEMO.scope];
   assert.ok(d.entries.find((e) => e.ip === '203.0.113.30')?.kept, 'the Machines view keeps its data longest');

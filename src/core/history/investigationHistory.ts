@@ -74,9 +74,11 @@ export class InvestigationHistory {
     for (const scope of Object.keys(this.state.scopes)) this.fire({ scope, annotation: true });
   }
 
-  /** The bounded value to persist. */
+  /** The bounded value to persist; what is in memory is bounded with it (it holds what a reload would show). */
   snapshot(): HistoryState {
-    return boundHistory(this.state, this.options.limits ?? HISTORY_LIMITS);
+    const bounded = boundHistory(this.state, this.options.limits ?? HISTORY_LIMITS);
+    this.state = structuredClone(bounded);
+    return bounded;
   }
 
   scopes(): string[] {
