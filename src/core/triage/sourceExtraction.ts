@@ -5,8 +5,14 @@ import { parseAddress } from '../ip/parseAddress';
 import { type AddressCollector, TimeSampler, type CollectedAddress, type CollectorOptions } from './addressCollector';
 import type { Occurrence } from '../../shared/triageModel';
 
-/** `[line, column, start, end, time (epoch ms) | null, port | null, defanged 0/1]`. */
-export type OccurrenceTuple = [number, number, number, number, number | null, number | null, 0 | 1];
+/**
+ * `[line, column, start, end, time | null, port | null, defanged 0/1]`; the time is kept as the ISO text it is used as
+ * (a saved triage holds tens of thousands: converting each from a number costs more than the bytes it saves).
+ */
+export type OccurrenceTuple = [number, number, number, number, string | null, number | null, 0 | 1];
+
+/** The ISO instants the scanner writes (`toISOString()`), checked without building a Date. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 
 export interface ExtractedAddress {
   ip: string;
@@ -32,13 +38,12 @@ export interface SourceExtraction {
 export const STORED_OCCURRENCES = 25;
 
 export function encodeOccurrence(o: Occurrence): OccurrenceTuple {
-  const t = o.time !== undefined ? Date.parse(o.time) : NaN;
-  return [o.line, o.column, o.start, o.end, Number.isNaN(t) ? null : t, o.port ?? null, o.defanged ? 1 : 0];
+  return [o.line, o.column, o.start, o.end, o.time !== undefined && ISO_INSTANT.test(o.time) ? o.time : null, o.port ?? null, o.defanged ? 1 : 0];
 }
 
 export function decodeOccurrence(t: OccurrenceTuple, file: string): Occurrence {
   const o: Occurrence = { file, line: t[0], column: t[1], start: t[2], end: t[3] };
-  if (t[4] !== null) o.time = new Date(t[4]).toISOString();
+  if (t[4] !== null) o.time = t[4];
   if (t[5] !== null) o.port = t[5];
   if (t[6] === 1) o.defanged = true;
   return o;
@@ -97,7 +102,7 @@ export function isOccurrenceTuple(x: unknown): x is OccurrenceTuple {
     isCount(x[2]) &&
     isCount(x[3]) &&
     (x[2]) <= (x[3]) &&
-    (x[4] === null || isTime(x[4])) &&
+    (x[4] === null || (typeof x[4] === 'string' && ISO_INSTANT.test(x[4]))) &&
     (x[5] === null || (isCount(x[5]) && (x[5]) <= 65535)) &&
     (x[6] === 0 || x[6] === 1)
   );
