@@ -200,6 +200,8 @@ export class InvestigationView implements vscode.Disposable {
   private async run(sections: readonly PanelSection[], noCache: boolean): Promise<void> {
     if (this.disposed) return;
     const { runId, signal } = this.runs.start(sections);
+    // An address taken off the Machines view while this run loads is not brought back by it.
+    const stamp = this.deps.store.stamp(this.facts.ip);
     this.state.begin(sections);
     this.post({ kind: 'run', runId, identity: this.state.identity, sections: [...sections] });
     const inv = sections.filter(isInvestigationSection);
@@ -212,7 +214,7 @@ export class InvestigationView implements vscode.Disposable {
     this.post({ kind: 'done', runId, ...(this.state.investigation.cachedAt ? { cachedAt: this.state.investigation.cachedAt } : {}) });
     this.deps.logger.info(`Panel ${this.facts.ip}: ${sections.join(', ')} in ${Date.now() - started} ms`);
     // Only a run that asked Defender something is an investigation for the tree and the history.
-    if (inv.length > 0) this.toStore();
+    if (inv.length > 0) this.toStore(stamp);
     this.keepExtras();
   }
 
@@ -288,11 +290,11 @@ export class InvestigationView implements vscode.Disposable {
   }
 
   /** The Machines view gets what the panel learnt (without the timeline, which the view does not show). */
-  private toStore(): void {
+  private toStore(stamp: string): void {
     const inv = this.state.investigation;
     if (!inv.stats && !inv.machines && !inv.alerts && !inv.machinesAtTime) return;
     const { timeline: _timeline, ...rest } = inv;
-    this.deps.store.upsert({ ...rest, problems: [...inv.problems] }, { loading: false });
+    this.deps.store.upsert({ ...rest, problems: [...inv.problems] }, { loading: false, stamp });
   }
 
   private onMessage(raw: unknown): void {

@@ -148,8 +148,19 @@ export class MachinesStore {
   private list: AddressEntry[] = [];
   private readonly listeners = new Set<(e: StoreChange) => unknown>();
   private readonly cache = new Map<string, { inv: Investigation; machines: MachineView[] }>();
+  /** Bumped when the whole list is cleared or replaced, and per address when it is removed (see `stamp`). */
+  private clears = 0;
+  private readonly removals = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * Changes when the address leaves the list (removed, cleared, replaced). Work that started before it (a panel still
+   * loading) passes it to `upsert` and does not bring back an address the user took off the list meanwhile.
+   */
+  stamp(ip: string): string {
+    return `${this.clears}:${this.removals.get(ip) ?? 0}`;
+  }
 
   readonly onDidChange: StoreEvent<StoreChange> = (listener, thisArgs, disposables) => {
     const bound = (e: StoreChange) => listener.call(thisArgs, e);
@@ -194,8 +205,9 @@ export class MachinesStore {
    * Data for the same look-back and time is merged section by section, so two surfaces streaming the same address
    * do not erase each other's sections.
    */
-  upsert(investigation: Investigation, options: { loading?: boolean } = {}): void {
+  upsert(investigation: Investigation, options: { loading?: boolean; stamp?: string } = {}): void {
     const ip = investigation.address.ip;
+    if (options.stamp !== undefined && options.stamp !== this.stamp(ip)) return;
     const existing = this.get(ip);
     const prev = existing?.investigation;
     const same = prev !== undefined && prev.lookback === investigation.lookback && prev.at === investigation.at;
@@ -233,6 +245,7 @@ export class MachinesStore {
       if (restored.length === 0 && this.list.length === 0) return;
       this.list = restored;
       this.cache.clear();
+      this.clears++;
     } else {
       const ips = new Set(restored.map((e) => e.ip));
       for (const ip of ips) this.cache.delete(ip);
@@ -251,6 +264,7 @@ export class MachinesStore {
 
   remove(ip: string): boolean {
     const before = this.list.length;
+    this.removals.set(ip, (this.removals.get(ip) ?? 0) + 1);
     this.list = this.list.filter((e) => e.ip !== ip);
     this.cache.delete(ip);
     if (this.list.length === before) return false;
@@ -259,6 +273,7 @@ export class MachinesStore {
   }
 
   clear(): void {
+    this.clears++;
     if (this.list.length === 0) return;
     this.list = [];
     this.cache.clear();

@@ -80,8 +80,9 @@ export class TriageController implements vscode.Disposable {
     this.subscriptions.push(
       deps.session.onDidChange((reason) => {
         // Clear Cache and Sign Out drop the cached triage answers too, the saved ones with them.
+        // The files' extractions go too: after Clear Cache a triage starts from scratch.
         if (reason === 'cache' || reason === 'signOut') {
-          this.caches.clear();
+          this.forgetMemory();
           void deps.storage?.dropCaches();
         }
         const scope = triageScope(deps.session.settings);

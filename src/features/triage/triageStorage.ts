@@ -5,7 +5,7 @@
 // temporary name and renamed (a crash never leaves half a file), bounded (see triageSnapshot), and read only after
 // activation.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import { TriageCache, type TriageCacheOptions } from '../../core/triage/triageCache';
@@ -160,7 +160,9 @@ export class TriageStorage {
   dropCaches(): Promise<void> {
     const run = async (): Promise<void> => {
       if (!this.dir) return;
-      for (const e of Object.values(this.index().scopes)) await rm(join(this.dir, e.cacheFile), { force: true });
+      // Every cache file in the folder, whether its triage is still indexed or was cleared.
+      const names = await readdir(this.dir).catch(() => [] as string[]);
+      for (const name of names) if (/^triage-[0-9a-f]{16}-cache\.json$/.test(name)) await rm(join(this.dir, name), { force: true });
     };
     this.queue = this.queue.then(run).catch((e: unknown) => this.deps.logger.warn(`Triage: the saved caches could not be removed: ${e instanceof Error ? e.message : String(e)}`));
     return this.queue;
