@@ -190,6 +190,11 @@ export class InvestigationView implements vscode.Disposable {
     const atChanged = identity.at !== current.at;
     this.state.setIdentity({ ip: this.facts.ip, lookback: identity.lookback, ...(identity.at ? { at: identity.at } : {}) });
     const sections: SectionName[] = [...(lookbackChanged ? PERIOD_SECTIONS : []), ...(atChanged ? (['machinesAtTime'] as const) : [])];
+    // Another period is asked of Defender: what the header said about the history no longer holds.
+    if (lookbackChanged && this.restored) {
+      this.restored = undefined;
+      this.postHistory();
+    }
     if (sections.length > 0) void this.run(sections, false);
   }
 
