@@ -17,6 +17,9 @@ import { MachinesStore } from './features/tree/machinesStore';
 import { registerTree, type RenderedNode } from './features/tree/machinesTree';
 import { registerTriage, type TriageSnapshot } from './features/triage/registerTriage';
 import type { MachineIdentity } from './shared/machineProtocol';
+import { HistoryService } from './features/history/historyService';
+import { historyTreeSection, panelHistorySource, registerHistoryCommands } from './features/history/registerHistory';
+import { workspaceStateStore } from './platform/workspaceState';
 import type { TriageProgress } from './shared/triageModel';
 
 /** What activate() returns: facts for diagnostics, and a way for the integration suite to script the prompts. */
@@ -32,6 +35,10 @@ export interface ExtensionApi {
   readonly onDidTriageProgress: vscode.Event<TriageProgress>;
   /** The machine panels that are open. */
   machinePanels(): MachineIdentity[];
+  /** Reads the kept history and triage again, as after a reload (what is shown is replaced): the integration suite's reload. */
+  restoreState(): Promise<void>;
+  /** The demo tenant's base URL (it serves its request log at SIMULATOR_REQUESTS_PATH); undefined on a real tenant. */
+  simulatorUrl(): Promise<string | undefined>;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -41,15 +48,17 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const config = new Configuration(logger);
   const session = new DefenderSession({ logger, config, secrets: new Secrets(context.secrets), ui });
   const store = new MachinesStore();
-  context.subscriptions.push(config, session);
+  const state = workspaceStateStore(context);
+  const history = new HistoryService({ logger, session, store, state });
+  context.subscriptions.push(config, session, history);
 
   // The addresses each machine talked to, shared by the machine panels and the tree's "Talked to" groups.
   const activity = new MachineActivity((id, lookback, signal) => session.getMachineService().then((s) => s.networkActivity(id, lookback, { signal })));
   context.subscriptions.push(activity, session.onDidChange(() => activity.clear()));
 
   const indicators = registerIndicators(context, { logger, ui, session, config });
-  const triage = registerTriage(context, { logger, ui, session, indicators: indicators.service });
-  const tree = registerTree(context, { store, session, sections: [triage.treeSection], activity });
+  const triage = registerTriage(context, { logger, ui, session, indicators: indicators.service, annotations: history, storage: { storageUri: context.storageUri, state } });
+  const tree = registerTree(context, { store, session, sections: [triage.treeSection, historyTreeSection(history)], activity, annotationOf: (ip) => history.annotation(ip) });
   const machinePanel = registerMachinePanel(context, { logger, ui, session, activity });
   const panel = registerPanel(context, {
     logger,
@@ -59,9 +68,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     revealMachine: (ip, id) => tree.reveal(ip, id),
     openMachine: async (machineId, lookback) => void (await machinePanel.open({ machineId, lookback })),
     indicators,
+    history: panelHistorySource(history),
   });
   context.subscriptions.push(tree.onDidSelectMachine((m) => panel.selectMachine(m.ip, m.machineId)));
-  registerHover(context, { logger, config, session, indicators: indicators.service });
+  registerHistoryCommands(context, { logger, ui, config, session, history, panel, triage: () => triage.currentReport(), audit: () => indicators.service.audit.entries() });
+  registerHover(context, { logger, config, session, indicators: indicators.service, annotationOf: (ip) => history.annotation(ip) });
   registerCursorContext(context);
   registerCommands(context, { logger, ui, config, session, store, panel, tree, machinePanel });
   const status = registerStatusBar(context, session);
@@ -76,6 +87,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     triage: () => triage.snapshot(),
     onDidTriageProgress: triage.onDidProgress,
     machinePanels: () => machinePanel.openPanels(),
+    restoreState: async () => {
+      history.flush();
+      history.load({ replaceTree: true });
+      await triage.reloadSaved();
+    },
+    simulatorUrl: () => session.simulatorUrl(),
   };
 }
 

@@ -95,6 +95,7 @@ export class PanelApp implements PanelContext {
         if (msg.kind === 'run') this.saveState();
         break;
       case 'done':
+      case 'history':
         this.invalidate(['header']);
         break;
     }

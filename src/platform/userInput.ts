@@ -12,6 +12,9 @@ export interface UserInput {
   /** A modal warning (writes to the tenant are confirmed this way): `detail` under the message, Cancel added by VS Code. */
   showModalWarning(message: string, detail: string, ...actions: string[]): Thenable<string | undefined>;
   showOpenDialog(options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined>;
+  showSaveDialog(options: vscode.SaveDialogOptions): Thenable<vscode.Uri | undefined>;
+  /** A modal question before something that cannot be undone; true when the user chose `action`. */
+  confirm(message: string, detail: string, action: string): Thenable<boolean>;
   openExternal(uri: vscode.Uri): Thenable<boolean>;
   writeClipboard(text: string): Thenable<void>;
 }
@@ -24,6 +27,8 @@ export const windowUserInput: UserInput = {
   showErrorMessage: (message, ...actions) => vscode.window.showErrorMessage(message, ...actions),
   showModalWarning: (message, detail, ...actions) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions),
   showOpenDialog: (options) => vscode.window.showOpenDialog(options),
+  showSaveDialog: (options) => vscode.window.showSaveDialog(options),
+  confirm: (message, detail, action) => vscode.window.showWarningMessage(message, { modal: true, detail }, action).then((choice) => choice === action),
   openExternal: (uri) => vscode.env.openExternal(uri),
   writeClipboard: (text) => vscode.env.clipboard.writeText(text),
 };
@@ -56,6 +61,12 @@ export class SwitchableUserInput implements UserInput {
   }
   showOpenDialog(options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined> {
     return this.target.showOpenDialog(options);
+  }
+  showSaveDialog(options: vscode.SaveDialogOptions): Thenable<vscode.Uri | undefined> {
+    return this.target.showSaveDialog(options);
+  }
+  confirm(message: string, detail: string, action: string): Thenable<boolean> {
+    return this.target.confirm(message, detail, action);
   }
   openExternal(uri: vscode.Uri): Thenable<boolean> {
     return this.target.openExternal(uri);

@@ -1,5 +1,6 @@
 // The messages between the investigation panel's host (extension) and its webview: discriminated
 // unions in both directions, with runtime validators both sides run on every message they receive.
+import { parseAnnotation, type Annotation } from './annotation';
 import type { Alert, Machine } from './defenderModel';
 import {
   LOOKBACKS,
@@ -18,6 +19,7 @@ import type { WriteCapability } from './indicatorModel';
 
 // The webview may import only src/shared: it sees the API's data types through here.
 export type { Alert, AlertEvidence, Machine, MachineIpAddress } from './defenderModel';
+export type { AnalystVerdict, Annotation } from './annotation';
 
 /** The small identity a panel is restored from after a reload (the serializer's state). */
 export interface PanelIdentity {
@@ -149,7 +151,22 @@ export type PanelRequest =
   | { type: 'indicatorAdd' }
   | { type: 'indicatorRemove'; id: string }
   | { type: 'indicatorExpire'; id: string }
-  | { type: 'indicatorsRefresh' };
+  | { type: 'indicatorsRefresh' }
+  /** Ask the analyst for a verdict, or a note, on this panel's address (the host prompts). */
+  | { type: 'setVerdict' }
+  | { type: 'editNote' };
+
+/** What the panel's header says about the address beyond the tenant's data: the analyst's verdict and note, and
+ * whether what is shown was restored from the investigation history (and how old it is). */
+export interface PanelHistory {
+  annotation?: Annotation;
+  /** The annotation as the host words it (localized, one plain line): "You marked this malicious on 2026-12-02: '…'". */
+  mark?: string;
+  /** ISO instant the restored data was fetched from Defender; absent when the panel fetched it itself. */
+  restoredFrom?: string;
+  /** Timeline events Defender returned when only the newest were kept in the history. */
+  timelineTotal?: number;
+}
 
 export type WebviewMessage = { kind: 'ready' } | { kind: 'request'; id: number; request: PanelRequest };
 
@@ -171,7 +188,8 @@ export type HostMessage =
   | { kind: 'response'; id: number; ok: true; message?: string }
   | { kind: 'response'; id: number; ok: false; error: string }
   | { kind: 'selectMachine'; machineId: string }
-  | { kind: 'indicators'; view: IndicatorsView };
+  | { kind: 'indicators'; view: IndicatorsView }
+  | { kind: 'history'; history: PanelHistory };
 
 // ---------------------------------------------------------------------------------------------------
 // Validators. Hand-written and total: anything that does not match exactly is refused (undefined).
@@ -396,6 +414,9 @@ function isRequest(x: unknown): x is PanelRequest {
     case 'indicatorRemove':
     case 'indicatorExpire':
       return isStr(x.id) && /^[A-Za-z0-9_-]{1,64}$/.test(x.id);
+    case 'setVerdict':
+    case 'editNote':
+      return true;
     default:
       return false;
   }
@@ -425,6 +446,40 @@ const indicatorsViewShape: Shape = {
   history: arrayOf(shaped({ at: S, kind: S, action: oS, outcome: S, identity: S, requestIds: strings })),
   fetchedAt: oS,
 };
+
+/** A section's data as the panel would receive it (kept investigations are checked with it when read back). */
+export function isSectionPayload(x: unknown): x is SectionPayload {
+  return isPayload(x);
+}
+
+/** A problem of a panel section, with every field of the right type. */
+export function isPanelProblem(x: unknown): x is PanelProblem {
+  return matches(x, problemShape);
+}
+
+/** The history message's content, validated: unknown fields dropped. */
+export function parsePanelHistory(x: unknown): PanelHistory | undefined {
+  if (!isObj(x)) return undefined;
+  const out: PanelHistory = {};
+  if (x.annotation !== undefined) {
+    const a = parseAnnotation(x.annotation);
+    if (!a) return undefined;
+    out.annotation = a;
+  }
+  if (x.restoredFrom !== undefined) {
+    if (!isIsoLike(x.restoredFrom)) return undefined;
+    out.restoredFrom = x.restoredFrom;
+  }
+  if (x.mark !== undefined) {
+    if (!isStr(x.mark) || x.mark.length > 3000) return undefined;
+    out.mark = x.mark;
+  }
+  if (x.timelineTotal !== undefined) {
+    if (!isInt(x.timelineTotal) || x.timelineTotal < 0) return undefined;
+    out.timelineTotal = x.timelineTotal;
+  }
+  return out;
+}
 
 /** Validates a message from the webview (run by the host). */
 export function parseWebviewMessage(x: unknown): WebviewMessage | undefined {
@@ -473,6 +528,10 @@ export function parseHostMessage(x: unknown): HostMessage | undefined {
       return isStr(x.machineId) && x.machineId.length <= 200 ? (x as unknown as HostMessage) : undefined;
     case 'indicators':
       return matches(x.view, indicatorsViewShape) ? (x as unknown as HostMessage) : undefined;
+    case 'history': {
+      const history = parsePanelHistory(x.history);
+      return history ? { kind: 'history', history } : undefined;
+    }
     default:
       return undefined;
   }

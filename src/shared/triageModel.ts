@@ -221,6 +221,8 @@ export interface SourceSummary {
   bytes: number;
   matches: number;
   error?: string;
+  /** Not read: the file had not changed since an earlier triage, whose extraction was reused. */
+  reused?: boolean;
 }
 
 export interface TriageReport {

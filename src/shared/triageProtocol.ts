@@ -1,5 +1,6 @@
 // The messages between the triage table's host (extension) and its webview: discriminated unions in both
 // directions, with total validators each side runs on every message it receives. No vscode, no DOM.
+import { isAnalystVerdict, type AnalystVerdict } from './annotation';
 import { LOOKBACKS, type Lookback } from './investigation';
 import { TRIAGE_VERDICTS, type TriagePhase, type TriageVerdict } from './triageModel';
 
@@ -32,6 +33,10 @@ export interface TriageRow {
   indicator?: string;
   indicatorTitle?: string;
   indicatorExpires?: string;
+  /** The analyst's verdict (from the investigation history). */
+  mark?: AnalystVerdict;
+  /** The analyst's verdict and note as one plain line (the host words it). */
+  markText?: string;
 }
 
 export type TriageRunState = 'idle' | 'running' | 'done' | 'cancelled';
@@ -58,6 +63,8 @@ export interface TriageSummary {
   demo: boolean;
   startedAt: string;
   finishedAt?: string;
+  /** Read back from an earlier session (nothing ran now): when that triage finished. */
+  restoredFrom?: string;
 }
 
 export type TriageExportFormat = 'csv' | 'json' | 'markdown' | 'stix';
@@ -77,7 +84,9 @@ export type TriageRequest =
   | { type: 'cancel' }
   /** Indicators for the selected rows (the host runs the form, the confirmation and the import). */
   | { type: 'addIndicators'; ips: string[] }
-  | { type: 'removeIndicators'; ips: string[] };
+  | { type: 'removeIndicators'; ips: string[] }
+  /** Ask the analyst for a verdict on an address of the table (the host prompts). */
+  | { type: 'mark'; ip: string };
 
 /** Most rows a selection may name (the tenant's cap is 15,000 indicators). */
 export const MAX_SELECTION = 15_000;
@@ -148,7 +157,9 @@ export function isTriageRow(x: unknown): x is TriageRow {
     isBool(x.fromCache) &&
     optStr(x.indicator) &&
     optStr(x.indicatorTitle) &&
-    optStr(x.indicatorExpires)
+    optStr(x.indicatorExpires) &&
+    (x.mark === undefined || isAnalystVerdict(x.mark)) &&
+    optStr(x.markText)
   );
 }
 
@@ -177,7 +188,8 @@ export function isTriageSummary(x: unknown): x is TriageSummary {
     x.notes.every(isStr) &&
     isBool(x.demo) &&
     isStr(x.startedAt) &&
-    optStr(x.finishedAt)
+    optStr(x.finishedAt) &&
+    optStr(x.restoredFrom)
   );
 }
 
@@ -188,6 +200,7 @@ function parseRequest(x: unknown): TriageRequest | undefined {
     case 'reveal':
     case 'copy':
     case 'machines':
+    case 'mark':
       return isAddressText(x.ip) ? { type: x.type, ip: x.ip } : undefined;
     case 'export':
       if (x.format === undefined) return { type: 'export' };

@@ -50,6 +50,9 @@ export interface SimulatorOptions {
   indicatorCap?: number;
 }
 
+/** GET this path for the request log (JSON `{ requests: RequestRecord[] }`). */
+export const SIMULATOR_REQUESTS_PATH = '/_simulator/requests';
+
 export interface RequestRecord {
   requestId: string;
   method: string;
@@ -318,6 +321,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const url = new URL(`http://127.0.0.1${rawUrl.startsWith('/') ? '' : '/'}${rawUrl}`);
     const segments = url.pathname.split('/').slice(1).map(safeDecode);
     if (segments[segments.length - 1] === '') segments.pop();
+    // Diagnostics for the suites that drive the extension from outside its process (the e2e workbench): what this
+    // tenant was asked, so a test can prove that something was shown without a request. Not a Defender route; not logged.
+    if (req.method === 'GET' && url.pathname === SIMULATOR_REQUESTS_PATH) {
+      const text = JSON.stringify({ requests: records });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+      res.end(text);
+      return;
+    }
     const family = familyOf(segments);
     const record: RequestRecord = { requestId, method: req.method ?? 'GET', path: rawUrl, family, status: 0, time: now(), elapsedMs: performance.now() - startedAt };
     records.push(record);

@@ -28,6 +28,8 @@ export class ScriptedInput implements UserInput {
   readonly inputs: Answer<vscode.InputBoxOptions, string>[] = [];
   readonly picks: ((items: readonly vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined)[] = [];
   readonly dialogs: (vscode.Uri[] | undefined)[] = [];
+  /** Answers of save dialogs, in order (none left: the dialog is dismissed). */
+  readonly saves: (vscode.Uri | undefined)[] = [];
   readonly messages: RecordedMessage[] = [];
   readonly external: string[] = [];
   readonly clipboard: string[] = [];
@@ -70,6 +72,13 @@ export class ScriptedInput implements UserInput {
   }
   showOpenDialog(): Thenable<vscode.Uri[] | undefined> {
     return Promise.resolve(this.dialogs.shift());
+  }
+  showSaveDialog(): Thenable<vscode.Uri | undefined> {
+    return Promise.resolve(this.saves.shift());
+  }
+  /** A modal confirmation: recorded as a warning; `respond` picks the action (none by default: not confirmed). */
+  async confirm(message: string, detail: string, action: string): Promise<boolean> {
+    return (await this.record('warning', `${message} ${detail}`, [action])) === action;
   }
   openExternal(uri: vscode.Uri): Thenable<boolean> {
     this.external.push(uri.toString(true));

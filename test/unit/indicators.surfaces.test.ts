@@ -176,8 +176,8 @@ test('the triage CSV carries the indicator; ipinv indicator import reads that CS
     entries: [entry('8.8.4.4', { indicator: { id: '1', action: 'Block', title: '=HYPERLINK("x")', expirationTime: '2027-01-10T00:00:00Z', rbacGroupNames: [] } }), entry('9.9.9.9')],
   };
   const csv = exportCsv(report);
-  assert.match(csv.split('\r\n')[0], /,indicator,indicator_title,indicator_expires$/);
-  assert.match(csv, /,Block,"'=HYPERLINK\(""x""\)",2027-01-10T00:00:00Z\r\n/);
+  assert.match(csv.split('\r\n')[0], /,indicator,indicator_title,indicator_expires,analyst_verdict,analyst_verdict_at,analyst_note$/);
+  assert.match(csv, /,Block,"'=HYPERLINK\(""x""\)",2027-01-10T00:00:00Z,,,\r\n/);
   const read = readImportFile(csv, 'triage.csv', { choice: 'block', title: 'T' });
   assert.equal(read.format, 'triage-csv');
   assert.deepEqual(read.drafts.map((d) => [d.ip, d.description]), [['8.8.4.4', 'Triage: seen on 3 machines, 1 alert (highest High), in -cmd.log'], ['9.9.9.9', 'Triage: seen on 3 machines, 1 alert (highest High), in -cmd.log']]);

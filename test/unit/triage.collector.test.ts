@@ -92,6 +92,30 @@ test('occurrences are capped per address while the count stays exact; progress s
   assert.ok(steps.filter((s) => s.type === 'progress').length >= 2);
 });
 
+test('line times merged from other grids (a worker, a replayed file) count exactly what one grid would have counted', () => {
+  const start = Date.parse('2026-11-01T00:00:00Z');
+  const times = Array.from({ length: 3000 }, (_, i) => start + ((i * 7919) % (30 * 24 * 60)) * 60_000);
+  const one = new LineTimes(64);
+  for (const t of times) one.add(new Date(t));
+  // Split in three, each part on its own grid (the parts coarsen differently), then merged.
+  const parts = [new LineTimes(64), new LineTimes(16), new LineTimes(64)];
+  times.forEach((t, i) => parts[i % 3].add(new Date(t)));
+  const merged = new LineTimes(64);
+  for (const p of parts) merged.merge(p);
+  assert.equal(merged.seen, times.length, 'every time counted once');
+  assert.equal(merged.list().reduce((n, c) => n + c.count, 0), times.length);
+  assert.ok(merged.size <= 64);
+  assert.equal(merged.list()[0].first, Math.min(...times), 'the first time kept exactly');
+  assert.equal(merged.list()[merged.size - 1].last, Math.max(...times), 'the last time kept exactly');
+  assert.ok(merged.granularityMinutes >= parts[1].granularityMinutes, 'at least as coarse as the coarsest part');
+  const wide = new LineTimes(64);
+  wide.addCell(start, start + 5 * 60_000, 3);
+  assert.equal(wide.size, 1, 'a cell wider than a minute is one cell');
+  assert.equal(wide.granularityMinutes >= 8, true, 'the grid widened to hold it');
+  wide.addCell(start + 60_000, start, 2);
+  assert.equal(wide.seen, 3, 'a cell that ends before it starts is ignored');
+});
+
 test('line times stay within their cap, span the whole period and count every occurrence', () => {
   const s = new LineTimes(10);
   const start = Date.parse('2026-11-01T00:00:00Z');

@@ -1,13 +1,17 @@
 // The triage table's view model: rows merged by address as the host streams them, sorted by any column, narrowed by
 // a text filter and verdict chips, and the virtual-scroll window. Pure (no DOM), so it is unit-tested in Node.
 import { severityRank, TRIAGE_VERDICTS, type TriageVerdict } from '../../src/shared/triageModel';
+import type { AnalystVerdict } from '../../src/shared/annotation';
 import type { TriageHostMessage, TriageRow, TriageSummary, TriageViewState } from '../../src/shared/triageProtocol';
 
-export type SortKey = 'ip' | 'ipClass' | 'verdict' | 'indicator' | 'machines' | 'alerts' | 'firstSeen' | 'lastSeen' | 'occurrences';
-export const SORT_KEYS: readonly SortKey[] = ['ip', 'ipClass', 'verdict', 'indicator', 'machines', 'alerts', 'firstSeen', 'lastSeen', 'occurrences'];
+export type SortKey = 'ip' | 'ipClass' | 'verdict' | 'mark' | 'indicator' | 'machines' | 'alerts' | 'firstSeen' | 'lastSeen' | 'occurrences';
+export const SORT_KEYS: readonly SortKey[] = ['ip', 'ipClass', 'verdict', 'mark', 'indicator', 'machines', 'alerts', 'firstSeen', 'lastSeen', 'occurrences'];
 
 /** Indicator actions in the order a sort puts them: the strongest first. */
 const INDICATOR_ORDER: Record<string, number> = { Block: 0, AlertAndBlock: 0, BlockAndRemediate: 0, Warn: 1, Audit: 2, Alert: 2, Allowed: 3 };
+
+/** The analyst's verdicts, most severe first (unmarked rows go last whatever the direction). */
+const MARK_ORDER: Record<AnalystVerdict, number> = { malicious: 0, suspicious: 1, unknown: 2, 'false-positive': 3, benign: 4 };
 export type SortDir = 'asc' | 'desc';
 export interface SortSpec {
   key: SortKey;
@@ -73,6 +77,9 @@ export function compareRows(a: TriageRow, b: TriageRow, sort: SortSpec): number 
     case 'verdict':
       d = sign * byImportance(a, b);
       break;
+    case 'mark':
+      d = missingLast(a.mark, b.mark) ?? sign * (MARK_ORDER[a.mark!] - MARK_ORDER[b.mark!]);
+      break;
     case 'machines':
       d = missingLast(a.machines, b.machines) ?? sign * ((a.machines ?? 0) - (b.machines ?? 0));
       break;
@@ -101,7 +108,7 @@ export function compareRows(a: TriageRow, b: TriageRow, sort: SortSpec): number 
 /** True when the row matches every word of the filter (address, class, verdict, detail, place, severities). */
 export function matchesFilter(row: TriageRow, words: readonly string[], verdictLabel: (v: TriageVerdict) => string): boolean {
   if (words.length === 0) return true;
-  const hay = [row.ip, row.ipClass, row.verdict, verdictLabel(row.verdict), row.detail ?? '', row.where ?? '', ...row.severities, row.indicator ?? '', row.indicatorTitle ?? ''].join('\n').toLowerCase();
+  const hay = [row.ip, row.ipClass, row.verdict, verdictLabel(row.verdict), row.detail ?? '', row.where ?? '', ...row.severities, row.indicator ?? '', row.indicatorTitle ?? '', row.mark ?? '', row.markText ?? ''].join('\n').toLowerCase();
   return words.every((w) => hay.includes(w));
 }
 

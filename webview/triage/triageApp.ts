@@ -4,6 +4,7 @@
 import { badge } from '../components/badge';
 import { button, registerComponents, textField, type TextFieldHandle } from '../components/toolkit';
 import { TRIAGE_VERDICTS, type TriageVerdict } from '../../src/shared/triageModel';
+import { VERDICT_LABELS as MARK_LABELS } from '../../src/shared/annotation';
 import { sanitizeTriageViewState, type TriageHostMessage, type TriageRequest, type TriageRow, type TriageSummary } from '../../src/shared/triageProtocol';
 import { el, setText } from './element';
 import { rowWindow, scrollToShow, TriageTableModel, type SortKey } from './tableModel';
@@ -33,6 +34,7 @@ const COLUMNS: readonly Column[] = [
   { key: 'ip', title: 'Address' },
   { key: 'ipClass', title: 'Class' },
   { key: 'verdict', title: 'Verdict' },
+  { key: 'mark', title: 'Your verdict', label: 'Your verdict (kept with the investigation history)' },
   { key: 'indicator', title: 'Indicator', label: 'Indicator (the tenant\u2019s block, warn, audit or allow)' },
   { key: 'machines', title: 'Machines', label: 'Machines (prevalence, or holders of an internal address)' },
   { key: 'alerts', title: 'Alerts' },
@@ -73,10 +75,12 @@ interface RowParts {
   select: HTMLInputElement;
   indicator: HTMLElement;
   verdict: HTMLElement;
+  mark: HTMLElement;
   alerts: HTMLElement;
   open: HTMLButtonElement;
   reveal: HTMLButtonElement;
   machines: HTMLButtonElement;
+  markButton: HTMLButtonElement;
   ip: string;
 }
 
@@ -251,6 +255,7 @@ export class TriageApp {
     this.root.dataset.total = String(total);
     this.root.dataset.shown = String(rows.length);
     this.root.dataset.state = s?.state ?? 'idle';
+    this.root.dataset.restored = s?.restoredFrom ? 'true' : 'false';
     this.empty.hidden = rows.length > 0;
     setText(
       this.empty,
@@ -274,6 +279,8 @@ export class TriageApp {
         s.phase === 'extracting'
           ? `Scanning: ${(s.bytesScanned / 1048576).toFixed(1)} MB, ${num(s.occurrences)} matches…`
           : `Querying: ${num(s.batchesDone)}/${num(s.batchesTotal)} batches, ${num(s.resolved)}/${num(s.addresses)} addresses…`;
+    } else if (s.restoredFrom) {
+      state = `From an earlier session: this triage ${s.state === 'cancelled' ? 'was cancelled' : 'finished'} at ${shortTime(s.restoredFrom)}. Run it again to update: only changed files are read, and only what is new or stale is asked.`;
     } else if (s.state === 'cancelled') state = 'Cancelled: partial results. Addresses not looked up are listed as not answered.';
     else if (s.state === 'done') state = `Done${s.finishedAt ? ` at ${shortTime(s.finishedAt)}` : ''}.`;
     else state = 'No triage yet: run "Triage All IPs in File" from the command palette or the editor menu.';
@@ -374,6 +381,8 @@ export class TriageApp {
     cells[COL.select].append(select);
     const verdict = el('span', { class: 'verdict' });
     cells[COL.verdict].append(verdict);
+    const mark = el('span', { class: 'mark' });
+    cells[COL.mark].append(mark);
     const indicator = el('span', { class: 'indicator' });
     cells[COL.indicator].append(indicator);
     const alerts = el('span', { class: 'alerts' });
@@ -381,9 +390,10 @@ export class TriageApp {
     const open = el('button', { class: 'row-action open', attrs: { type: 'button', tabindex: '-1' } }, 'Investigate');
     const reveal = el('button', { class: 'row-action reveal', attrs: { type: 'button', tabindex: '-1' } }, 'Show in file');
     const machines = el('button', { class: 'row-action machines', attrs: { type: 'button', tabindex: '-1' } }, 'Machines');
-    cells[COL.actions].append(open, reveal, machines);
+    const markButton = el('button', { class: 'row-action mark-action', attrs: { type: 'button', tabindex: '-1' } }, 'Mark…');
+    cells[COL.actions].append(open, reveal, machines, markButton);
     const row = el('div', { class: 't-row', attrs: { role: 'row' } }, ...cells);
-    const parts: RowParts = { row, cells, select, indicator, verdict, alerts, open, reveal, machines, ip: '' };
+    const parts: RowParts = { row, cells, select, indicator, verdict, mark, alerts, open, reveal, machines, markButton, ip: '' };
     select.addEventListener('click', (e) => e.stopPropagation());
     select.addEventListener('change', () => {
       this.model.toggleSelected(parts.ip);
@@ -393,6 +403,11 @@ export class TriageApp {
       e.stopPropagation();
       this.setActive(parts.ip, false);
       this.request({ type: 'machines', ip: parts.ip });
+    });
+    markButton.addEventListener('click', (e) => {
+      e.stopPropagation();
+      this.setActive(parts.ip, false);
+      this.request({ type: 'mark', ip: parts.ip });
     });
     open.addEventListener('click', (e) => {
       e.stopPropagation();
@@ -429,6 +444,12 @@ export class TriageApp {
     setText(cls, r.ipClass);
     setText(p.verdict, VERDICT_LABELS[r.verdict]);
     p.verdict.className = `verdict verdict-${r.verdict}`;
+    // The analyst's verdict as a chip; the note (and the date) in the title.
+    setText(p.mark, r.mark ? MARK_LABELS[r.mark] : r.markText ? 'Note' : '');
+    p.mark.className = r.mark ? `mark mark-${r.mark}` : r.markText ? 'mark mark-note' : 'mark';
+    cell('mark').title = r.markText ?? '';
+    p.row.dataset.mark = r.mark ?? '';
+    p.markButton.setAttribute('aria-label', `Set your verdict on ${r.ip}`);
     setText(machines, num(r.machines));
     const top = r.severities[0];
     setText(p.alerts, r.alertCount ? (r.bySeverity ? `${num(r.alertCount)}: ${r.bySeverity}` : `${num(r.alertCount)}${top ? ` · ${top}` : ''}`) : '');

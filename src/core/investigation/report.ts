@@ -4,6 +4,7 @@ import type { Alert, Indicator, Machine } from '../../shared/defenderModel';
 import type { AuditEntry } from '../../shared/indicatorModel';
 import { renderAuditMarkdown } from '../indicators/auditTrail';
 import { formatExpiry } from '../indicators/indicatorRules';
+import { VERDICT_LABELS, annotationDay, type Annotation } from '../../shared/annotation';
 import { LOOKBACK_DAYS, type Investigation } from '../../shared/investigation';
 import type { ExportTable, RdapSummary } from '../../shared/protocol';
 import { csvCell } from '../../shared/csv';
@@ -21,6 +22,8 @@ export interface ReportOptions {
   timelineRows?: number;
   /** The address's indicators and the workspace's audit trail (the writes that named the address are included). */
   indicators?: { indicators: readonly Indicator[]; audit: readonly AuditEntry[] };
+  /** The analyst's verdict and note on the address (from the investigation history). */
+  annotation?: Annotation;
 }
 
 interface Table {
@@ -155,6 +158,9 @@ export function markdownReport(inv: Investigation, options: ReportOptions): stri
   };
   out.push(`# IP investigation: ${escapeMarkdownInline(a.ip)}`, '');
   if (options.demo) out.push('> Demo tenant: simulated data', '');
+  const mark = options.annotation;
+  if (mark?.verdict) line('Your verdict', `${VERDICT_LABELS[mark.verdict]}${mark.verdictAt ? `, set ${annotationDay(mark.verdictAt)}` : ''}`);
+  if (mark?.note) out.push(`- **Your note:** ${escapeMarkdownInline(mark.note, 2000)}`);
   line('Generated', options.generatedAt);
   line('Data fetched', inv.cachedAt);
   line('Period', `${LOOKBACK_TEXT[inv.lookback]} (${LOOKBACK_DAYS[inv.lookback]} d)`);

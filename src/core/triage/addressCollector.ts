@@ -66,17 +66,25 @@ export class LineTimes {
   add(time: Date): void {
     const t = time.getTime();
     if (!Number.isFinite(t)) return;
-    this.seen++;
     const minute = Math.floor(t / 60_000) * 60_000;
-    const key = Math.floor(minute / this.cellMs);
+    this.addCell(minute, minute, 1);
+  }
+
+  /** Adds `count` times between the minutes `first` and `last` (a cell of another grid: see `merge`). */
+  addCell(first: number, last: number, count: number): void {
+    if (!Number.isFinite(first) || !Number.isFinite(last) || last < first || !(count >= 1)) return;
+    // A cell wider than ours: coarsen until it fits in one of ours.
+    while (Math.floor(first / this.cellMs) !== Math.floor(last / this.cellMs)) this.coarsen();
+    this.seen += count;
+    const key = Math.floor(first / this.cellMs);
     const cell = this.cells.get(key);
     if (cell) {
-      cell.count++;
-      if (minute < cell.first) cell.first = minute;
-      if (minute > cell.last) cell.last = minute;
+      cell.count += count;
+      if (first < cell.first) cell.first = first;
+      if (last > cell.last) cell.last = last;
       return;
     }
-    this.cells.set(key, { first: minute, last: minute, count: 1 });
+    this.cells.set(key, { first, last, count });
     while (this.cells.size > this.cap) this.coarsen();
   }
 
@@ -119,6 +127,11 @@ export class LineTimes {
   get thinned(): boolean {
     return this.cellMs > 60_000;
   }
+
+  /** Adds every time another grid counted (exact: cell counts are kept, so `seen` and coverage add up). */
+  merge(other: LineTimes): void {
+    for (const c of other.list()) this.addCell(c.first, c.last, c.count);
+  }
 }
 
 export class AddressCollector {
@@ -128,7 +141,7 @@ export class AddressCollector {
   private readonly maxTimes: number;
   private readonly maxFiles: number;
 
-  constructor(options: CollectorOptions = {}) {
+  constructor(readonly options: CollectorOptions = {}) {
     this.maxOcc = options.maxOccurrencesPerAddress ?? 200;
     this.maxTimes = options.maxTimesPerAddress ?? 4096;
     this.maxFiles = options.maxFilesPerAddress ?? 100;
@@ -165,6 +178,31 @@ export class AddressCollector {
       a.occurrences.push(o);
     } else {
       a.occurrencesTruncated = true;
+    }
+  }
+
+  /**
+   * Adds what was collected from one source on its own (another collector, or an earlier run's extraction of an
+   * unchanged file): counts add up, occurrences and files fill up to this collector's caps in order, line times merge.
+   * The result is what `add` would have built from the same matches.
+   */
+  merge(addresses: Iterable<CollectedAddress>, options: { countOccurrences?: boolean } = {}): void {
+    for (const b of addresses) {
+      if (options.countOccurrences !== false) this.occurrences += b.occurrenceCount;
+      let a = this.addresses.get(b.ip);
+      if (!a) {
+        a = { ip: b.ip, version: b.version, ipClass: b.ipClass, occurrenceCount: 0, occurrences: [], occurrencesTruncated: false, files: [], defanged: false, times: new LineTimes(this.maxTimes), timed: b.timed };
+        this.addresses.set(b.ip, a);
+      }
+      a.occurrenceCount += b.occurrenceCount;
+      if (b.defanged) a.defanged = true;
+      for (const f of b.files) if (!a.files.includes(f) && a.files.length < this.maxFiles) a.files.push(f);
+      for (const o of b.occurrences) {
+        if (a.occurrences.length < this.maxOcc) a.occurrences.push(o);
+        else a.occurrencesTruncated = true;
+      }
+      if (b.occurrencesTruncated) a.occurrencesTruncated = true;
+      if (a.timed) a.times.merge(b.times);
     }
   }
 }

@@ -1,5 +1,6 @@
 // CSV export of a triage (RFC 4180, CRLF). Every text cell is guarded against spreadsheet formula
 // injection: values starting with = + - @ tab or CR get a leading apostrophe.
+import type { Annotation } from '../../shared/annotation';
 import { csvCell } from '../../shared/csv';
 import type { TriageEntry, TriageReport } from '../../shared/triageModel';
 
@@ -40,13 +41,22 @@ export const CSV_COLUMNS = [
   'indicator',
   'indicator_title',
   'indicator_expires',
+  // The analyst's own verdict and note (from the investigation history), last so earlier column positions hold.
+  'analyst_verdict',
+  'analyst_verdict_at',
+  'analyst_note',
 ] as const;
+
+export interface CsvExportOptions {
+  /** The analyst's verdicts and notes by address. */
+  annotations?: ReadonlyMap<string, Annotation>;
+}
 
 function row(cells: (string | number | boolean | undefined)[]): string {
   return cells.map(csvCell).join(',');
 }
 
-function entryRow(e: TriageEntry): (string | number | boolean | undefined)[] {
+function entryRow(e: TriageEntry, mark: Annotation | undefined): (string | number | boolean | undefined)[] {
   const first = e.occurrences[0];
   return [
     e.ip,
@@ -85,11 +95,14 @@ function entryRow(e: TriageEntry): (string | number | boolean | undefined)[] {
     e.indicator?.action,
     e.indicator?.title,
     e.indicator?.expirationTime,
+    mark?.verdict,
+    mark?.verdict ? mark.verdictAt : undefined,
+    mark?.note,
   ];
 }
 
-export function exportCsv(report: TriageReport): string {
+export function exportCsv(report: TriageReport, options: CsvExportOptions = {}): string {
   const lines = [row([...CSV_COLUMNS])];
-  for (const e of report.entries) lines.push(row(entryRow(e)));
+  for (const e of report.entries) lines.push(row(entryRow(e, options.annotations?.get(e.ip))));
   return `${lines.join('\r\n')}\r\n`;
 }

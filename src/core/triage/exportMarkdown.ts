@@ -1,5 +1,6 @@
 // Markdown report of a triage: summary, addresses by verdict, problems, and the exact hunting queries
 // used so the analyst can re-run them in the portal. Every value from a file or the API is escaped.
+import { ANALYST_VERDICTS, VERDICT_LABELS, annotationDay, type Annotation } from '../../shared/annotation';
 import { escapeMarkdownInline } from '../../shared/markdown';
 import { TRIAGE_VERDICTS, severityCountsText, type TriageEntry, type TriageReport, type TriageVerdict } from '../../shared/triageModel';
 
@@ -7,6 +8,8 @@ export interface MarkdownExportOptions {
   title?: string;
   /** Rows per verdict table before "and N more". Default 500. */
   maxRowsPerSection?: number;
+  /** The analyst's verdicts and notes by address (from the investigation history). */
+  annotations?: ReadonlyMap<string, Annotation>;
 }
 
 /** A fenced code block whose fence is longer than any backtick run in the content. */
@@ -127,6 +130,25 @@ export function exportMarkdown(report: TriageReport, options: MarkdownExportOpti
       `- Requests: ${report.calls.hunting} hunting queries, ${report.calls.findbyip} findbyip calls, ${report.calls.cacheHits} addresses from the cache`,
     ].join('\n'),
   );
+  const marked = report.entries.flatMap((x) => {
+    const a = options.annotations?.get(x.ip);
+    return a ? [{ x, a }] : [];
+  });
+  if (marked.length > 0) {
+    const counts = ANALYST_VERDICTS.map((v) => [v, marked.filter((m) => m.a.verdict === v).length] as const).filter(([, n]) => n > 0);
+    out.push(
+      `## Your verdicts and notes (${marked.length})\n\n${counts.length > 0 ? `${counts.map(([v, n]) => `${VERDICT_LABELS[v]} ${n}`).join(', ')}.\n\n` : ''}${table(
+        ['Address', 'Your verdict', 'Set', 'Note', 'Triage'],
+        marked.slice(0, max).map(({ x, a }) => [
+          cell(x.ip),
+          cell(a.verdict ? VERDICT_LABELS[a.verdict] : undefined),
+          cell(annotationDay(a.verdict ? a.verdictAt : a.noteAt)),
+          cell(a.note),
+          cell(HEADINGS[x.verdict].toLowerCase()),
+        ]),
+      )}`,
+    );
+  }
   for (const v of TRIAGE_VERDICTS) {
     const entries = report.entries.filter((x) => x.verdict === v);
     if (entries.length > 0) out.push(section(v, entries, max));

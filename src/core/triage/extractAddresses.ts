@@ -4,8 +4,12 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { scanStreamBatches, type FileMatch } from '../ip/scanFile';
 import type { LineTimeOptions } from '../ip/logTime';
-import type { AddressCollector } from './addressCollector';
+import { AddressCollector } from './addressCollector';
+import { fromExtraction, toExtraction, type SourceExtraction } from './sourceExtraction';
 import type { SourceSummary } from '../../shared/triageModel';
+
+/** Receives what one source yielded, once it was read to the end without an error (to reuse it next time). */
+export type ExtractionCapture = (extraction: SourceExtraction) => void;
 
 export type TriageInput =
   | {
@@ -13,8 +17,9 @@ export type TriageInput =
       path: string;
       /** What occurrences name as their file; default `path`. */
       name?: string;
+      capture?: ExtractionCapture;
     }
-  | { kind: 'stream'; name: string; stream: AsyncIterable<Uint8Array | string> }
+  | { kind: 'stream'; name: string; stream: AsyncIterable<Uint8Array | string>; capture?: ExtractionCapture }
   | {
       kind: 'text';
       /** What occurrences name as their file (e.g. the document's URI or path). */
@@ -22,7 +27,10 @@ export type TriageInput =
       text: string;
       /** Where `text` starts in its document (a selection): offsets, lines and columns are shifted by it. */
       base?: { offset: number; line: number; column: number };
-    };
+      capture?: ExtractionCapture;
+    }
+  /** What an earlier run extracted from a file that has not changed since: replayed, not read. */
+  | { kind: 'extracted'; name: string; extraction: SourceExtraction };
 
 export type ExtractionStep =
   | { type: 'progress'; bytesScanned: number; bytesTotal?: number }
@@ -62,6 +70,8 @@ export async function* extractAddresses(
       }
     } else if (input.kind === 'text') {
       total = total === undefined ? undefined : total + Buffer.byteLength(input.text);
+    } else if (input.kind === 'extracted') {
+      total = total === undefined ? undefined : total + input.extraction.bytes;
     } else total = undefined;
   }
   let done = 0;
@@ -71,6 +81,19 @@ export async function* extractAddresses(
     options.signal?.throwIfAborted();
     const name = input.kind === 'file' ? (input.name ?? input.path) : input.name;
     const summary: SourceSummary = { name, bytes: 0, matches: 0 };
+    if (input.kind === 'extracted') {
+      collector.merge(fromExtraction(input.extraction, name, collector.options));
+      summary.bytes = input.extraction.bytes;
+      summary.matches = input.extraction.matches;
+      summary.reused = true;
+      done += summary.bytes;
+      sources.push(summary);
+      yield { type: 'source', source: summary };
+      continue;
+    }
+    // A source to capture is collected on its own, then merged: its own addresses are what is kept for next time.
+    const own = input.capture ? new AddressCollector(collector.options) : undefined;
+    const target = own ?? collector;
     const counter = { bytes: 0 };
     const bytes =
       input.kind === 'file'
@@ -83,8 +106,10 @@ export async function* extractAddresses(
       for await (const batch of scanStreamBatches(bytes, { signal: options.signal, lineTime: options.lineTime ?? true })) {
         for (const m of batch) {
           if (shift) shiftMatch(m, shift);
-          collector.add(name, m);
+          target.add(name, m);
         }
+        // The run's count moves on while a captured source is read (progress shows it).
+        if (own) collector.occurrences += batch.length;
         summary.matches += batch.length;
         if (done + counter.bytes >= nextReport) {
           nextReport = done + counter.bytes + every;
@@ -92,8 +117,16 @@ export async function* extractAddresses(
         }
       }
     } catch (e) {
-      if (options.signal?.aborted) throw e;
+      if (options.signal?.aborted) {
+        // Cancelling keeps what arrived, from a captured source too (it is not kept for reuse: it is incomplete).
+        if (own) collector.merge(own.addresses.values(), { countOccurrences: false });
+        throw e;
+      }
       summary.error = readError(e);
+    }
+    if (own) {
+      collector.merge(own.addresses.values(), { countOccurrences: false });
+      if (!summary.error && input.capture) input.capture(toExtraction(own, counter.bytes));
     }
     summary.bytes = counter.bytes;
     done += counter.bytes;

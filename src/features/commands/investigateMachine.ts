@@ -11,7 +11,7 @@ import { LOOKBACKS, type Lookback } from '../../shared/investigation';
 import { machineDisplayName, type MachineQuery } from '../../shared/machine';
 import type { MachineIdentity } from '../../shared/machineProtocol';
 import { formatTime } from '../hover/hoverContent';
-import { plain } from '../tree/treeModel';
+import { plain } from '../tree/plainText';
 import type { CommandDeps } from './commandDeps';
 import { askTime } from './prompts';
 

@@ -51,6 +51,8 @@ export interface HoverModel {
   findAtTime: boolean;
   demo: boolean;
   indicator?: HoverIndicator;
+  /** The analyst's verdict and note on the address, as escaped Markdown (annotationMarkdown, from the history). */
+  annotation?: string;
 }
 
 const SEVERITY_ORDER = ['High', 'Medium', 'Low', 'Informational', 'UnSpecified'];
@@ -253,6 +255,7 @@ function linkLine(m: HoverModel, t: Localize): string {
 /** The hover's Markdown: paragraphs separated by blank lines, sections by rules. */
 export function buildHoverMarkdown(m: HoverModel, t: Localize = plainLocalize): string {
   const blocks: string[] = [factsBlock(m, t).join('  \n')];
+  if (m.annotation) blocks.push(m.annotation);
   const lookup = lookupBlock(m, t);
   if (m.indicator) lookup.push(m.indicator.line ? `$(shield) ${escapeMarkdown(m.indicator.line, 200)}` : `$(shield) ${t('No indicator for this address')}`);
   if (lookup.length > 0) blocks.push(lookup.join('  \n'));

@@ -15,6 +15,8 @@ import { indicatorForHover } from '../indicators/indicatorHover';
 import { HOVER_ENABLED_COMMANDS, buildHoverMarkdown, noLookupReason, type HoverModel, type Localize } from './hoverContent';
 import { HoverLookups, type LookupRequest } from './hoverLookups';
 import { findHoverTarget, timeSearchText } from './hoverTarget';
+import type { Annotation } from '../../shared/annotation';
+import { annotationMarkdown } from '../history/annotationText';
 
 /** How long a hover waits for the API before showing what it has. */
 export const HOVER_BUDGET_MS = 1200;
@@ -47,6 +49,8 @@ export interface HoverDeps {
   session: DefenderSession;
   /** The address's indicator line, within the same budget as the lookup. */
   indicators?: IndicatorService;
+  /** The analyst's verdict and note on an address (the investigation history), shown below its facts. */
+  annotationOf?: (ip: string) => Annotation | undefined;
 }
 
 /** The line's timestamp, read with the configured zone for timestamps that carry none. */
@@ -113,6 +117,8 @@ export class IpHoverProvider implements vscode.HoverProvider, vscode.Disposable 
       demo: this.deps.session.isDemo,
       ...(noLookup ? { noLookup } : {}),
     };
+    const annotation = annotationMarkdown(this.deps.annotationOf?.(facts.ip), localize);
+    if (annotation) model.annotation = annotation;
     if (!noLookup) {
       // The time matters only where findbyip will be asked: other hovers of the address share one lookup.
       const request: LookupRequest = { ip: facts.ip, lookback: settings.lookback, ...(findAtTime && lineTime ? { at: lineTime.time.toISOString() } : {}) };

@@ -16,7 +16,7 @@ import { RunBook } from '../panel/panelRuns';
 import { webviewOptions } from '../panel/investigationView';
 import type { DefenderSession } from '../session/defenderSession';
 import type { MachineActivity } from '../tree/machineActivity';
-import { plain } from '../tree/treeModel';
+import { plain } from '../tree/plainText';
 import { MachinePanelState, knownAddresses, validAlertOf } from './machineRuns';
 
 export const MACHINE_VIEW_TYPE = 'ipInvestigator.machine';

@@ -7,7 +7,7 @@ import { localize } from '../hover/hoverProvider';
 import type { DefenderSession } from '../session/defenderSession';
 import type { MachineActivity, TalkedToSource } from './machineActivity';
 import type { MachinesStore } from './machinesStore';
-import { childrenOf, findMachineNode, parentOf, type TreeNodeModel } from './treeModel';
+import { childrenOf, findMachineNode, parentOf, type AnnotationOf, type TreeNodeModel } from './treeModel';
 import type { TreeSection } from './treeSection';
 
 export const MACHINES_VIEW_ID = 'ipInvestigator.machines';
@@ -47,6 +47,7 @@ class MachinesTreeProvider implements vscode.TreeDataProvider<TreeNodeModel> {
     private readonly store: MachinesStore,
     private readonly sections: readonly TreeSection[] = [],
     activity?: MachineActivity,
+    private readonly annotationOf?: AnnotationOf,
   ) {
     this.loading = activity;
     this.reading = activity ? { entry: (id, lookback) => activity.entry(id, lookback) } : undefined;
@@ -86,16 +87,20 @@ class MachinesTreeProvider implements vscode.TreeDataProvider<TreeNodeModel> {
 
   /** Children without starting any lookup (diagnostics and the integration suite read the view this way). */
   childrenFor(node: TreeNodeModel | undefined, activity: TalkedToSource | undefined = this.reading): TreeNodeModel[] {
-    if (!node) return [...this.sections.flatMap((s) => s.roots()), ...childrenOf(this.store, undefined, Date.now(), localize, activity)];
+    if (!node) {
+      const above = this.sections.filter((s) => s.position !== 'below').flatMap((s) => s.roots());
+      const below = this.sections.filter((s) => s.position === 'below').flatMap((s) => s.roots());
+      return [...above, ...childrenOf(this.store, undefined, Date.now(), localize, activity, this.annotationOf), ...below];
+    }
     const section = this.sections.find((s) => s.owns(node));
     if (section) return section.children(node);
-    return childrenOf(this.store, node, Date.now(), localize, activity);
+    return childrenOf(this.store, node, Date.now(), localize, activity, this.annotationOf);
   }
 
   getParent(node: TreeNodeModel): TreeNodeModel | undefined {
     const section = this.sections.find((s) => s.owns(node));
     if (section) return section.parent(node);
-    return parentOf(this.store, node, Date.now(), localize, this.reading);
+    return parentOf(this.store, node, Date.now(), localize, this.reading, this.annotationOf);
   }
 
   dispose(): void {
@@ -105,9 +110,9 @@ class MachinesTreeProvider implements vscode.TreeDataProvider<TreeNodeModel> {
 
 export function registerTree(
   context: vscode.ExtensionContext,
-  deps: { store: MachinesStore; session: DefenderSession; sections?: readonly TreeSection[]; activity?: MachineActivity },
+  deps: { store: MachinesStore; session: DefenderSession; sections?: readonly TreeSection[]; activity?: MachineActivity; annotationOf?: AnnotationOf },
 ): MachinesTree {
-  const provider = new MachinesTreeProvider(deps.store, deps.sections, deps.activity);
+  const provider = new MachinesTreeProvider(deps.store, deps.sections, deps.activity, deps.annotationOf);
   const view = vscode.window.createTreeView(MACHINES_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const selected = new vscode.EventEmitter<{ ip: string; machineId: string }>();
   // A selection we made by revealing (at the panel's request) is not reported back to the panel.

@@ -1,13 +1,16 @@
 // The Machines view's nodes as plain data (ids, labels, codicons, escaped Markdown tooltips, context flags), built from
 // the store. The provider only turns these into TreeItems. Pure (no vscode import).
+import type { Annotation } from '../../shared/annotation';
 import { escapeMarkdown } from '../../shared/markdown';
 import { LOOKBACK_DAYS, type Lookback } from '../../shared/investigation';
+import { annotationMarkdown, annotationShort } from '../history/annotationText';
 import { classLabel, formatTime, plainLocalize, type Localize } from '../hover/hoverContent';
 import { ContextFlag, contextValue } from './contextValues';
 import type { TalkedToSource } from './machineActivity';
+import { plain } from './plainText';
 import type { AddressEntry, MachineView, MachinesStore } from './machinesStore';
 
-export type NodeKind = 'address' | 'machine' | 'detail' | 'group' | 'alert' | 'message' | 'triage' | 'remote';
+export type NodeKind = 'address' | 'machine' | 'detail' | 'group' | 'alert' | 'message' | 'triage' | 'remote' | 'history';
 
 export interface TreeNodeModel {
   /** Stable across refreshes: VS Code keeps selection and expansion by id. */
@@ -33,8 +36,6 @@ export interface TreeNodeModel {
 }
 
 const MAX_LIST = 200;
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
 
 /** `3 min ago`, `5 h ago`, `2 d ago`; absolute beyond a month. */
 export function relativeTime(iso: string | undefined, now: number, t: Localize = plainLocalize): string {
@@ -75,29 +76,28 @@ function severityIcon(severity: string): { id: string; color?: string } {
   }
 }
 
-/** One line of plain text for labels and descriptions: no newlines, no bidi tricks, bounded. */
-export function plain(text: string | undefined, max = 120): string {
-  if (!text) return '';
-  const one = text.replace(/\s+/g, ' ').replace(INVISIBLE, '\ufffd').trim();
-  const points = Array.from(one);
-  return points.length > max ? `${points.slice(0, max - 1).join('')}…` : one;
-}
-
 function machineId(ip: string, id: string): string {
   return `machine:${ip}:${id}`;
 }
 
-export function addressNodes(store: MachinesStore, now: number, t: Localize = plainLocalize): TreeNodeModel[] {
-  return store.entries().map((e, index) => addressNode(store, e, index === 0, now, t));
+/** The analyst's verdict and note on an address, when there is one (from the investigation history). */
+export type AnnotationOf = (ip: string) => Annotation | undefined;
+
+export function addressNodes(store: MachinesStore, now: number, t: Localize = plainLocalize, annotationOf?: AnnotationOf): TreeNodeModel[] {
+  return store.entries().map((e, index) => addressNode(store, e, index === 0, now, t, annotationOf?.(e.ip)));
 }
 
-function addressNode(store: MachinesStore, e: AddressEntry, newest: boolean, _now: number, t: Localize): TreeNodeModel {
+function addressNode(store: MachinesStore, e: AddressEntry, newest: boolean, now: number, t: Localize, mark?: Annotation): TreeNodeModel {
   const inv = e.investigation;
   const machines = store.machines(e.ip);
   const parts: string[] = [];
+  const short = annotationShort(mark, t);
+  if (short) parts.push(short);
   if (inv.machines || inv.machinesAtTime) parts.push(machines.length === 1 ? t('1 machine') : t('{0} machines', machines.length));
   parts.push(t('{0} d', LOOKBACK_DAYS[e.lookback]));
   if (e.at) parts.push(t('at {0}', formatTime(e.at)));
+  // Put back from the history: say how old it is (Refresh asks again).
+  if (e.restoredFrom && !e.loading) parts.push(t('from {0}', relativeTime(e.restoredFrom, now, t)));
   if (e.loading) parts.push(t('loading…'));
   if (inv.problems.length > 0) parts.push(inv.problems.length === 1 ? t('1 problem') : t('{0} problems', inv.problems.length));
   const f = inv.address;
@@ -107,6 +107,8 @@ function addressNode(store: MachinesStore, e: AddressEntry, newest: boolean, _no
     ...(inv.stats ? [t('Prevalence ({0} d): {1} machines', LOOKBACK_DAYS[e.lookback], inv.stats.prevalence)] : []),
     ...(inv.alerts ? [t('Related alerts: {0}', inv.alerts.length)] : []),
     ...inv.problems.map((p) => `$(warning) ${escapeMarkdown(p.message)}`),
+    ...(mark ? [annotationMarkdown(mark, t) ?? ''] : []),
+    ...(e.restoredFrom ? [t('Restored from the investigation history: data fetched {0}. Refresh asks Defender again.', escapeMarkdown(formatTime(e.restoredFrom)))] : []),
   ].join('  \n');
   return {
     id: `address:${e.ip}`,
@@ -115,7 +117,7 @@ function addressNode(store: MachinesStore, e: AddressEntry, newest: boolean, _no
     description: parts.join(' · '),
     tooltip,
     icon: e.loading ? { id: 'loading~spin' } : f.internal ? { id: 'lock' } : { id: 'globe' },
-    contextValue: contextValue(ContextFlag.address, ContextFlag.portal),
+    contextValue: contextValue(ContextFlag.address, ContextFlag.portal, ContextFlag.annotatable),
     collapsible: newest ? 'expanded' : 'collapsed',
     accessibilityLabel: t('Address {0}, {1}', e.ip, parts.join(', ')),
     ip: e.ip,
@@ -318,8 +320,15 @@ function groupChildren(node: TreeNodeModel, m: MachineView, t: Localize, lookbac
 }
 
 /** Children of a node, or the top level when `node` is undefined. */
-export function childrenOf(store: MachinesStore, node: TreeNodeModel | undefined, now: number, t: Localize = plainLocalize, activity?: TalkedToSource): TreeNodeModel[] {
-  if (!node) return addressNodes(store, now, t);
+export function childrenOf(
+  store: MachinesStore,
+  node: TreeNodeModel | undefined,
+  now: number,
+  t: Localize = plainLocalize,
+  activity?: TalkedToSource,
+  annotationOf?: AnnotationOf,
+): TreeNodeModel[] {
+  if (!node) return addressNodes(store, now, t, annotationOf);
   const entry = store.get(node.ip);
   if (!entry) return [];
   if (node.kind === 'address') return addressChildren(store, entry, now, t);
@@ -337,17 +346,24 @@ export function findMachineNode(store: MachinesStore, ip: string, id: string, no
 }
 
 /** The parent of a node (for TreeView.reveal). */
-export function parentOf(store: MachinesStore, node: TreeNodeModel, now: number, t: Localize = plainLocalize, activity?: TalkedToSource): TreeNodeModel | undefined {
+export function parentOf(
+  store: MachinesStore,
+  node: TreeNodeModel,
+  now: number,
+  t: Localize = plainLocalize,
+  activity?: TalkedToSource,
+  annotationOf?: AnnotationOf,
+): TreeNodeModel | undefined {
   if (node.kind === 'address' || !node.parentId) return undefined;
   const entries = store.entries();
   const index = entries.findIndex((e) => e.ip === node.ip);
   if (index < 0) return undefined;
-  if (node.parentId === `address:${node.ip}`) return addressNode(store, entries[index], index === 0, now, t);
+  if (node.parentId === `address:${node.ip}`) return addressNode(store, entries[index], index === 0, now, t, annotationOf?.(node.ip));
   if (node.machineId) {
     const machine = findMachineNode(store, node.ip, node.machineId, now, t);
     if (!machine) return undefined;
     if (node.parentId === machine.id) return machine;
-    return childrenOf(store, machine, now, t, activity).find((c) => c.id === node.parentId);
+    return childrenOf(store, machine, now, t, activity, annotationOf).find((c) => c.id === node.parentId);
   }
   return undefined;
 }

@@ -2,8 +2,10 @@
 // progress text. Pure (no vscode import), so the wording and the mapping are unit-tested in Node.
 import { findByIpTimeProblem } from '../../core/investigation/investigationService';
 import { plainLocalize, type Localize } from '../hover/hoverContent';
-import { plain } from '../tree/treeModel';
+import { plain } from '../tree/plainText';
 import type { TriageRow } from '../../shared/triageProtocol';
+import type { Annotation } from '../../shared/annotation';
+import { annotationPlain } from '../history/annotationText';
 import { severityCountsText, severityRank, type TriageEntry, type TriageProgress, type TriageVerdict } from '../../shared/triageModel';
 
 const MAX_DETAIL = 300;
@@ -57,7 +59,7 @@ export function entryDetail(e: TriageEntry, t: Localize = plainLocalize): string
   return d ? plain(d, MAX_DETAIL) : undefined;
 }
 
-export function toTableRow(e: TriageEntry, t: Localize = plainLocalize): TriageRow {
+export function toTableRow(e: TriageEntry, t: Localize = plainLocalize, mark?: Annotation): TriageRow {
   const machines = e.internal ? e.holders?.length : (e.sightings ?? e.localSightings)?.machines;
   const first = e.occurrences[0];
   const detail = entryDetail(e, t);
@@ -81,6 +83,8 @@ export function toTableRow(e: TriageEntry, t: Localize = plainLocalize): TriageR
     problems: e.problems.length,
     fromCache: e.fromCache,
     ...(e.indicator ? { indicator: e.indicator.action, indicatorTitle: plain(e.indicator.title, 200), ...(e.indicator.expirationTime ? { indicatorExpires: e.indicator.expirationTime } : {}) } : {}),
+    ...(mark?.verdict ? { mark: mark.verdict } : {}),
+    ...(mark ? { markText: annotationPlain(mark, t, 300) } : {}),
   };
 }
 

@@ -16,13 +16,15 @@ import type { PreparedTriage, TriageController } from './triageController';
 import { exportTriage, pickTriageExportFormat, type ExportResult } from './triageExport';
 import { firstFatalProblem, nothingAnswered, type TriagedDocument } from './triageResults';
 import { readTriageSettings } from './triageSettings';
-import type { TriageTable } from './triageTable';
+import type { TriageAnnotations, TriageTable } from './triageTable';
 
 export interface TriageCommandDeps {
   logger: Logger;
   ui: UserInput;
   controller: TriageController;
   table: TriageTable;
+  /** The analyst's verdicts and notes, written into every export. */
+  annotations?: TriageAnnotations;
 }
 
 /** What occurrences in a document are called: its workspace-relative path, or its title when untitled. */
@@ -236,16 +238,18 @@ export async function exportTriageResults(deps: TriageCommandDeps, format: Triag
   }
   const chosen = format ?? (await pickTriageExportFormat());
   if (!chosen) return undefined;
-  const result = await exportTriage(report, chosen, target instanceof vscode.Uri ? target : undefined);
+  const result = await exportTriage(report, chosen, target instanceof vscode.Uri ? target : undefined, deps.annotations?.annotations());
   if (!result) return undefined;
   vscode.window.setStatusBarMessage(result.message, 5000);
   deps.logger.info(`Triage export (${chosen}): ${result.uri}`);
   return result;
 }
 
-export function clearTriage(deps: TriageCommandDeps): boolean {
+/** Clear Triage Results: the table, the decorations, the tree group, and the saved copy of this tenant's triage. */
+export async function clearTriage(deps: TriageCommandDeps): Promise<boolean> {
   const had = deps.controller.current !== undefined;
   deps.controller.clear();
+  await deps.controller.forgetSaved();
   return had;
 }
 

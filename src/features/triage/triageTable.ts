@@ -5,8 +5,10 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/investigation/describeError';
 import type { Logger } from '../../platform/logger';
 import { parseTriageWebviewMessage, type TriageExportFormat, type TriageHostMessage, type TriageRequest, type TriageRow, type TriageSummary } from '../../shared/triageProtocol';
+import type { Annotation } from '../../shared/annotation';
+import type { TriageEntry } from '../../shared/triageModel';
 import { newNonce, panelHtml } from '../panel/panelHtml';
-import { plain } from '../tree/treeModel';
+import { plain } from '../tree/plainText';
 import { prefillFromTriage } from '../../core/indicators/indicatorPrefill';
 import { investigationTime, toTableRow } from './tableRows';
 import type { TriageChange, TriageController } from './triageController';
@@ -23,6 +25,15 @@ export interface TableDeps {
   extensionUri: vscode.Uri;
   reveal(results: TriageResults, ip: string): Promise<string | undefined>;
   export(format?: TriageExportFormat): Promise<string | undefined>;
+  /** The analyst's verdicts and notes (the investigation history): a column of the table. */
+  annotations?: TriageAnnotations;
+}
+
+/** What the triage surfaces read of the analyst's verdicts and notes. */
+export interface TriageAnnotations {
+  annotation(ip: string): Annotation | undefined;
+  annotations(): ReadonlyMap<string, Annotation>;
+  readonly onDidChange: vscode.Event<{ ip?: string; annotation?: boolean }>;
 }
 
 export function triageHtml(o: { cspSource: string; scriptUri: string; styleUri: string; scriptNonce: string; styleNonce: string }): string {
@@ -39,6 +50,20 @@ export class TriageTable implements vscode.Disposable {
 
   constructor(private readonly deps: TableDeps) {
     this.disposables.push(deps.controller.onDidChange((c) => this.onChange(c)));
+    if (deps.annotations) {
+      this.disposables.push(
+        deps.annotations.onDidChange((c) => {
+          const r = this.deps.controller.current;
+          if (!c.annotation || !r || !this.ready) return;
+          if (c.ip === undefined) this.replay();
+          else if (r.entries.has(c.ip)) this.postRows(r.id, [this.row(r.entries.get(c.ip)!)]);
+        }),
+      );
+    }
+  }
+
+  private row(e: TriageEntry): TriageRow {
+    return toTableRow(e, localize, this.deps.annotations?.annotation(e.ip));
   }
 
   get isOpen(): boolean {
@@ -59,15 +84,31 @@ export class TriageTable implements vscode.Disposable {
       TRIAGE_VIEW_TYPE,
       vscode.l10n.t('IP Triage'),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
-      {
-        enableScripts: true,
-        enableCommandUris: false,
-        enableForms: false,
-        localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist'), vscode.Uri.joinPath(this.deps.extensionUri, 'media')],
-        enableFindWidget: true,
-        retainContextWhenHidden: false,
-      },
+      { ...this.webviewOptions(), enableFindWidget: true, retainContextWhenHidden: false },
     );
+    this.attach(panel);
+  }
+
+  /** Takes a table VS Code restored after a reload (its serializer); a second copy is closed. */
+  adopt(panel: vscode.WebviewPanel): void {
+    if (this.panel) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = this.webviewOptions();
+    this.attach(panel);
+  }
+
+  private webviewOptions(): vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      enableForms: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist'), vscode.Uri.joinPath(this.deps.extensionUri, 'media')],
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'activitybar.svg');
@@ -131,7 +172,7 @@ export class TriageTable implements vscode.Disposable {
     this.rowsPosted = 0;
     const r = this.deps.controller.current;
     this.post({ kind: 'reset', summary: this.summary() });
-    if (r) this.postRows(r.id, r.sortedEntries().map((e) => toTableRow(e, localize)));
+    if (r) this.postRows(r.id, r.sortedEntries().map((e) => this.row(e)));
   }
 
   private onChange(c: TriageChange): void {
@@ -145,7 +186,7 @@ export class TriageTable implements vscode.Disposable {
     const rows: TriageRow[] = [];
     for (const ip of c.changed) {
       const e = r.entries.get(ip);
-      if (e) rows.push(toTableRow(e, localize));
+      if (e) rows.push(this.row(e));
     }
     this.postRows(r.id, rows);
     this.post({ kind: 'summary', summary: r.summary() });
@@ -224,6 +265,10 @@ export class TriageTable implements vscode.Disposable {
         void vscode.commands.executeCommand('ipInvestigator.investigateMachine', { ...chosen, lookback: results.lookback });
         return vscode.l10n.t('Opening the machine view of {0}.', chosen.name.slice(0, 80));
       }
+      case 'mark':
+        // The command prompts (scriptable UserInput); the row repaints when the history says it changed.
+        await vscode.commands.executeCommand('ipInvestigator.setVerdict', { ip: entry.ip });
+        return undefined;
     }
   }
 
