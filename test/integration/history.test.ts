@@ -17,7 +17,7 @@ import { SIMULATOR_REQUESTS_PATH, startSimulator, type RequestRecord, type Simul
 import { DEMO_C2_IP } from '../../src/simulator/story';
 import { ALL_PERMISSIONS, issueSimulatorToken } from '../../src/simulator/tokens';
 import { waitFor, workspaceFolder } from './helpers';
-import { extensionApi, hoverMarkdown, positionOf, showDocument, typed, unescapeMarkdown, withInput, withUserSettings } from './surfaceHelpers';
+import { closeTabs, extensionApi, hoverMarkdown, positionOf, showDocument, typed, unescapeMarkdown, withInput, withUserSettings } from './surfaceHelpers';
 
 const NOTE = 'beacon every 60 s';
 const today = () => new Date().toISOString().slice(0, 10);
@@ -38,12 +38,7 @@ async function requests(api: ExtensionApi): Promise<RequestRecord[]> {
   return body.requests.filter((r) => r.family !== 'identity');
 }
 
-async function closeWebviews(): Promise<void> {
-  await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview));
-  // Focus was in a webview that is gone: give it back to the workbench (a browser window without focus loads the
-  // next webview only when something takes the focus).
-  await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
-}
+const closeWebviews = (): Promise<void> => closeTabs();
 
 suite('Investigation history (demo tenant)', () => {
   let api: ExtensionApi;

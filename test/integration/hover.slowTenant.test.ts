@@ -3,13 +3,12 @@
 // is still running, and the next hover shows the rest from the finished lookup without a new request.
 import * as assert from 'node:assert/strict';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
-import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/simulator';
 import { DEMO_C2_IP } from '../../src/simulator/story';
 import { ALL_PERMISSIONS, issueSimulatorToken } from '../../src/simulator/tokens';
 import { waitFor } from './helpers';
-import { extensionApi, hoverMarkdown, positionOf, showDocument, unescapeMarkdown, withUserSettings } from './surfaceHelpers';
+import { closeTabs, extensionApi, hoverMarkdown, positionOf, showDocument, unescapeMarkdown, withUserSettings } from './surfaceHelpers';
 
 const HUNTING_DELAY_MS = 3000;
 
@@ -23,8 +22,7 @@ suite('Hover against a slow tenant', () => {
     api = await extensionApi();
     // Panels left open by earlier suites would fetch again from this tenant when the settings switch to it.
     // (Webview tabs only: closing the untitled documents of other suites would ask whether to save them.)
-    const panels = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview);
-    await vscode.window.tabGroups.close(panels);
+    await closeTabs();
     sim = await startSimulator({ host: '127.0.0.1', port: 0, faults: [{ kind: 'latency', family: 'hunting', delayMs: HUNTING_DELAY_MS }] });
     process.env.DEFENDER_ACCESS_TOKEN = issueSimulatorToken({ audience: 'defender', permissions: ALL_PERMISSIONS });
     process.env.GRAPH_ACCESS_TOKEN = issueSimulatorToken({ audience: 'graph', permissions: ALL_PERMISSIONS });

@@ -179,3 +179,16 @@ export async function logText(expected: RegExp): Promise<string> {
 export function ago(ms: number): string {
   return new Date(Date.now() - ms).toISOString();
 }
+
+/**
+ * Closes the webview tabs (and, with `texts`, the saved text editors) earlier tests left open, then gives the focus
+ * back to the workbench: the focus was in a webview that is gone, and a browser window without focus loads the next
+ * webview only when something takes the focus.
+ */
+export async function closeTabs(options: { texts?: boolean } = {}): Promise<void> {
+  const tabs = vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview || (options.texts === true && t.input instanceof vscode.TabInputText && !t.isDirty));
+  await vscode.window.tabGroups.close(tabs);
+  await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+}

@@ -7,7 +7,7 @@ import type { ExtensionApi } from '../../src/extension';
 import type { RenderedNode } from '../../src/features/tree/machinesTree';
 import type { Investigation } from '../../src/shared/investigation';
 import { DEMO_C2_IP, DEMO_HOLDER_ID, DEMO_HOLDER_NAME, DEMO_INTERNAL_IP, HOSTILE_STRINGS, demoInternalHolderAt } from '../../src/simulator/story';
-import { extensionApi, withInput } from './surfaceHelpers';
+import { closeTabs, extensionApi, withInput } from './surfaceHelpers';
 
 function root(api: ExtensionApi, ip: string): RenderedNode {
   const node = api.surfaces().machines.find((n) => n.label === ip);
@@ -28,8 +28,10 @@ suite('Machines view', () => {
     this.timeout(60_000);
     api = await extensionApi();
     // Panels left open by other suites refresh on their own; the order asserted here is that of this suite's commands.
-    await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview));
+    await closeTabs();
     await vscode.commands.executeCommand('ipInvestigator.machines.clear');
+    // A triage of an earlier suite comes back with its tenant (it is kept); this suite reads the list of addresses.
+    await vscode.commands.executeCommand('ipInvestigator.clearTriage');
   });
 
   test('after an investigation: the address on top, expanded, with its machines (OS, risk, health, last seen, events)', async () => {

@@ -10,7 +10,7 @@ import type { ExtensionApi } from '../../src/extension';
 import type { TriageEntry, TriageReport } from '../../src/shared/triageModel';
 import { DEMO_C2_IP, DEMO_HOLDER_NAME, DEMO_INTERNAL_IP, demoInternalHolderAt } from '../../src/simulator/story';
 import { waitFor, workspaceFolder } from './helpers';
-import { extensionApi, withInput, withUserSettings } from './surfaceHelpers';
+import { closeTabs, extensionApi, withInput, withUserSettings } from './surfaceHelpers';
 
 const MINUTE = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -27,10 +27,7 @@ async function show(file: string): Promise<vscode.TextEditor> {
 }
 
 /** Closes webviews and saved text editors (unsaved documents of other suites stay: closing them would prompt). */
-async function closeTabs(): Promise<void> {
-  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview || (t.input instanceof vscode.TabInputText && !t.isDirty));
-  await vscode.window.tabGroups.close(tabs);
-}
+const closeAll = (): Promise<void> => closeTabs({ texts: true });
 
 suite('Bulk triage (demo tenant)', () => {
   let api: ExtensionApi;
@@ -40,7 +37,7 @@ suite('Bulk triage (demo tenant)', () => {
   suiteSetup(async function () {
     this.timeout(60_000);
     api = await extensionApi();
-    await closeTabs();
+    await closeAll();
     await vscode.commands.executeCommand('ipInvestigator.clearTriage');
     // A cold triage cache, whatever ran before.
     await withInput(api, () => Promise.resolve(vscode.commands.executeCommand('ipInvestigator.clearCache')));
@@ -48,7 +45,7 @@ suite('Bulk triage (demo tenant)', () => {
 
   suiteTeardown(async () => {
     await vscode.commands.executeCommand('ipInvestigator.clearTriage');
-    await closeTabs();
+    await closeAll();
     for (const f of created) fs.rmSync(f, { force: true });
   });
 
