@@ -122,7 +122,8 @@ export interface IndicatorHistoryItem {
 
 /** The Indicators section: the address's indicators, whether the identity may write, and this workspace's writes. */
 export interface IndicatorsView {
-  state: 'loading' | 'ready' | 'failed';
+  /** `idle`: not looked up (a panel restored from the history asks nothing until the analyst does). */
+  state: 'idle' | 'loading' | 'ready' | 'failed';
   indicators: IndicatorView[];
   problem?: { message: string; remedy?: string; permission?: string; requestId?: string };
   write: WriteCapability;
@@ -438,7 +439,7 @@ const indicatorViewShape: Shape = {
   application: oS,
 };
 const indicatorsViewShape: Shape = {
-  state: (x) => x === 'loading' || x === 'ready' || x === 'failed',
+  state: (x) => x === 'idle' || x === 'loading' || x === 'ready' || x === 'failed',
   indicators: arrayOf(shaped(indicatorViewShape)),
   problem: optional(shaped({ message: S, remedy: oS, permission: oS, requestId: oS })),
   write: shaped({ enabled: isBool, reason: oS }),

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { FrameLocator, Page } from 'playwright-core';
 import { e2eContext } from './context';
-import { findInCommandPalette, runFromCommandPalette, screenshot, webviewWith } from './workbench';
+import { findInCommandPalette, openFile, runFromCommandPalette, screenshot, webviewWith } from './workbench';
 
 const C2 = '198.51.100.23';
 const LOG = 'ipinv-indicators-e2e.log';
@@ -43,11 +43,7 @@ suite('Indicators in the workbench (demo tenant)', () => {
 
   test('block the C2 from its panel; the Indicators section and the triage column show it; remove it', async () => {
     // The log first, then its triage: the indicator column starts empty for the C2.
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget .quick-input-box input').fill(LOG);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: LOG }).first().waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.editor-instance .view-lines .view-line', { hasText: C2 }).first().waitFor();
+    await openFile(page, LOG, C2);
     await runFromCommandPalette(page, 'Defender IP: Triage All IPs in File');
     let table = await webviewWith(page, 'main#triage[data-state="done"]');
     assert.equal((await table.locator(`.t-row[data-ip="${C2}"] .col-indicator`).textContent())?.trim(), '');

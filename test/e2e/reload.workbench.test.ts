@@ -104,6 +104,9 @@ suite('An investigation survives a reload (demo tenant)', () => {
     assert.equal(statuses.alerts, 'ready');
     await panel.locator('#analyst-mark', { hasText: `You marked this malicious on ${today()}: '${NOTE}'` }).waitFor();
     await panel.locator('#restored-line', { hasText: /^Restored from the investigation history: data from (just now|\d+ min ago)/ }).waitFor();
+    // The tenant's indicators are not kept: the section says they were not looked up, and offers to.
+    await panel.locator('#section-indicators', { hasText: 'Not looked up since this panel was restored from the history' }).waitFor();
+    await panel.locator('#section-indicators #indicators-refresh', { hasText: 'Look up' }).waitFor();
 
     // The Machines view: the address with its verdict and the age of its data; the History group with the note.
     await runFromCommandPalette(page, 'Defender IP: Focus on Machines View');
@@ -137,7 +140,8 @@ suite('An investigation survives a reload (demo tenant)', () => {
     // The demo tenant runs in the extension host; after the reload it starts only when something asks it. Either it
     // never started (no connection was made), or its request log has nothing but sign-in.
     const log = await logText(page, /Activated in/);
-    const url = /Demo tenant \(simulated data\) listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)?.[1];
+    // The output's lines run together in its text: the port ends where the next line's timestamp starts.
+    const url = /Demo tenant \(simulated data\) listening on (http:\/\/127\.0\.0\.1:\d+?)(?=\d{4}-\d{2}-\d{2} |\s|$)/.exec(log)?.[1];
     if (url) {
       const body = (await (await fetch(`${url}/_simulator/requests`)).json()) as { requests: { path: string; family: string }[] };
       assert.deepEqual(body.requests.filter((r) => r.family !== 'identity').map((r) => r.path), [], 'no request to the tenant since the reload');

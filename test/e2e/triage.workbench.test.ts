@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { FrameLocator, Page } from 'playwright-core';
 import { e2eContext } from './context';
-import { runFromCommandPalette, screenshot, waitForDecoration, webviewWith } from './workbench';
+import { openFile, runFromCommandPalette, screenshot, waitForDecoration, webviewWith } from './workbench';
 
 const C2 = '198.51.100.23';
 const LOG = 'firewall.log';
@@ -47,11 +47,7 @@ suite('Bulk triage in the workbench (demo tenant)', () => {
   });
 
   test('"Triage All IPs in File" from the command palette shows the table with a row per address', async () => {
-    await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget .quick-input-box input').fill(LOG);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: LOG }).first().waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.editor-instance .view-lines .view-line', { hasText: C2 }).first().waitFor();
+    await openFile(page, LOG, C2);
     await runFromCommandPalette(page, 'Defender IP: Triage All IPs in File');
     table = await webviewWith(page, 'main#triage');
     await table.locator('main#triage[data-state="done"][data-total="11"]').waitFor({ timeout: 60_000 });

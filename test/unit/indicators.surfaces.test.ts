@@ -63,6 +63,7 @@ test('panel messages: the indicator requests and the section view are validated'
     history: [{ at: '2026-12-05T10:00:00Z', kind: 'create', outcome: '1 created', identity: 'demo-analyst', requestIds: ['r'] }],
   };
   assert.ok(parseHostMessage({ kind: 'indicators', view }));
+  assert.ok(parseHostMessage({ kind: 'indicators', view: { ...view, state: 'idle', indicators: [] } }), 'a restored panel says the indicators were not looked up');
   assert.equal(parseHostMessage({ kind: 'indicators', view: { ...view, state: 'done' } }), undefined);
   assert.equal(parseHostMessage({ kind: 'indicators', view: { ...view, indicators: [{ id: '1', action: 'Block' }] } }), undefined);
   assert.equal(parseHostMessage({ kind: 'indicators', view: { ...view, write: { enabled: 'yes' } } }), undefined);

@@ -70,6 +70,13 @@ export class IndicatorsSection implements SectionView {
       fill(this.frame.toolbar);
       return fill(body, loadingView('Looking for indicators…'));
     }
+    if (v.state === 'idle') {
+      // Restored from the history: nothing was asked of the tenant; the analyst asks when it matters.
+      this.frame.setStatus('empty');
+      fill(this.frame.toolbar, button('Look up', { id: 'indicators-refresh', appearance: 'primary', title: 'Ask the tenant for this address\u2019s indicators', onClick: () => this.act({ type: 'indicatorsRefresh' }) }));
+      const notes: HTMLElement[] = v.refusal ? [h('p', { class: 'note refusal', id: 'indicator-refusal' }, v.refusal)] : [];
+      return fill(body, ...notes, emptyView('Not looked up since this panel was restored from the history: Look up asks the tenant.'), this.historyView(v));
+    }
     const writeBlocked = this.blocked(v);
     const addBlocked = writeBlocked ?? v.refusal;
     const updating = v.indicators.length > 0;

@@ -88,6 +88,34 @@ export class IndicatorsPanelSection implements vscode.Disposable {
     this.deps.post({ kind: 'indicators', view });
   }
 
+  /**
+   * A panel restored from the history asks the tenant nothing: the indicators come from what this session already
+   * knows when it knows them, else the section says they were not looked up and offers to.
+   */
+  async showKnown(): Promise<void> {
+    const gen = ++this.generation;
+    const known = this.deps.feature.service.peek(this.ip);
+    const address = checkIndicatorAddress(this.ip, { demo: this.deps.demo() });
+    const refusal = address.ok ? undefined : address.reason;
+    if (known) {
+      // Known this session, so the identity's capability is known too (no request).
+      const c = await this.deps.feature.service.capability();
+      if (gen !== this.generation) return;
+      this.indicators = known.indicators;
+      this.publish({
+        state: 'ready',
+        indicators: known.indicators.map(toView),
+        write: c.enabled ? { enabled: true } : { enabled: false, reason: c.reason ?? '' },
+        ...(refusal ? { refusal } : {}),
+        history: this.history(),
+        fetchedAt: new Date(known.fetchedAt).toISOString(),
+      });
+      return;
+    }
+    this.indicators = [];
+    this.publish({ state: 'idle', indicators: [], write: { enabled: false, reason: 'is offered once the indicators are looked up' }, ...(refusal ? { refusal } : {}), history: this.history() });
+  }
+
   /** The address's indicators now (noCache: straight from the tenant). */
   async load(noCache: boolean): Promise<void> {
     const gen = ++this.generation;

@@ -159,6 +159,7 @@ export class InvestigationView implements vscode.Disposable {
     this.restored = { from: kept.fetchedAt, ...(kept.timelineTotal !== undefined ? { timelineTotal: kept.timelineTotal } : {}) };
     this.post({ kind: 'done', runId, cachedAt: kept.fetchedAt });
     this.postHistory();
+    void this.indicators?.showKnown();
     const missing = [...INVESTIGATION_SECTIONS, ...ENRICHMENT_SECTIONS].filter((s) => !restored.includes(s));
     this.deps.logger.info(`Panel ${this.facts.ip}: restored from the history (data fetched ${kept.fetchedAt}) without a request${missing.length > 0 ? `; asking for ${missing.join(', ')}` : ''}.`);
     if (missing.length > 0) void this.run(missing, false);
