@@ -1,4 +1,5 @@
-// One build, one output per runtime: the extension host (node/cjs), the webview (browser), the CLI (node).
+// One build, one output per runtime: the extension host (node/cjs), the webview (browser), the CLI (node), and the
+// scan worker both of them start (dist/scanWorker.js).
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 
@@ -45,6 +46,14 @@ const targets = [
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
     define: { __VERSION__: JSON.stringify(version) },
+  },
+  {
+    ...common,
+    entryPoints: { scanWorker: 'src/core/ip/scanWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
 ];
 

@@ -177,17 +177,34 @@ function decide(lo: number, hi: number): Decision {
 }
 
 // Most first octets decide the class alone; most of the others are decided by the second octet; only a few
-// /16s (192.0, 198.51, 203.0...) walk their own few blocks.
-const BY_FIRST_OCTET: Decision[] = Array.from({ length: 256 }, (_, octet) => decide((octet << 24) >>> 0, ((octet << 24) | 0xffffff) >>> 0));
-const BY_SECOND_OCTET: (Decision[] | undefined)[] = BY_FIRST_OCTET.map((d, octet) =>
-  Array.isArray(d) ? Array.from({ length: 256 }, (_, second) => decide(((octet << 24) | (second << 16)) >>> 0, ((octet << 24) | (second << 16) | 0xffff) >>> 0)) : undefined,
-);
+// /16s (192.0, 198.51, 203.0...) walk their own few blocks. The second-octet tables are built on first use:
+// building them all is most of what loading this module costs (and `ipinv scan` starts in a few milliseconds).
+const BY_FIRST_OCTET: Decision[] = firstOctetDecisions();
+const BY_SECOND_OCTET: (Decision[] | undefined)[] = Array.from({ length: 256 }, () => undefined);
+
+/** decide() for each first octet; only the octets some block touches need the walk (most are plain public). */
+function firstOctetDecisions(): Decision[] {
+  const touched = new Uint8Array(256);
+  for (const b of V4) {
+    const last = ((b.base | (~b.mask >>> 0)) >>> 0) >>> 24;
+    for (let o = b.base >>> 24; o <= last; o++) touched[o] = 1;
+  }
+  const out: Decision[] = [];
+  for (let o = 0; o < 256; o++) out.push(touched[o] ? decide((o << 24) >>> 0, ((o << 24) | 0xffffff) >>> 0) : PUBLIC);
+  return out;
+}
+
+function bySecondOctet(octet: number): Decision[] {
+  return (BY_SECOND_OCTET[octet] ??= Array.from({ length: 256 }, (_, second) =>
+    decide(((octet << 24) | (second << 16)) >>> 0, ((octet << 24) | (second << 16) | 0xffff) >>> 0),
+  ));
+}
 
 /** Classifies an IPv4 address given as an unsigned 32-bit integer. */
 export function classifyIpv4(value: number): Classification {
   const first = BY_FIRST_OCTET[value >>> 24];
   if (!Array.isArray(first)) return first;
-  const second = (BY_SECOND_OCTET[value >>> 24] as Decision[])[(value >>> 16) & 0xff];
+  const second = (BY_SECOND_OCTET[value >>> 24] ?? bySecondOctet(value >>> 24))[(value >>> 16) & 0xff];
   if (!Array.isArray(second)) return second;
   for (const b of second) if (((value & b.mask) >>> 0) === b.base) return b.result;
   return PUBLIC;

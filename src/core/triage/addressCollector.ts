@@ -1,6 +1,7 @@
 // Dedupes scanner matches by normalised address while streaming, keeping occurrences and line times in
 // bounded memory: caps per address, and line times thinned to an ever coarser grid when there are many.
 import { isInternalClass, type IpClass } from '../ip/classify';
+import type { MatchLocation } from '../ip/lineScanner';
 import type { Occurrence } from '../../shared/triageModel';
 
 /** What the collector needs from a scanner match (the file scanner's `FileMatch` satisfies it). */
@@ -104,6 +105,14 @@ export class AddressCollector {
   }
 
   add(file: string, m: LocatedMatch): void {
+    this.addAt(file, m, { line: m.line, column: m.column, time: () => m.time });
+  }
+
+  /**
+   * add() for the scanner's match and location as a sink receives them (nothing of either is kept): the
+   * line's time is read only when it is kept, for a timed address or an occurrence within the cap.
+   */
+  addAt(file: string, m: Pick<LocatedMatch, 'value' | 'version' | 'start' | 'end' | 'port' | 'defanged' | 'ipClass'>, at: MatchLocation): void {
     this.occurrences++;
     let a = this.addresses.get(m.value);
     if (!a) {
@@ -123,11 +132,16 @@ export class AddressCollector {
     }
     a.occurrenceCount++;
     if (m.defanged) a.defanged = true;
-    if (a.timed && m.time) a.times.add(m.time);
+    let time: Date | undefined;
+    if (a.timed) {
+      time = at.time();
+      if (time) a.times.add(time);
+    }
     if (a.files[a.files.length - 1] !== file && !a.files.includes(file) && a.files.length < this.maxFiles) a.files.push(file);
     if (a.occurrences.length < this.maxOcc) {
-      const o: Occurrence = { file, line: m.line, column: m.column, start: m.start, end: m.end };
-      if (m.time && Number.isFinite(m.time.getTime())) o.time = m.time.toISOString();
+      if (!a.timed) time = at.time();
+      const o: Occurrence = { file, line: at.line, column: at.column, start: m.start, end: m.end };
+      if (time && Number.isFinite(time.getTime())) o.time = time.toISOString();
       if (m.port !== undefined) o.port = m.port;
       if (m.defanged) o.defanged = true;
       a.occurrences.push(o);

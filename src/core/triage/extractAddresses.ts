@@ -1,9 +1,9 @@
 // The extraction phase of triage: streams files (from disk, not through editors, which truncate large
 // files), byte streams (stdin) or text (a selection) through the file scanner into the collector.
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { scanStreamBatches, type FileMatch } from '../ip/scanFile';
+import { scanFileInto, scanStreamInto, type MatchSink } from '../ip/scanFile';
 import type { LineTimeOptions } from '../ip/logTime';
+import type { ParallelOptions } from '../ip/parallelScan';
 import type { AddressCollector } from './addressCollector';
 import type { SourceSummary } from '../../shared/triageModel';
 
@@ -39,6 +39,8 @@ export interface ExtractOptions {
   /** Emit a progress step every this many bytes. Default 8 MiB. */
   progressEveryBytes?: number;
   chunkBytes?: number;
+  /** Large files go to the scan workers (default: the shared pool, from 16 MiB); false keeps every scan in this thread. */
+  parallel?: ParallelOptions | false;
 }
 
 /**
@@ -72,20 +74,19 @@ export async function* extractAddresses(
     const name = input.kind === 'file' ? (input.name ?? input.path) : input.name;
     const summary: SourceSummary = { name, bytes: 0, matches: 0 };
     const counter = { bytes: 0 };
-    const bytes =
-      input.kind === 'file'
-        ? countBytes(createReadStream(input.path, { highWaterMark: options.chunkBytes ?? 1 << 20 }), counter)
-        : input.kind === 'stream'
-          ? countBytes(input.stream, counter)
-          : countBytes([input.text], counter);
+    const before = collector.occurrences;
     const shift = input.kind === 'text' ? input.base : undefined;
+    const sink: MatchSink = shift ? shiftedSink(collector, name, shift) : (m, at) => collector.addAt(name, m, at);
+    const scanOptions = { signal: options.signal, lineTime: options.lineTime ?? true };
+    const steps =
+      input.kind === 'file'
+        ? scanFileInto(input.path, sink, { ...scanOptions, chunkBytes: options.chunkBytes, parallel: options.parallel })
+        : scanStreamInto(input.kind === 'stream' ? countBytes(input.stream, counter) : countBytes([input.text], counter), sink, scanOptions);
     try {
-      for await (const batch of scanStreamBatches(bytes, { signal: options.signal, lineTime: options.lineTime ?? true })) {
-        for (const m of batch) {
-          if (shift) shiftMatch(m, shift);
-          collector.add(name, m);
-        }
-        summary.matches += batch.length;
+      for await (const units of steps) {
+        // A file's scan counts its bytes itself; streams and text are counted on the way in.
+        if (input.kind === 'file') counter.bytes = units;
+        summary.matches = collector.occurrences - before;
         if (done + counter.bytes >= nextReport) {
           nextReport = done + counter.bytes + every;
           yield { type: 'progress', bytesScanned: done + counter.bytes, ...(total !== undefined ? { bytesTotal: total } : {}) };
@@ -95,6 +96,7 @@ export async function* extractAddresses(
       if (options.signal?.aborted) throw e;
       summary.error = readError(e);
     }
+    summary.matches = collector.occurrences - before;
     summary.bytes = counter.bytes;
     done += counter.bytes;
     sources.push(summary);
@@ -110,11 +112,13 @@ async function* countBytes(source: AsyncIterable<Uint8Array | string> | Iterable
   }
 }
 
-function shiftMatch(m: FileMatch, base: { offset: number; line: number; column: number }): void {
-  if (m.line === 1) m.column += base.column - 1;
-  m.line += base.line - 1;
-  m.start += base.offset;
-  m.end += base.offset;
+/** Matches of a selection, moved to where the selection starts in its document. */
+function shiftedSink(collector: AddressCollector, name: string, base: { offset: number; line: number; column: number }): MatchSink {
+  return (m, at) => {
+    const line = at.line + base.line - 1;
+    const column = at.line === 1 ? at.column + base.column - 1 : at.column;
+    collector.addAt(name, { ...m, start: m.start + base.offset, end: m.end + base.offset }, { line, column, time: () => at.time() });
+  };
 }
 
 /** A short reason without the stack (the path is the source's name already). */
