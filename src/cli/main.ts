@@ -1,8 +1,6 @@
 // `ipinv`: the command-line entry. It parses the subcommand and hands over to src/cli/<name>Command.ts.
-import { ExitCode, UsageError, type CliIo } from './io';
+import { ExitCode, type CliIo } from './io';
 import { runScan } from './scanCommand';
-import { runInvestigate } from './investigateCommand';
-import { runTriage } from './triageCommand';
 
 const HELP = `ipinv: find and investigate IP addresses with Microsoft Defender for Endpoint
 
@@ -17,10 +15,15 @@ Usage:
 `;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
-const commands: Record<string, Command> = {
-  scan: runScan,
-  investigate: runInvestigate,
-  triage: runTriage,
+/**
+ * One line per command. Only scan is imported up front: `ipinv scan` loads nothing else (no msal, undici or
+ * simulator). A command written as `() => import('./xCommand').then(...)` loads on first use; the build puts
+ * every such module into dist/cliCommands.js (see esbuild.mjs).
+ */
+const commands: Record<string, () => Promise<Command>> = {
+  scan: () => Promise.resolve(runScan),
+  investigate: () => import('./investigateCommand').then((m) => m.runInvestigate),
+  triage: () => import('./triageCommand').then((m) => m.runTriage),
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -33,15 +36,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return ExitCode.ok;
   }
-  const command = commands[name];
-  if (!command) {
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) {
     io.stderr.write(`ipinv: unknown command '${name}'. Run 'ipinv --help'.\n`);
     return ExitCode.usage;
   }
   try {
+    const command = await load();
     return await command(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    // By name, not instanceof: a lazily loaded command has its own copy of the UsageError class.
+    if (e instanceof Error && e.name === 'UsageError') {
       io.stderr.write(`ipinv ${name}: ${e.message}\n`);
       return ExitCode.usage;
     }
@@ -54,7 +59,16 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 if (require.main === module) {
-  const io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  // process.stdin is built on first access (a stream, a socket or a TTY): only commands that read it pay for it.
+  const io: CliIo = {
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  };
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
