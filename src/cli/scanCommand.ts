@@ -122,9 +122,9 @@ export async function runScan(args: string[], io: CliIo): Promise<number> {
     for (const f of files) {
       const name = f === '-' ? STDIN_NAME : f;
       if (parsed.mode === 'count') {
-        // Counting needs no lines, times or match objects, and large files are counted on every core.
+        // Counting needs no lines, times or match objects; large files are counted on every core (this thread too).
         try {
-          total += f === '-' ? await countStream(io.stdin) : await countFile(resolve(io.cwd, f));
+          total += f === '-' ? await countStream(io.stdin) : await countFile(resolve(io.cwd, f), { parallel: { mainThread: true } });
         } catch (e) {
           io.stderr.write(`ipinv scan: cannot read '${f}': ${describe(e)}\n`);
           return ExitCode.usage;

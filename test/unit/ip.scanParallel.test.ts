@@ -106,6 +106,7 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
       assertSameMatches(await collect(scanFileBatches(f.path, { lineTime: false, parallel })), untimed, `${f.name} in workers, no times`);
       assert.equal(await countFile(f.path, { parallel: false }), expected.length, `${f.name} count`);
       assert.equal(await countFile(f.path, { parallel }), expected.length, `${f.name} count in workers`);
+      assert.equal(await countFile(f.path, { parallel: { ...parallel, mainThread: true } }), expected.length, `${f.name} count here and in workers`);
     }
   });
 

@@ -169,8 +169,8 @@ type Decision = Classification | Compiled4[];
  * What decides the class of every address in [lo, hi]: one result when every block touching the range covers
  * it whole (the most specific such block wins, as in the full walk), else the touching blocks to walk.
  */
-function decide(lo: number, hi: number): Decision {
-  const touching = V4.filter((b) => b.base <= hi && ((b.base | (~b.mask >>> 0)) >>> 0) >= lo);
+function decide(lo: number, hi: number, blocks: readonly Compiled4[] = V4): Decision {
+  const touching = blocks.filter((b) => b.base <= hi && ((b.base | (~b.mask >>> 0)) >>> 0) >= lo);
   if (touching.length === 0) return PUBLIC;
   if (touching.every((b) => b.base <= lo && ((b.base | (~b.mask >>> 0)) >>> 0) >= hi)) return touching[0].result;
   return touching;
@@ -195,8 +195,10 @@ function firstOctetDecisions(): Decision[] {
 }
 
 function bySecondOctet(octet: number): Decision[] {
+  // Only the blocks the first octet's walk would look at can touch its /16s (the same order: longest first).
+  const blocks = BY_FIRST_OCTET[octet] as Compiled4[];
   return (BY_SECOND_OCTET[octet] ??= Array.from({ length: 256 }, (_, second) =>
-    decide(((octet << 24) | (second << 16)) >>> 0, ((octet << 24) | (second << 16) | 0xffff) >>> 0),
+    decide(((octet << 24) | (second << 16)) >>> 0, ((octet << 24) | (second << 16) | 0xffff) >>> 0, blocks),
   ));
 }
 

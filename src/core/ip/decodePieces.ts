@@ -31,7 +31,7 @@ export class PieceDecoder {
     this.sawText = midStream;
   }
 
-  /** Appends the pieces of one chunk to `out`. */
+  /** Appends the pieces of one chunk to `out`. The chunk's bytes are not kept (its buffer may be reused). */
   push(chunk: Uint8Array | string, out: string[]): void {
     if (typeof chunk === 'string') {
       let text = chunk;
@@ -54,7 +54,8 @@ export class PieceDecoder {
         // Need two bytes to see a UTF-16 mark.
         bytes = this.head ? concat(this.head, bytes) : bytes;
         if (bytes.length < 2) {
-          this.head = bytes;
+          // A copy: the caller may reuse its buffer.
+          this.head = bytes.slice();
           return;
         }
         this.head = undefined;

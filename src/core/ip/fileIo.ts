@@ -19,17 +19,31 @@ export function closeFile(fd: number): Promise<void> {
   return new Promise((resolve, reject) => close(fd, (e) => (e ? reject(e) : resolve())));
 }
 
-/** A file's bytes in chunks of up to `chunkBytes`, each in a buffer of its own. */
+/**
+ * A file's bytes in chunks of up to `chunkBytes`. Two buffers take turns: the next read is under way while the
+ * consumer works on a chunk, and a chunk is valid only until the consumer asks for the next one.
+ */
 export async function* readChunks(path: string, chunkBytes: number): AsyncGenerator<Uint8Array, void, undefined> {
   const fd = await openFile(path);
+  let pending: Promise<number> | undefined;
   try {
+    let current = Buffer.allocUnsafeSlow(chunkBytes);
+    let spare = Buffer.allocUnsafeSlow(chunkBytes);
+    pending = readFile(fd, current, 0, chunkBytes, null);
     for (;;) {
-      const buffer = Buffer.allocUnsafeSlow(chunkBytes);
-      const n = await readFile(fd, buffer, 0, chunkBytes, null);
+      const n = await pending;
+      pending = undefined;
       if (n === 0) return;
-      yield n === chunkBytes ? buffer : buffer.subarray(0, n);
+      const chunk = current;
+      // The file position moves with each read, so the next one can start now.
+      pending = readFile(fd, spare, 0, chunkBytes, null);
+      current = spare;
+      spare = chunk;
+      yield n === chunkBytes ? chunk : chunk.subarray(0, n);
     }
   } finally {
+    // A read still in flight must finish before its descriptor closes.
+    if (pending) await pending.catch(() => 0);
     await closeFile(fd);
   }
 }

@@ -2,7 +2,7 @@
 // column, and reads a line's timestamp only when the sink asks for the time of a match on it (once per line).
 // Synchronous: the async readers (scanFile.ts) and the scan workers drive it.
 import type { IpMatch } from './ipMatch';
-import { SCAN_LOOKAHEAD, SCAN_LOOKBEHIND, scanRange } from './scanner';
+import { MatchBuffer, SCAN_LOOKAHEAD, SCAN_LOOKBEHIND, countRange, scanRangeInto } from './scanner';
 import { findLineTime, type LineTimeOptions } from './logTime';
 
 /** Timestamps are looked for in the first this-many characters of a line. */
@@ -24,6 +24,8 @@ export type MatchSink = (m: IpMatch, at: MatchLocation) => void;
 export interface LineScannerOptions {
   /** Count lines (default true). Without, `line` and `column` are 0, `time()` is undefined and no line is waited for. */
   lines?: boolean;
+  /** Only count the matches (in `count`): no sink calls, no values, no match objects. Implies no lines. */
+  countOnly?: boolean;
   /** Read line times for `time()`; without, time() is always undefined. Give `now` for syslog dates without a year. */
   lineTime?: LineTimeOptions;
 }
@@ -42,12 +44,15 @@ export class LineScanner implements MatchLocation {
   column = 0;
   /** UTF-16 code units received so far. */
   chars = 0;
+  /** Matches so far, when counting only. */
+  readonly tally = { count: 0 };
   private text = '';
   /** Absolute offset of text[0]. */
   private base = 0;
   /** Where the address scan resumes (absolute). */
   private pos = 0;
   private readonly lines: boolean;
+  private readonly countOnly: boolean;
   private readonly timeOptions: LineTimeOptions | undefined;
   // Line tracking: every break before trackPos is counted; lineNo is the line at trackPos, starting at lineStart.
   private lineNo = 1;
@@ -66,13 +71,15 @@ export class LineScanner implements MatchLocation {
   private timeValue: Date | undefined;
   /** Start of the current match (text index), for time(). */
   private matchAt = 0;
-  private readonly found: IpMatch[] = [];
+  /** The matches of one scan, in recycled objects (a sink copies what it keeps). */
+  private readonly found = new MatchBuffer();
   /** Pieces received while the open line could not be scanned yet (joined to the text when it can). */
   private readonly waiting: string[] = [];
   private waitingLength = 0;
 
   constructor(options: LineScannerOptions = {}) {
-    this.lines = options.lines ?? true;
+    this.countOnly = options.countOnly ?? false;
+    this.lines = !this.countOnly && (options.lines ?? true);
     this.timeOptions = this.lines ? options.lineTime : undefined;
     if (this.timeOptions) findLineTime('', this.timeOptions); // rejects a bad assumeZone before any reading
   }
@@ -177,12 +184,15 @@ export class LineScanner implements MatchLocation {
         }
       }
     }
-    if (limit > this.pos) {
+    if (limit > this.pos && this.countOnly) {
+      this.pos = base + countRange(text, this.pos - base, limit - base, this.tally);
+    } else if (limit > this.pos) {
       const found = this.found;
-      this.pos = base + scanRange(text, this.pos - base, limit - base, found, base, true);
+      this.pos = base + scanRangeInto(text, this.pos - base, limit - base, found, base, true);
+      const n = found.count;
       if (this.lines) {
-        for (let k = 0; k < found.length; k++) {
-          const m = found[k];
+        for (let k = 0; k < n; k++) {
+          const m = found.items[k];
           this.advance(m.start);
           this.line = this.lineNo;
           this.column = m.start - this.lineStart + 1;
@@ -191,9 +201,8 @@ export class LineScanner implements MatchLocation {
         }
         this.advance(limit);
       } else {
-        for (let k = 0; k < found.length; k++) sink(found[k], this);
+        for (let k = 0; k < n; k++) sink(found.items[k], this);
       }
-      found.length = 0;
     }
     if (cut) {
       this.openLine = limit;

@@ -6,6 +6,7 @@ import type { LineTimeOptions } from './logTime';
 import type { MatchSink } from './lineScanner';
 import { RecordReader, type RecordBatch } from './matchRecords';
 import type { JobDone, ScanPool } from './scanPool';
+import { scanPart } from './scanPart';
 import { closeFile, openFile, readFile, statFile } from './fileIo';
 
 /** Files from this size on are scanned in workers. */
@@ -18,6 +19,12 @@ export interface ParallelOptions {
   pool?: ScanPool;
   /** Bytes per part at most (default: the file split so that each worker gets about two parts, 4-32 MiB each). */
   partBytes?: number;
+  /**
+   * Counting only: this thread scans parts too, and the pool is used for one worker fewer (so `pool.size` threads
+   * in all). For a command-line count, where this thread has nothing else to do and a worker takes a while to
+   * start; never in an editor, whose thread must stay free.
+   */
+  mainThread?: boolean;
 }
 
 interface RunOptions extends ParallelOptions {
@@ -56,7 +63,8 @@ export async function parallelScan(path: string, options: RunOptions): Promise<P
   }
   // The pool module (worker_threads) loads only when a file is large enough to need it.
   const pool = options.pool ?? (await import('./scanPool')).sharedScanPool();
-  const partBytes = options.partBytes ?? Math.max(4 << 20, Math.min(32 << 20, Math.ceil(size / (2 * pool.size))));
+  // Sharing with this thread, parts are smaller: the workers start later and take what is left.
+  const partBytes = options.partBytes ?? (options.mainThread && options.mode === 'count' ? 2 << 20 : Math.max(4 << 20, Math.min(32 << 20, Math.ceil(size / (2 * pool.size)))));
   let cuts: number[];
   try {
     cuts = await cutPoints(path, size, partBytes);
@@ -127,8 +135,29 @@ export class ParallelRun {
   /** Only the number of matches (mode 'count'). */
   async count(): Promise<number> {
     try {
-      const done = await Promise.all(this.parts.map((p) => this.start(p)));
-      return done.reduce((n, d) => n + d.count, 0);
+      if (!this.options.mainThread) {
+        const done = await Promise.all(this.parts.map((p) => this.start(p)));
+        return done.reduce((n, d) => n + d.count, 0);
+      }
+      // This thread and pool.size - 1 workers take parts from one queue until it is empty.
+      const queue = [...this.parts];
+      let total = 0;
+      const worker = async (): Promise<void> => {
+        for (let p = queue.shift(); p; p = queue.shift()) {
+          const done = await this.start(p);
+          total += done.count; // not `total += await ...`: that would add to the total read before the wait
+        }
+      };
+      const workers = Promise.all(Array.from({ length: this.pool.size - 1 }, worker));
+      workers.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+      for (let p = queue.shift(); p; p = queue.shift()) {
+        this.options.signal?.throwIfAborted();
+        total += scanPart({ path: this.path, start: p.start, end: p.end, mode: 'count', batchBytes: BATCH_BYTES }, () => undefined).count;
+        // Let the workers' replies in, so that an idle worker gets the next part without waiting for this one.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      await workers;
+      return total;
     } finally {
       this.close();
     }

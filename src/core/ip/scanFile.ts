@@ -113,22 +113,30 @@ export async function* scanFileInto(path: string, sink: MatchSink, options: Scan
   yield* scanStreamInto(readChunks(path, Math.max(1, options.chunkBytes ?? DEFAULT_CHUNK_BYTES)), sink, { lines, lineTime: timeOptions ?? false, signal: options.signal });
 }
 
-/** The number of addresses in a file (no lines, no times, no match objects kept). */
+/** The number of addresses in a file (no lines, no times, no match objects). Large files are counted in workers. */
 export async function countFile(path: string, options: Pick<ScanFileOptions, 'signal' | 'chunkBytes' | 'parallel'> = {}): Promise<number> {
   if (options.parallel !== false) {
     const parallel = await parallelScan(path, { mode: 'count', signal: options.signal, ...options.parallel });
     if (parallel) return parallel.count();
   }
-  let n = 0;
-  for await (const _ of scanFileInto(path, () => n++, { ...options, parallel: false, lines: false, lineTime: false }));
-  return n;
+  return countChunks(readChunks(path, Math.max(1, options.chunkBytes ?? DEFAULT_CHUNK_BYTES)), options.signal);
 }
 
 /** The number of addresses in a byte or text stream. */
-export async function countStream(source: AsyncIterable<Uint8Array | string>, options: Pick<ScanStreamOptions, 'signal'> = {}): Promise<number> {
-  let n = 0;
-  for await (const _ of scanStreamInto(source, () => n++, { ...options, lines: false, lineTime: false }));
-  return n;
+export function countStream(source: AsyncIterable<Uint8Array | string>, options: Pick<ScanStreamOptions, 'signal'> = {}): Promise<number> {
+  return countChunks(source, options.signal);
+}
+
+async function countChunks(source: AsyncIterable<Uint8Array | string>, signal: AbortSignal | undefined): Promise<number> {
+  const scanner = new LineScanner({ countOnly: true });
+  const none: MatchSink = () => undefined;
+  for await (const piece of decodePieces(source)) {
+    signal?.throwIfAborted();
+    scanner.push(piece, none);
+  }
+  signal?.throwIfAborted();
+  scanner.end(none);
+  return scanner.tally.count;
 }
 
 /**
