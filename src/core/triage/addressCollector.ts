@@ -48,7 +48,8 @@ export interface CollectorOptions {
  */
 export class TimeSampler {
   private cellMs = 60_000;
-  private cells = new Map<number, number>();
+  /** Made on the first add: most addresses of a large log never get a time. */
+  private cells: Map<number, number> | undefined;
   /** Times seen in total, including those the grid merged. */
   seen = 0;
 
@@ -60,15 +61,16 @@ export class TimeSampler {
     this.seen++;
     const minute = Math.floor(t / 60_000) * 60_000;
     const cell = Math.floor(minute / this.cellMs);
-    if (this.cells.has(cell)) return;
-    this.cells.set(cell, minute);
+    const cells = (this.cells ??= new Map());
+    if (cells.has(cell)) return;
+    cells.set(cell, minute);
     while (this.cells.size > this.cap) this.coarsen();
   }
 
   private coarsen(): void {
     this.cellMs *= 2;
     const next = new Map<number, number>();
-    for (const minute of [...this.cells.values()].sort((a, b) => a - b)) {
+    for (const minute of [...(this.cells?.values() ?? [])].sort((a, b) => a - b)) {
       const cell = Math.floor(minute / this.cellMs);
       if (!next.has(cell)) next.set(cell, minute);
     }
@@ -77,11 +79,11 @@ export class TimeSampler {
 
   /** The kept times, oldest first. */
   values(): Date[] {
-    return [...this.cells.values()].sort((a, b) => a - b).map((t) => new Date(t));
+    return [...(this.cells?.values() ?? [])].sort((a, b) => a - b).map((t) => new Date(t));
   }
 
   get size(): number {
-    return this.cells.size;
+    return this.cells?.size ?? 0;
   }
 
   /** True when some distinct times were merged away. */
