@@ -36,16 +36,47 @@ class Dice {
     return String(n).padStart(width, fill);
   }
 
+  /**
+   * Addresses come from a population, as in a real log (a few hosts talk a lot, most a little; a trickle of
+   * addresses seen once, like a scan): skewed picks from pools of internal, public and IPv6 addresses.
+   */
+  private pools: { internal: string[]; public: string[]; v6: string[] } | undefined;
+
+  private population(): { internal: string[]; public: string[]; v6: string[] } {
+    this.pools ??= {
+      internal: Array.from({ length: 2000 }, () => this.freshV4(this.int(5))),
+      public: Array.from({ length: 3000 }, () => this.freshV4(6 + this.int(4))),
+      v6: Array.from({ length: 1500 }, () => this.freshV6()),
+    };
+    return this.pools;
+  }
+
+  /** One of `xs`, the first ones far more often. */
+  private skewed(xs: readonly string[]): string {
+    const r = this.r();
+    return xs[Math.floor(xs.length * r * r * r)];
+  }
+
   v4(): string {
-    const kind = this.int(10);
-    if (kind < 3) return `10.${this.int(256)}.${this.int(256)}.${1 + this.int(254)}`;
-    if (kind < 4) return `192.168.${this.int(256)}.${1 + this.int(254)}`;
-    if (kind < 5) return `172.${16 + this.int(16)}.${this.int(256)}.${1 + this.int(254)}`;
-    if (kind < 6) return this.pick(['198.51.100.23', '203.0.113.77', '192.0.2.10', '8.8.8.8', '1.1.1.1', '127.0.0.1']);
-    return `${1 + this.int(223)}.${this.int(256)}.${this.int(256)}.${1 + this.int(254)}`;
+    const kind = this.int(100);
+    if (kind < 10) return this.pick(['198.51.100.23', '203.0.113.77', '192.0.2.10', '8.8.8.8', '1.1.1.1', '127.0.0.1']);
+    if (kind < 14) return this.freshV4(this.int(10));
+    return this.skewed(kind < 57 ? this.population().internal : this.population().public);
   }
 
   v6(): string {
+    return this.chance(0.05) ? this.freshV6() : this.skewed(this.population().v6);
+  }
+
+  /** A new IPv4 address: kinds 0-2 10/8, 3 192.168/16, 4 172.16/12, 5-9 public. */
+  private freshV4(kind: number): string {
+    if (kind < 3) return `10.${this.int(256)}.${this.int(256)}.${1 + this.int(254)}`;
+    if (kind < 4) return `192.168.${this.int(256)}.${1 + this.int(254)}`;
+    if (kind < 5) return `172.${16 + this.int(16)}.${this.int(256)}.${1 + this.int(254)}`;
+    return `${1 + this.int(223)}.${this.int(256)}.${this.int(256)}.${1 + this.int(254)}`;
+  }
+
+  private freshV6(): string {
     const kind = this.int(6);
     if (kind === 0) return `2001:db8:${this.hex(1 + this.int(4)).replace(/^0+(?=.)/, '')}::${(1 + this.int(0xfffe)).toString(16)}`;
     if (kind === 1) return `fe80::${this.hex(4).replace(/^0+(?=.)/, '')}:${this.hex(2)}ff:fe${this.hex(2)}:${(1 + this.int(0xfffe)).toString(16)}`;
