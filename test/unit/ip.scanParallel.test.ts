@@ -173,7 +173,7 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     assertSameMatches(actual, reference(text, TIME), 'utf-16');
   });
 
-  test('triage extraction in workers keeps what the sequential extraction keeps', async () => {
+  test('triage extraction in workers (collected part by part, merged in order) keeps what the sequential extraction keeps', async () => {
     const path = join(dir, 'triage.log');
     await writeFile(path, LOG_SHAPES[2].generate(7, 300_000) + LOG_SHAPES[0].generate(8, 300_000));
     const collect = async (parallel: false | { pool: ScanPool; threshold: number; partBytes: number }) => {
@@ -197,6 +197,8 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
       assert.equal(tb.seen, ta.seen, `${ip} times seen`);
     }
     assert.ok([...seq.c.addresses.values()].some((a) => a.timed && a.times.size > 0), 'some internal address has line times');
+    assert.ok([...seq.c.addresses.values()].some((a) => a.times.thinned), 'some address had more distinct times than kept');
+    assert.ok([...seq.c.addresses.values()].some((a) => a.occurrencesTruncated), 'some address had more occurrences than kept');
   });
 });
 

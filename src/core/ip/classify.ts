@@ -212,14 +212,16 @@ export function classifyIpv4(value: number): Classification {
   return PUBLIC;
 }
 
-// Candidate blocks by the first byte of the address, longest prefix first.
-const V6_BY_FIRST_BYTE: Compiled6[][] = Array.from({ length: 256 }, (_, byte) =>
-  V6.filter((b) => ((byte << 8) & b.mask[0] & 0xff00) === (b.base[0] & 0xff00)),
-);
+// Candidate blocks by the first byte of the address, longest prefix first (each list made on first use).
+const V6_BY_FIRST_BYTE: (Compiled6[] | undefined)[] = Array.from({ length: 256 }, () => undefined);
+
+function v6Candidates(byte: number): Compiled6[] {
+  return (V6_BY_FIRST_BYTE[byte] ??= V6.filter((b) => ((byte << 8) & b.mask[0] & 0xff00) === (b.base[0] & 0xff00)));
+}
 
 /** Classifies an IPv6 address given as eight 16-bit groups. */
 export function classifyIpv6(groups: ArrayLike<number>): Classification {
-  for (const b of V6_BY_FIRST_BYTE[groups[0] >>> 8]) {
+  for (const b of V6_BY_FIRST_BYTE[groups[0] >>> 8] ?? v6Candidates(groups[0] >>> 8)) {
     let hit = true;
     for (let k = 0; k < b.groups && hit; k++) if ((groups[k] & b.mask[k]) !== b.base[k]) hit = false;
     if (!hit) continue;

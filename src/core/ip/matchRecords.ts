@@ -45,9 +45,10 @@ export class RecordWriter {
     if (this.n * INTS === this.ints.length) this.grow();
     const i = this.n * INTS;
     const ints = this.ints;
+    const value = this.stringIndex(m.value);
     ints[i] = at.line;
     ints[i + 1] = at.column;
-    ints[i + 2] = this.stringIndex(m.value);
+    ints[i + 2] = value;
     ints[i + 3] = m.zone === undefined ? -1 : this.stringIndex(m.zone);
     ints[i + 4] = m.port ?? -1;
     ints[i + 5] = m.prefix ?? -1;

@@ -7,6 +7,7 @@ import type { MatchSink } from './lineScanner';
 import { RecordReader, type RecordBatch } from './matchRecords';
 import type { JobDone, ScanPool } from './scanPool';
 import { scanPart } from './scanPart';
+import type { PartCollectOptions, PartCollection } from '../triage/partCollector';
 import { closeFile, openFile, readFile, statFile } from './fileIo';
 
 /** Files from this size on are scanned in workers. */
@@ -28,8 +29,9 @@ export interface ParallelOptions {
 }
 
 interface RunOptions extends ParallelOptions {
-  mode: 'count' | 'records';
+  mode: 'count' | 'records' | 'collect';
   lineTime?: LineTimeOptions;
+  collect?: PartCollectOptions;
   signal?: AbortSignal;
 }
 
@@ -63,8 +65,7 @@ export async function parallelScan(path: string, options: RunOptions): Promise<P
   }
   // The pool module (worker_threads) loads only when a file is large enough to need it.
   const pool = options.pool ?? (await import('./scanPool')).sharedScanPool();
-  // Sharing with this thread, parts are smaller: the workers start later and take what is left.
-  const partBytes = options.partBytes ?? (options.mainThread && options.mode === 'count' ? 2 << 20 : Math.max(4 << 20, Math.min(32 << 20, Math.ceil(size / (2 * pool.size)))));
+  const partBytes = options.partBytes ?? defaultPartBytes(size, pool.size, options);
   let cuts: number[];
   try {
     cuts = await cutPoints(path, size, partBytes);
@@ -73,6 +74,16 @@ export async function parallelScan(path: string, options: RunOptions): Promise<P
   }
   if (cuts.length === 0) return undefined;
   return new ParallelRun(path, cuts, pool, options);
+}
+
+function defaultPartBytes(size: number, workers: number, options: RunOptions): number {
+  // Sharing with this thread, parts are small: the workers start later and take what is left.
+  if (options.mainThread && options.mode === 'count') return 2 << 20;
+  // Every part of a triage collection keeps the first occurrences of every address it meets, most of them dropped
+  // when merged: one part per worker.
+  if (options.mode === 'collect') return Math.max(4 << 20, Math.ceil(size / workers));
+  // Matches replayed in order: about two parts per worker, so that one can be replayed while others are scanned.
+  return Math.max(4 << 20, Math.min(32 << 20, Math.ceil(size / (2 * workers))));
 }
 
 /**
@@ -197,6 +208,35 @@ export class ParallelRun {
     }
   }
 
+  /**
+   * The parts' triage collections (mode 'collect'), in file order, each with the UTF-16 units and line breaks of the
+   * file before it and the byte where it ends. As in feed(), a few parts per worker are scanned ahead.
+   */
+  async *collections(): AsyncGenerator<{ collection: PartCollection; charBase: number; lineBreaksBefore: number; end: number }, void, undefined> {
+    const ahead = 2 * this.pool.size;
+    let chars = 0;
+    let breaks = 0;
+    try {
+      for (let k = 0; k < this.parts.length; k++) {
+        for (let j = k; j < Math.min(this.parts.length, k + ahead); j++) if (!this.parts[j].started) void this.start(this.parts[j]).catch(() => undefined);
+        const part = this.parts[k];
+        for (;;) {
+          this.throwIfFailed(part);
+          if (part.done) break;
+          await new Promise<void>((resolve) => (this.wake = resolve));
+        }
+        const collection = part.done.collection;
+        if (!collection) throw new Error('scan worker: a part came back without its collection');
+        yield { collection, charBase: chars, lineBreaksBefore: breaks, end: part.end };
+        part.done = { ...part.done, collection: undefined };
+        chars += part.done.chars;
+        breaks += part.done.breaks;
+      }
+    } finally {
+      this.close();
+    }
+  }
+
   private throwIfFailed(part: Part): void {
     this.options.signal?.throwIfAborted();
     if (part.error !== undefined) throw part.error;
@@ -205,7 +245,15 @@ export class ParallelRun {
   private start(part: Part): Promise<JobDone> {
     part.started = true;
     const job = this.pool.run(
-      { path: this.path, start: part.start, end: part.end, mode: this.options.mode, lineTime: this.options.lineTime, batchBytes: BATCH_BYTES },
+      {
+        path: this.path,
+        start: part.start,
+        end: part.end,
+        mode: this.options.mode,
+        lineTime: this.options.lineTime,
+        collect: this.options.collect,
+        batchBytes: BATCH_BYTES,
+      },
       (b) => {
         part.batches.push(b);
         this.notify();

@@ -1,10 +1,12 @@
 // Scans one part of a file, read here with synchronous calls: the job of a scan worker (scanWorker.ts), and of the
-// main thread when it takes parts too (a command-line count). Matches go out as record batches, or are only counted.
+// main thread when it takes parts too (a command-line count). Matches go out as record batches, are only counted,
+// or are collected for a triage (partCollector.ts: the worker serves triage extraction too).
 import { closeSync, openSync, readSync } from 'node:fs';
 import { PieceDecoder } from './decodePieces';
 import { LineScanner } from './lineScanner';
 import { RecordWriter, type RecordBatch } from './matchRecords';
 import type { JobDone, ScanJob } from './scanPool';
+import { PartCollector } from '../triage/partCollector';
 
 const READ_BYTES = 1 << 20;
 
@@ -16,9 +18,10 @@ export function scanPart(job: Omit<ScanJob, 'id'>, onBatch: (batch: RecordBatch)
     // A part after the first starts right after a line break, inside UTF-8 text: no byte order mark to look for.
     const decoder = new PieceDecoder(job.start > 0);
     const records = job.mode === 'records';
-    const scanner = new LineScanner(records ? { lineTime: job.lineTime } : { countOnly: true });
+    const collector = job.mode === 'collect' ? new PartCollector(job.collect ?? { maxOccurrences: 200, maxTimes: 24 }) : undefined;
+    const scanner = new LineScanner(job.mode === 'count' ? { countOnly: true } : { lineTime: job.lineTime });
     const writer = new RecordWriter(records && job.lineTime !== undefined);
-    const sink = writer.add;
+    const sink = collector ? collector.add : writer.add;
     const pieces: string[] = [];
     let at = job.start;
     let sinceBatch = 0;
@@ -41,7 +44,9 @@ export function scanPart(job: Omit<ScanJob, 'id'>, onBatch: (batch: RecordBatch)
     for (const piece of pieces) scanner.push(piece, sink);
     scanner.end(sink);
     if (records) flush();
-    return { count: records ? writer.total : scanner.tally.count, chars: scanner.chars, breaks: scanner.breaks, bytes: at - job.start };
+    const collection = collector?.result();
+    const count = records ? writer.total : collection ? collection.matches : scanner.tally.count;
+    return { count, chars: scanner.chars, breaks: scanner.breaks, bytes: at - job.start, ...(collection ? { collection } : {}) };
   } finally {
     closeSync(fd);
   }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LineTimeOptions } from './logTime';
 import type { RecordBatch } from './matchRecords';
+import type { PartCollectOptions, PartCollection } from '../triage/partCollector';
 
 /** One part of a file for one worker. `start` > 0 only right after a line break. */
 export interface ScanJob {
@@ -13,8 +14,10 @@ export interface ScanJob {
   /** Byte range [start, end). */
   start: number;
   end: number;
-  /** 'count': only the number of matches; 'records': every match, as record batches. */
-  mode: 'count' | 'records';
+  /** 'count': only the number of matches; 'records': every match, as record batches; 'collect': a triage collection. */
+  mode: 'count' | 'records' | 'collect';
+  /** The caps of the triage collector (mode 'collect'). */
+  collect?: PartCollectOptions;
   lineTime?: LineTimeOptions;
   /** Post a batch after about this many bytes read. */
   batchBytes: number;
@@ -22,6 +25,8 @@ export interface ScanJob {
 
 export interface JobDone {
   count: number;
+  /** Mode 'collect': what the part's collector kept. */
+  collection?: PartCollection;
   /** UTF-16 code units of the part's text, and the line breaks in it. */
   chars: number;
   breaks: number;
@@ -140,7 +145,11 @@ export class ScanPool {
     this.busy.delete(w);
     w.unref();
     this.idle.push(w);
-    if (msg.type === 'done') this.settle(r, undefined, { count: msg.count, chars: msg.chars, breaks: msg.breaks, bytes: msg.bytes });
+    if (msg.type === 'done') {
+      const done: JobDone = { count: msg.count, chars: msg.chars, breaks: msg.breaks, bytes: msg.bytes };
+      if (msg.collection) done.collection = msg.collection;
+      this.settle(r, undefined, done);
+    }
     else this.settle(r, Object.assign(new Error(msg.message), msg.code ? { code: msg.code } : {}));
     this.dispatch();
   }

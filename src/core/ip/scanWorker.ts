@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { scanPart } from './scanPart';
 import type { ScanJob, WorkerReply } from './scanPool';
+import { collectionBuffers } from '../triage/partCollector';
 
 function post(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(reply, transfer);
@@ -11,7 +12,7 @@ function post(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
 parentPort!.on('message', (job: ScanJob) => {
   try {
     const done = scanPart(job, (batch) => post({ id: job.id, type: 'batch', batch }, [batch.ints.buffer as ArrayBuffer, batch.nums.buffer as ArrayBuffer]));
-    post({ id: job.id, type: 'done', ...done });
+    post({ id: job.id, type: 'done', ...done }, done.collection ? collectionBuffers(done.collection) : []);
   } catch (e) {
     const err = e as { message?: unknown; code?: unknown };
     post({ id: job.id, type: 'error', message: typeof err.message === 'string' ? err.message : String(e), code: typeof err.code === 'string' ? err.code : undefined });

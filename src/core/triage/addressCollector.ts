@@ -3,6 +3,8 @@
 import { isInternalClass, type IpClass } from '../ip/classify';
 import type { MatchLocation } from '../ip/lineScanner';
 import type { Occurrence } from '../../shared/triageModel';
+import { OCCURRENCE_FIELDS, type PartCollectOptions, type PartCollection } from './partCollector';
+import { TimeSampler } from './timeSampler';
 
 /** What the collector needs from a scanner match (the file scanner's `FileMatch` satisfies it). */
 export interface LocatedMatch {
@@ -42,55 +44,7 @@ export interface CollectorOptions {
   maxFilesPerAddress?: number;
 }
 
-/**
- * Distinct times at minute precision, at most `cap` of them. When full, the grid doubles (2, 4, 8...
- * minutes) and one time per cell is kept, so the sample still spans the whole log, not just its start.
- */
-export class TimeSampler {
-  private cellMs = 60_000;
-  /** Made on the first add: most addresses of a large log never get a time. */
-  private cells: Map<number, number> | undefined;
-  /** Times seen in total, including those the grid merged. */
-  seen = 0;
-
-  constructor(private readonly cap: number) {}
-
-  add(time: Date): void {
-    const t = time.getTime();
-    if (!Number.isFinite(t)) return;
-    this.seen++;
-    const minute = Math.floor(t / 60_000) * 60_000;
-    const cell = Math.floor(minute / this.cellMs);
-    const cells = (this.cells ??= new Map());
-    if (cells.has(cell)) return;
-    cells.set(cell, minute);
-    while (this.cells.size > this.cap) this.coarsen();
-  }
-
-  private coarsen(): void {
-    this.cellMs *= 2;
-    const next = new Map<number, number>();
-    for (const minute of [...(this.cells?.values() ?? [])].sort((a, b) => a - b)) {
-      const cell = Math.floor(minute / this.cellMs);
-      if (!next.has(cell)) next.set(cell, minute);
-    }
-    this.cells = next;
-  }
-
-  /** The kept times, oldest first. */
-  values(): Date[] {
-    return [...(this.cells?.values() ?? [])].sort((a, b) => a - b).map((t) => new Date(t));
-  }
-
-  get size(): number {
-    return this.cells?.size ?? 0;
-  }
-
-  /** True when some distinct times were merged away. */
-  get thinned(): boolean {
-    return this.cellMs > 60_000;
-  }
-}
+export { TimeSampler };
 
 export class AddressCollector {
   readonly addresses = new Map<string, CollectedAddress>();
@@ -106,6 +60,88 @@ export class AddressCollector {
     if (!(this.maxOcc >= 0) || !(this.maxTimes >= 1) || !(this.maxFiles >= 1)) throw new RangeError('Collector caps must be positive.');
   }
 
+  /** What a part collector in a scan worker needs to keep what this one would (see partCollector.ts). */
+  get partOptions(): PartCollectOptions {
+    return { maxOccurrences: this.maxOcc, maxTimes: this.maxTimes };
+  }
+
+  /**
+   * Adds what a scan worker collected from one part of `file`, the parts in file order (`charBase`, `lineBreaksBefore`:
+   * the text of the file before the part): the state one addAt per match would have left. A generator: it yields
+   * every few thousand occurrences it builds, so that a caller can let its event loop run in between.
+   */
+  *mergePart(file: string, part: PartCollection, charBase: number, lineBreaksBefore: number): Generator<void, void, undefined> {
+    this.occurrences += part.matches;
+    let built = 0;
+    for (const p of part.addresses) {
+      let a = this.addresses.get(p.ip);
+      if (!a) {
+        a = this.newAddress(p.ip, p.version, p.ipClass);
+        this.addresses.set(p.ip, a);
+      }
+      a.occurrenceCount += p.count;
+      if (p.defanged) a.defanged = true;
+      if (a.timed) {
+        for (const t of p.times) a.times.add(new Date(t));
+        a.times.seen += p.timesSeen - p.times.length;
+      }
+      if (!a.files.includes(file) && a.files.length < this.maxFiles) a.files.push(file);
+      const free = Math.max(0, this.maxOcc - a.occurrences.length);
+      const kept = p.occurrences.length / OCCURRENCE_FIELDS;
+      const take = Math.min(free, kept);
+      const o = p.occurrences;
+      for (let k = 0; k < take; k++) {
+        const i = k * OCCURRENCE_FIELDS;
+        const occ: Occurrence = { file, line: o[i] + lineBreaksBefore, column: o[i + 1], start: o[i + 2] + charBase, end: o[i + 3] + charBase };
+        if (!Number.isNaN(o[i + 6])) occ.time = this.isoOf(o[i + 6]);
+        if (o[i + 4] >= 0) occ.port = o[i + 4];
+        if (o[i + 5] === 1) occ.defanged = true;
+        a.occurrences.push(occ);
+        if (++built % 4096 === 0) yield;
+      }
+      if (p.count > free) a.occurrencesTruncated = true;
+    }
+  }
+
+  private newAddress(ip: string, version: 4 | 6, ipClass: string): CollectedAddress {
+    return {
+      ip,
+      version,
+      ipClass,
+      occurrenceCount: 0,
+      occurrences: [],
+      occurrencesTruncated: false,
+      files: [],
+      defanged: false,
+      times: new TimeSampler(this.maxTimes),
+      timed: isInternalClass(ipClass as IpClass),
+    };
+  }
+
+  private isoOf(ms: number): string {
+    if (ms !== this.lastMs) {
+      this.lastTime = undefined;
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
+  }
+
+  /** The ISO text of the last time made, for the next occurrence on the same line (lines share their Date). */
+  private lastTime: Date | undefined;
+  private lastMs = NaN;
+  private lastIso = '';
+
+  private iso(time: Date): string {
+    const ms = time.getTime();
+    if (time !== this.lastTime || ms !== this.lastMs) {
+      this.lastTime = time;
+      this.lastMs = ms;
+      this.lastIso = time.toISOString();
+    }
+    return this.lastIso;
+  }
+
   add(file: string, m: LocatedMatch): void {
     this.addAt(file, m, { line: m.line, column: m.column, time: () => m.time });
   }
@@ -118,18 +154,7 @@ export class AddressCollector {
     this.occurrences++;
     let a = this.addresses.get(m.value);
     if (!a) {
-      a = {
-        ip: m.value,
-        version: m.version,
-        ipClass: m.ipClass,
-        occurrenceCount: 0,
-        occurrences: [],
-        occurrencesTruncated: false,
-        files: [],
-        defanged: false,
-        times: new TimeSampler(this.maxTimes),
-        timed: isInternalClass(m.ipClass as IpClass),
-      };
+      a = this.newAddress(m.value, m.version, m.ipClass);
       this.addresses.set(m.value, a);
     }
     a.occurrenceCount++;
@@ -143,7 +168,7 @@ export class AddressCollector {
     if (a.occurrences.length < this.maxOcc) {
       if (!a.timed) time = at.time();
       const o: Occurrence = { file, line: at.line, column: at.column, start: m.start, end: m.end };
-      if (time && Number.isFinite(time.getTime())) o.time = time.toISOString();
+      if (time && Number.isFinite(time.getTime())) o.time = this.iso(time);
       if (m.port !== undefined) o.port = m.port;
       if (m.defanged) o.defanged = true;
       a.occurrences.push(o);

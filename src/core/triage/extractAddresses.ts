@@ -1,9 +1,9 @@
 // The extraction phase of triage: streams files (from disk, not through editors, which truncate large
 // files), byte streams (stdin) or text (a selection) through the file scanner into the collector.
 import { stat } from 'node:fs/promises';
-import { scanFileInto, scanStreamInto, type MatchSink } from '../ip/scanFile';
+import { resolveTimeOptions, scanFileInto, scanStreamInto, type MatchSink } from '../ip/scanFile';
 import type { LineTimeOptions } from '../ip/logTime';
-import type { ParallelOptions } from '../ip/parallelScan';
+import { parallelScan, type ParallelOptions } from '../ip/parallelScan';
 import type { AddressCollector } from './addressCollector';
 import type { SourceSummary } from '../../shared/triageModel';
 
@@ -77,10 +77,11 @@ export async function* extractAddresses(
     const before = collector.occurrences;
     const shift = input.kind === 'text' ? input.base : undefined;
     const sink: MatchSink = shift ? shiftedSink(collector, name, shift) : (m, at) => collector.addAt(name, m, at);
-    const scanOptions = { signal: options.signal, lineTime: options.lineTime ?? true };
+    const lineTime: LineTimeOptions | false = resolveTimeOptions(options.lineTime ?? true) ?? false;
+    const scanOptions = { signal: options.signal, lineTime };
     const steps =
       input.kind === 'file'
-        ? scanFileInto(input.path, sink, { ...scanOptions, chunkBytes: options.chunkBytes, parallel: options.parallel })
+        ? fileSteps(input.path, name, collector, sink, { ...scanOptions, chunkBytes: options.chunkBytes, parallel: options.parallel })
         : scanStreamInto(input.kind === 'stream' ? countBytes(input.stream, counter) : countBytes([input.text], counter), sink, scanOptions);
     try {
       for await (const units of steps) {
@@ -103,6 +104,37 @@ export async function* extractAddresses(
     yield { type: 'source', source: summary };
   }
   return { bytes: done, sources };
+}
+
+/**
+ * A file's extraction; yields the bytes read so far. A large file is collected in the scan workers, part by part,
+ * and the parts merged here in file order, a slice per turn of the event loop (an editor's thread stays free).
+ */
+async function* fileSteps(
+  path: string,
+  name: string,
+  collector: AddressCollector,
+  sink: MatchSink,
+  options: { signal?: AbortSignal; lineTime: LineTimeOptions | false; chunkBytes?: number; parallel?: ParallelOptions | false },
+): AsyncGenerator<number, void, undefined> {
+  if (options.parallel !== false) {
+    const run = await parallelScan(path, {
+      mode: 'collect',
+      collect: collector.partOptions,
+      lineTime: options.lineTime === false ? undefined : options.lineTime,
+      signal: options.signal,
+      ...options.parallel,
+    });
+    if (run) {
+      for await (const part of run.collections()) {
+        const merge = collector.mergePart(name, part.collection, part.charBase, part.lineBreaksBefore);
+        while (!merge.next().done) await new Promise<void>((resolve) => setImmediate(resolve));
+        yield part.end;
+      }
+      return;
+    }
+  }
+  yield* scanFileInto(path, sink, { ...options, parallel: false });
 }
 
 async function* countBytes(source: AsyncIterable<Uint8Array | string> | Iterable<string>, counter: { bytes: number }): AsyncGenerator<Uint8Array | string> {
