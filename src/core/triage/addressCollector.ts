@@ -46,12 +46,64 @@ export interface CollectorOptions {
 
 export { TimeSampler };
 
+/**
+ * An address as collected. Its kept occurrences are numbers until first read (`occurrences`): hundreds of thousands
+ * of small objects, each with its ISO time text, cost more to keep alive during a scan than the scan itself.
+ */
+class Collected implements CollectedAddress {
+  occurrenceCount = 0;
+  occurrencesTruncated = false;
+  readonly files: string[] = [];
+  defanged = false;
+  /** Kept occurrences not yet made into objects, PACKED_FIELDS numbers each (see keep()). */
+  private packed: number[] | undefined = [];
+  private made: Occurrence[] | undefined;
+
+  constructor(
+    readonly ip: string,
+    readonly version: 4 | 6,
+    readonly ipClass: string,
+    readonly times: TimeSampler,
+    readonly timed: boolean,
+    private readonly owner: AddressCollector,
+  ) {}
+
+  get kept(): number {
+    return this.made ? this.made.length : this.packed!.length / PACKED_FIELDS;
+  }
+
+  /** One more kept occurrence; `time` in epoch ms, NaN for none. */
+  keep(file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): void {
+    if (this.made) this.made.push(this.owner.occurrence(file, line, column, start, end, port, defanged, time));
+    else this.packed!.push(file, line, column, start, end, port, defanged ? 1 : 0, time);
+  }
+
+  get occurrences(): Occurrence[] {
+    if (!this.made) {
+      const p = this.packed!;
+      const made: Occurrence[] = [];
+      for (let i = 0; i < p.length; i += PACKED_FIELDS) made.push(this.owner.occurrence(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6] === 1, p[i + 7]));
+      this.made = made;
+      this.packed = undefined;
+    }
+    return this.made;
+  }
+}
+
+/** Numbers per packed occurrence: file (index), line, column, start, end, port (-1: none), defanged (0/1), time (ms, NaN: none). */
+const PACKED_FIELDS = 8;
+
 export class AddressCollector {
   readonly addresses = new Map<string, CollectedAddress>();
   occurrences = 0;
   private readonly maxOcc: number;
   private readonly maxTimes: number;
   private readonly maxFiles: number;
+  /** The names occurrences refer to, by index. */
+  private readonly fileNames: string[] = [];
+  private readonly fileIndex = new Map<string, number>();
+  private lastMs = NaN;
+  private lastIso = '';
 
   constructor(options: CollectorOptions = {}) {
     this.maxOcc = options.maxOccurrencesPerAddress ?? 200;
@@ -65,83 +117,6 @@ export class AddressCollector {
     return { maxOccurrences: this.maxOcc, maxTimes: this.maxTimes };
   }
 
-  /**
-   * Adds what a scan worker collected from one part of `file`, the parts in file order (`charBase`, `lineBreaksBefore`:
-   * the text of the file before the part): the state one addAt per match would have left. A generator: it yields
-   * every few thousand occurrences it builds, so that a caller can let its event loop run in between.
-   */
-  *mergePart(file: string, part: PartCollection, charBase: number, lineBreaksBefore: number): Generator<void, void, undefined> {
-    this.occurrences += part.matches;
-    let built = 0;
-    for (const p of part.addresses) {
-      let a = this.addresses.get(p.ip);
-      if (!a) {
-        a = this.newAddress(p.ip, p.version, p.ipClass);
-        this.addresses.set(p.ip, a);
-      }
-      a.occurrenceCount += p.count;
-      if (p.defanged) a.defanged = true;
-      if (a.timed) {
-        for (const t of p.times) a.times.add(new Date(t));
-        a.times.seen += p.timesSeen - p.times.length;
-      }
-      if (!a.files.includes(file) && a.files.length < this.maxFiles) a.files.push(file);
-      const free = Math.max(0, this.maxOcc - a.occurrences.length);
-      const kept = p.occurrences.length / OCCURRENCE_FIELDS;
-      const take = Math.min(free, kept);
-      const o = p.occurrences;
-      for (let k = 0; k < take; k++) {
-        const i = k * OCCURRENCE_FIELDS;
-        const occ: Occurrence = { file, line: o[i] + lineBreaksBefore, column: o[i + 1], start: o[i + 2] + charBase, end: o[i + 3] + charBase };
-        if (!Number.isNaN(o[i + 6])) occ.time = this.isoOf(o[i + 6]);
-        if (o[i + 4] >= 0) occ.port = o[i + 4];
-        if (o[i + 5] === 1) occ.defanged = true;
-        a.occurrences.push(occ);
-        if (++built % 4096 === 0) yield;
-      }
-      if (p.count > free) a.occurrencesTruncated = true;
-    }
-  }
-
-  private newAddress(ip: string, version: 4 | 6, ipClass: string): CollectedAddress {
-    return {
-      ip,
-      version,
-      ipClass,
-      occurrenceCount: 0,
-      occurrences: [],
-      occurrencesTruncated: false,
-      files: [],
-      defanged: false,
-      times: new TimeSampler(this.maxTimes),
-      timed: isInternalClass(ipClass as IpClass),
-    };
-  }
-
-  private isoOf(ms: number): string {
-    if (ms !== this.lastMs) {
-      this.lastTime = undefined;
-      this.lastMs = ms;
-      this.lastIso = new Date(ms).toISOString();
-    }
-    return this.lastIso;
-  }
-
-  /** The ISO text of the last time made, for the next occurrence on the same line (lines share their Date). */
-  private lastTime: Date | undefined;
-  private lastMs = NaN;
-  private lastIso = '';
-
-  private iso(time: Date): string {
-    const ms = time.getTime();
-    if (time !== this.lastTime || ms !== this.lastMs) {
-      this.lastTime = time;
-      this.lastMs = ms;
-      this.lastIso = time.toISOString();
-    }
-    return this.lastIso;
-  }
-
   add(file: string, m: LocatedMatch): void {
     this.addAt(file, m, { line: m.line, column: m.column, time: () => m.time });
   }
@@ -152,7 +127,7 @@ export class AddressCollector {
    */
   addAt(file: string, m: Pick<LocatedMatch, 'value' | 'version' | 'start' | 'end' | 'port' | 'defanged' | 'ipClass'>, at: MatchLocation): void {
     this.occurrences++;
-    let a = this.addresses.get(m.value);
+    let a = this.addresses.get(m.value) as Collected | undefined;
     if (!a) {
       a = this.newAddress(m.value, m.version, m.ipClass);
       this.addresses.set(m.value, a);
@@ -165,15 +140,77 @@ export class AddressCollector {
       if (time) a.times.add(time);
     }
     if (a.files[a.files.length - 1] !== file && !a.files.includes(file) && a.files.length < this.maxFiles) a.files.push(file);
-    if (a.occurrences.length < this.maxOcc) {
+    if (a.kept < this.maxOcc) {
       if (!a.timed) time = at.time();
-      const o: Occurrence = { file, line: at.line, column: at.column, start: m.start, end: m.end };
-      if (time && Number.isFinite(time.getTime())) o.time = this.iso(time);
-      if (m.port !== undefined) o.port = m.port;
-      if (m.defanged) o.defanged = true;
-      a.occurrences.push(o);
+      a.keep(this.fileNumber(file), at.line, at.column, m.start, m.end, m.port ?? -1, m.defanged, time ? time.getTime() : NaN);
     } else {
       a.occurrencesTruncated = true;
     }
+  }
+
+  /**
+   * Adds what a scan worker collected from one part of `file`, the parts in file order (`charBase`, `lineBreaksBefore`:
+   * the text of the file before the part): the state one addAt per match would have left. A generator: it yields
+   * every few thousand occurrences it keeps, so that a caller can let its event loop run in between.
+   */
+  *mergePart(file: string, part: PartCollection, charBase: number, lineBreaksBefore: number): Generator<void, void, undefined> {
+    this.occurrences += part.matches;
+    const fileNumber = this.fileNumber(file);
+    let kept = 0;
+    for (const p of part.addresses) {
+      let a = this.addresses.get(p.ip) as Collected | undefined;
+      if (!a) {
+        a = this.newAddress(p.ip, p.version, p.ipClass);
+        this.addresses.set(p.ip, a);
+      }
+      a.occurrenceCount += p.count;
+      if (p.defanged) a.defanged = true;
+      if (a.timed) {
+        for (const t of p.times) a.times.add(new Date(t));
+        a.times.seen += p.timesSeen - p.times.length;
+      }
+      if (!a.files.includes(file) && a.files.length < this.maxFiles) a.files.push(file);
+      const free = Math.max(0, this.maxOcc - a.kept);
+      const take = Math.min(free, p.occurrences.length / OCCURRENCE_FIELDS);
+      const o = p.occurrences;
+      for (let k = 0; k < take; k++) {
+        const i = k * OCCURRENCE_FIELDS;
+        a.keep(fileNumber, o[i] + lineBreaksBefore, o[i + 1], o[i + 2] + charBase, o[i + 3] + charBase, o[i + 4], o[i + 5] === 1, o[i + 6]);
+        if (++kept % 8192 === 0) yield;
+      }
+      if (p.count > free) a.occurrencesTruncated = true;
+    }
+  }
+
+  /** A kept occurrence as the model has it (Collected makes them on first read). */
+  occurrence(file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): Occurrence {
+    const o: Occurrence = { file: this.fileNames[file], line, column, start, end };
+    if (Number.isFinite(time)) o.time = this.iso(time);
+    if (port >= 0) o.port = port;
+    if (defanged) o.defanged = true;
+    return o;
+  }
+
+  private newAddress(ip: string, version: 4 | 6, ipClass: string): Collected {
+    return new Collected(ip, version, ipClass, new TimeSampler(this.maxTimes), isInternalClass(ipClass as IpClass), this);
+  }
+
+  private fileNumber(file: string): number {
+    let k = this.fileIndex.get(file);
+    if (k === undefined) {
+      k = this.fileNames.length;
+      this.fileNames.push(file);
+      this.fileIndex.set(file, k);
+    }
+    return k;
+  }
+
+  /** The ISO text of a time (the last one remembered: the occurrences of one line share it). */
+  private iso(ms: number): string {
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
   }
 }
