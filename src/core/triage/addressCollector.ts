@@ -55,8 +55,9 @@ class Collected implements CollectedAddress {
   occurrencesTruncated = false;
   readonly files: string[] = [];
   defanged = false;
-  /** Kept occurrences not yet made into objects, PACKED_FIELDS numbers each (see keep()). */
-  private packed: number[] | undefined = [];
+  /** Kept occurrences not yet made into objects: `count` of them, PACKED_FIELDS numbers each (see keep()). */
+  private packed: Float64Array | undefined;
+  private count = 0;
   private made: Occurrence[] | undefined;
 
   constructor(
@@ -69,20 +70,40 @@ class Collected implements CollectedAddress {
   ) {}
 
   get kept(): number {
-    return this.made ? this.made.length : this.packed!.length / PACKED_FIELDS;
+    return this.made ? this.made.length : this.count;
   }
 
   /** One more kept occurrence; `time` in epoch ms, NaN for none. */
   keep(file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): void {
-    if (this.made) this.made.push(this.owner.occurrence(file, line, column, start, end, port, defanged, time));
-    else this.packed!.push(file, line, column, start, end, port, defanged ? 1 : 0, time);
+    if (this.made) {
+      this.made.push(this.owner.occurrence(file, line, column, start, end, port, defanged, time));
+      return;
+    }
+    let p = this.packed;
+    const i = this.count * PACKED_FIELDS;
+    if (p === undefined || i === p.length) {
+      const grown = new Float64Array(Math.max(2 * PACKED_FIELDS, 2 * i));
+      if (p) grown.set(p);
+      this.packed = p = grown;
+    }
+    p[i] = file;
+    p[i + 1] = line;
+    p[i + 2] = column;
+    p[i + 3] = start;
+    p[i + 4] = end;
+    p[i + 5] = port;
+    p[i + 6] = defanged ? 1 : 0;
+    p[i + 7] = time;
+    this.count++;
   }
 
   get occurrences(): Occurrence[] {
     if (!this.made) {
-      const p = this.packed!;
+      const p = this.packed;
       const made: Occurrence[] = [];
-      for (let i = 0; i < p.length; i += PACKED_FIELDS) made.push(this.owner.occurrence(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6] === 1, p[i + 7]));
+      for (let i = 0; p && i < this.count * PACKED_FIELDS; i += PACKED_FIELDS) {
+        made.push(this.owner.occurrence(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6] === 1, p[i + 7]));
+      }
       this.made = made;
       this.packed = undefined;
     }
@@ -156,29 +177,38 @@ export class AddressCollector {
   *mergePart(file: string, part: PartCollection, charBase: number, lineBreaksBefore: number): Generator<void, void, undefined> {
     this.occurrences += part.matches;
     const fileNumber = this.fileNumber(file);
-    let kept = 0;
-    for (const p of part.addresses) {
-      let a = this.addresses.get(p.ip) as Collected | undefined;
+    // The part's addresses, in the order they first appear in it (so new ones are added in file order).
+    const here: Collected[] = [];
+    const freeBefore: number[] = [];
+    for (let k = 0; k < part.ips.length; k++) {
+      const ip = part.ips[k];
+      let a = this.addresses.get(ip) as Collected | undefined;
       if (!a) {
-        a = this.newAddress(p.ip, p.version, p.ipClass);
-        this.addresses.set(p.ip, a);
+        a = this.newAddress(ip, part.versions[k] === 6 ? 6 : 4, part.classes[k]);
+        this.addresses.set(ip, a);
       }
-      a.occurrenceCount += p.count;
-      if (p.defanged) a.defanged = true;
-      if (a.timed) {
-        for (const t of p.times) a.times.add(new Date(t));
-        a.times.seen += p.timesSeen - p.times.length;
-      }
+      here.push(a);
+      freeBefore.push(Math.max(0, this.maxOcc - a.kept));
+      a.occurrenceCount += part.counts[k];
+      if (part.defanged[k] === 1) a.defanged = true;
+      if (a.timed) a.times.seen += part.timesSeen[k];
       if (!a.files.includes(file) && a.files.length < this.maxFiles) a.files.push(file);
-      const free = Math.max(0, this.maxOcc - a.kept);
-      const take = Math.min(free, p.occurrences.length / OCCURRENCE_FIELDS);
-      const o = p.occurrences;
-      for (let k = 0; k < take; k++) {
-        const i = k * OCCURRENCE_FIELDS;
-        a.keep(fileNumber, o[i] + lineBreaksBefore, o[i + 1], o[i + 2] + charBase, o[i + 3] + charBase, o[i + 4], o[i + 5] === 1, o[i + 6]);
-        if (++kept % 8192 === 0) yield;
-      }
-      if (p.count > free) a.occurrencesTruncated = true;
+      if (part.counts[k] > freeBefore[k]) a.occurrencesTruncated = true;
+    }
+    // Times and occurrences in the order they came: each address's own order is the text's.
+    const t = part.times;
+    for (let i = 0; i < t.length; i += 2) {
+      const a = here[t[i]];
+      a.times.addMs(t[i + 1]);
+      a.times.seen--; // counted with timesSeen above
+    }
+    const o = part.occurrences;
+    let kept = 0;
+    for (let i = 0; i < o.length; i += OCCURRENCE_FIELDS) {
+      const a = here[o[i]];
+      if (a.kept >= this.maxOcc) continue;
+      a.keep(fileNumber, o[i + 1] + lineBreaksBefore, o[i + 2], o[i + 3] + charBase, o[i + 4] + charBase, o[i + 5], o[i + 6] === 1, o[i + 7]);
+      if (++kept % 8192 === 0) yield;
     }
   }
 

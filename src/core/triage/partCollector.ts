@@ -1,8 +1,9 @@
-// Triage extraction of one part of a file, in a scan worker: what AddressCollector would keep, address by address in
-// the order they first appear, so that AddressCollector.mergePart, fed the parts in file order, ends exactly where
-// one collector fed the whole file would. Line times: a part sends the times its own sampler did not drop on
-// arrival. A time dropped here is dropped by the file's sampler too: that sampler has seen at least what this one
-// has, so its grid is at least as coarse, and the time that filled the cell here is among those sent.
+// Triage extraction of one part of a file, in a scan worker: what AddressCollector would keep, so that
+// AddressCollector.mergePart, fed the parts in file order, ends exactly where one collector fed the whole file
+// would. Line times: a part sends the times its own sampler did not drop on arrival. A time dropped here is dropped
+// by the file's sampler too: that sampler has seen at least what this one has, so its grid is at least as coarse,
+// and the time that filled the cell here is among those sent. Everything travels in a few flat arrays (a structured
+// clone of one object per address, or one buffer per address, costs more than the scan).
 import { isInternalClass } from '../ip/classify';
 import type { IpMatch } from '../ip/ipMatch';
 import type { MatchLocation } from '../ip/lineScanner';
@@ -13,41 +14,62 @@ export interface PartCollectOptions {
   maxTimes: number;
 }
 
-/** Numbers per kept occurrence in PartAddress.occurrences: line, column, start, end, port (-1: none), defanged (0/1), time (epoch ms, NaN: none). */
-export const OCCURRENCE_FIELDS = 7;
-
-export interface PartAddress {
-  ip: string;
-  version: 4 | 6;
-  ipClass: string;
-  count: number;
-  defanged: boolean;
-  /** The first occurrences in the part (at most maxOccurrences), offsets and lines relative to the part. */
-  occurrences: Float64Array;
-  /** Line times seen (internal addresses only), and those the part's sampler kept on arrival, in order. */
-  timesSeen: number;
-  times: Float64Array;
-}
+/** Numbers per kept occurrence: address (index), line, column, start, end, port (-1: none), defanged (0/1), time (ms, NaN: none). */
+export const OCCURRENCE_FIELDS = 8;
 
 export interface PartCollection {
   matches: number;
-  addresses: PartAddress[];
+  /** The part's addresses, in the order they first appear; the other arrays are indexed like this one. */
+  ips: string[];
+  versions: Uint8Array;
+  classes: string[];
+  counts: Float64Array;
+  defanged: Uint8Array;
+  /** Line times seen per address (internal addresses only). */
+  timesSeen: Float64Array;
+  /** (address, epoch ms) pairs: the times the part's samplers kept on arrival, in order. */
+  times: Float64Array;
+  /** The first occurrences of each address in the part (at most maxOccurrences each), in text order; offsets and lines relative to the part. */
+  occurrences: Float64Array;
 }
 
-interface Building {
-  ip: string;
-  version: 4 | 6;
-  ipClass: string;
-  count: number;
-  defanged: boolean;
-  occurrences: number[];
-  kept: number;
-  sampler: TimeSampler | undefined;
-  times: number[];
+class Grow {
+  data = new Float64Array(4096);
+  length = 0;
+
+  push2(a: number, b: number): void {
+    if (this.length + 2 > this.data.length) this.grow();
+    this.data[this.length++] = a;
+    this.data[this.length++] = b;
+  }
+
+  ensure(n: number): Float64Array {
+    while (this.length + n > this.data.length) this.grow();
+    return this.data;
+  }
+
+  result(): Float64Array {
+    return this.data.slice(0, this.length);
+  }
+
+  private grow(): void {
+    const next = new Float64Array(this.data.length * 2);
+    next.set(this.data);
+    this.data = next;
+  }
 }
 
 export class PartCollector {
-  private readonly addresses = new Map<string, Building>();
+  private readonly index = new Map<string, number>();
+  private readonly ips: string[] = [];
+  private readonly versions: number[] = [];
+  private readonly classes: string[] = [];
+  private readonly counts: number[] = [];
+  private readonly defanged: number[] = [];
+  private readonly kept: number[] = [];
+  private readonly samplers: (TimeSampler | undefined)[] = [];
+  private readonly times = new Grow();
+  private readonly occurrences = new Grow();
   private matches = 0;
 
   constructor(private readonly options: PartCollectOptions) {}
@@ -55,51 +77,60 @@ export class PartCollector {
   /** The scan's sink: the same reads of the match and its line time as AddressCollector.addAt. */
   readonly add = (m: IpMatch, at: MatchLocation): void => {
     this.matches++;
-    let a = this.addresses.get(m.value);
-    if (!a) {
-      const timed = isInternalClass(m.ipClass);
-      a = { ip: m.value, version: m.version, ipClass: m.ipClass, count: 0, defanged: false, occurrences: [], kept: 0, sampler: timed ? new TimeSampler(this.options.maxTimes) : undefined, times: [] };
-      this.addresses.set(m.value, a);
+    let k = this.index.get(m.value);
+    if (k === undefined) {
+      k = this.ips.length;
+      this.index.set(m.value, k);
+      this.ips.push(m.value);
+      this.versions.push(m.version);
+      this.classes.push(m.ipClass);
+      this.counts.push(0);
+      this.defanged.push(0);
+      this.kept.push(0);
+      this.samplers.push(isInternalClass(m.ipClass) ? new TimeSampler(this.options.maxTimes) : undefined);
     }
-    a.count++;
-    if (m.defanged) a.defanged = true;
+    this.counts[k]++;
+    if (m.defanged) this.defanged[k] = 1;
+    const sampler = this.samplers[k];
     let time: Date | undefined;
-    if (a.sampler) {
+    if (sampler) {
       time = at.time();
-      if (time && a.sampler.add(time)) a.times.push(time.getTime());
+      if (time && sampler.add(time)) this.times.push2(k, time.getTime());
     }
-    if (a.kept < this.options.maxOccurrences) {
-      if (!a.sampler) time = at.time();
+    if (this.kept[k] < this.options.maxOccurrences) {
+      if (!sampler) time = at.time();
       const t = time ? time.getTime() : NaN;
-      a.occurrences.push(at.line, at.column, m.start, m.end, m.port ?? -1, m.defanged ? 1 : 0, Number.isFinite(t) ? t : NaN);
-      a.kept++;
+      const o = this.occurrences.ensure(OCCURRENCE_FIELDS);
+      let i = this.occurrences.length;
+      o[i++] = k;
+      o[i++] = at.line;
+      o[i++] = at.column;
+      o[i++] = m.start;
+      o[i++] = m.end;
+      o[i++] = m.port ?? -1;
+      o[i++] = m.defanged ? 1 : 0;
+      o[i++] = t;
+      this.occurrences.length = i;
+      this.kept[k]++;
     }
   };
 
   result(): PartCollection {
-    const addresses: PartAddress[] = [];
-    for (const a of this.addresses.values()) {
-      addresses.push({
-        ip: a.ip,
-        version: a.version,
-        ipClass: a.ipClass,
-        count: a.count,
-        defanged: a.defanged,
-        occurrences: Float64Array.from(a.occurrences),
-        timesSeen: a.sampler?.seen ?? 0,
-        times: Float64Array.from(a.times),
-      });
-    }
-    return { matches: this.matches, addresses };
+    return {
+      matches: this.matches,
+      ips: this.ips,
+      versions: Uint8Array.from(this.versions),
+      classes: this.classes,
+      counts: Float64Array.from(this.counts),
+      defanged: Uint8Array.from(this.defanged),
+      timesSeen: Float64Array.from(this.samplers, (s) => s?.seen ?? 0),
+      times: this.times.result(),
+      occurrences: this.occurrences.result(),
+    };
   }
 }
 
 /** The typed arrays of a collection, to transfer rather than copy. */
 export function collectionBuffers(c: PartCollection): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  for (const a of c.addresses) {
-    if (a.occurrences.byteLength > 0) out.push(a.occurrences.buffer as ArrayBuffer);
-    if (a.times.byteLength > 0) out.push(a.times.buffer as ArrayBuffer);
-  }
-  return out;
+  return [c.versions, c.counts, c.defanged, c.timesSeen, c.times, c.occurrences].map((a) => a.buffer as ArrayBuffer);
 }

@@ -15,7 +15,11 @@ export class TimeSampler {
 
   /** Adds a time; true when it took a cell of its own (false: not a time, or its cell was taken). */
   add(time: Date): boolean {
-    const t = time.getTime();
+    return this.addMs(time.getTime());
+  }
+
+  /** add() for a time in epoch milliseconds. */
+  addMs(t: number): boolean {
     if (!Number.isFinite(t)) return false;
     this.seen++;
     const minute = Math.floor(t / 60_000) * 60_000;
