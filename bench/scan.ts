@@ -3,7 +3,7 @@
 // --count` against whole processes counting ip-regex matches (v4+v6, and v4 only), scanRange on the text in memory,
 // the streaming scan of the file, one worker against all of them, and triage extraction; then the worst shape.
 // Then accuracy on planted addresses and the linear-time check (not with --quick).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -97,7 +97,7 @@ function ensureCorpus(): { name: string; path: string; bytes: number }[] {
     out.push({ name: shape.name, path, bytes: statSync(path).size });
   }
   // Files of older generator versions only take space.
-  for (const f of readdirSync(DATA)) if (f.endsWith('.log') && !f.endsWith(`-${key}.log`)) process.stdout.write(`  (stale corpus file ${f}: delete bench/.data/corpus to reclaim)\n`);
+  for (const f of readdirSync(DATA)) if (f.endsWith('.log') && f !== 'empty.log' && !f.endsWith(`-${key}.log`)) process.stdout.write(`  (stale corpus file ${f}: delete bench/.data/corpus to reclaim)\n`);
   return out;
 }
 
@@ -116,7 +116,8 @@ function ensureBundles(): void {
   const minified = existsSync(CLI) && !readFileSync(CLI, 'utf8').includes('\n//# sourceMappingURL');
   if (fresh && minified) return;
   process.stdout.write('  building the production bundles (node esbuild.mjs --production)\n');
-  execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the build failed: ${r.stderr}`);
 }
 
 /** scanRange over the whole text in 1 MiB ranges, matches counted and dropped (the in-memory baseline). */
