@@ -55,7 +55,7 @@ export const targets = [
   },
   {
     ...common,
-    entryPoints: { webview: 'webview/main.ts', triage: 'webview/triage/main.ts' },
+    entryPoints: { webview: 'webview/main.ts', triage: 'webview/triage/main.ts', machine: 'webview/machine/main.ts' },
     outdir: 'dist',
     platform: 'browser',
     format: 'iife',

@@ -117,6 +117,16 @@ export function benchMessages(events: number, nowMs = Date.now()): HostMessage[]
     { kind: 'section', runId, section: 'timeline', state: 'ready', payload: { section: 'timeline', events: timeline, truncated: events >= 10000 } },
     { kind: 'section', runId, section: 'machineDetails', state: 'ready', payload: { section: 'machineDetails', details: Object.fromEntries(machines.slice(0, 10).map((m) => [m.id, m])) } },
     { kind: 'done', runId, cachedAt },
+    {
+      kind: 'indicators',
+      view: {
+        state: 'ready',
+        indicators: [{ id: '6001', action: 'Block', title: `Known C2 ${BENCH_HOSTILE[2]}`, severity: 'High', expirationTime: new Date(nowMs + 30 * 86400_000).toISOString(), createdBy: 'demo-analyst', generateAlert: true, rbacGroupNames: [] }],
+        write: { enabled: true },
+        history: [{ at: cachedAt, kind: 'create', action: 'Block', outcome: '1 created', identity: 'demo-analyst', requestIds: ['00000000-0000-4000-8000-000000000001'] }],
+        fetchedAt: cachedAt,
+      },
+    },
   ];
 }
 
@@ -137,8 +147,10 @@ export interface PageBundle {
 
 /** Which shipped webview the page loads (default: the panel's bundle and stylesheet). */
 export interface PageFiles {
-  script: '/dist/webview.js' | '/dist/triage.js';
+  script: '/dist/webview.js' | '/dist/triage.js' | '/dist/machine.js';
   css: '/media/panel.css' | '/media/triage.css';
+  /** A stylesheet linked after `css` (the machine view's own). */
+  extraCss?: '/media/machine.css';
   /** Theme variables to use instead of the named theme's. */
   themeCss?: string;
 }
@@ -172,7 +184,7 @@ export async function serveStaticPanel(
       return send(
         'text/html; charset=utf-8',
         `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="${csp}"><meta property="csp-nonce" content="${styleNonce}">` +
-          `<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="${files.css}">${bundle ? '<link rel="stylesheet" href="/app.css">' : ''}` +
+          `<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="${files.css}">${files.extraCss ? `<link rel="stylesheet" href="${files.extraCss}">` : ''}${bundle ? '<link rel="stylesheet" href="/app.css">' : ''}` +
           `<script nonce="${nonce}" src="/stub.js"></script><script nonce="${nonce}" src="${bundle ? '/app.js' : files.script}"></script></head>` +
           `<body class="${theme === 'high-contrast' ? 'vscode-high-contrast' : `vscode-${theme}`}"><div id="app"></div></body></html>`,
       );
@@ -186,7 +198,7 @@ export async function serveStaticPanel(
         'window.__sent=[];window.__state=undefined;window.acquireVsCodeApi=function(){return{postMessage:function(m){window.__sent.push(JSON.parse(JSON.stringify(m)));},getState:function(){return window.__state;},setState:function(s){window.__state=JSON.parse(JSON.stringify(s));}};};',
       );
     }
-    const allowed: Record<string, string> = { [files.script]: 'text/javascript', [files.css]: 'text/css' };
+    const allowed: Record<string, string> = { [files.script]: 'text/javascript', [files.css]: 'text/css', ...(files.extraCss ? { [files.extraCss]: 'text/css' } : {}) };
     const type = allowed[url.pathname];
     if (!type) {
       res.writeHead(404).end();
@@ -218,7 +230,7 @@ export async function openPanelPage(browser: Browser, url: string): Promise<Page
 }
 
 /** Posts host messages and resolves after the next frame has painted; returns the elapsed ms (in the page). */
-export async function deliver(page: Page, messages: HostMessage[]): Promise<number> {
+export async function deliver(page: Page, messages: readonly HostMessage[] | readonly object[]): Promise<number> {
   return (await deliverTimed(page, messages)).total;
 }
 
@@ -232,7 +244,7 @@ export interface DeliveryTimes {
 }
 
 /** Like `deliver`, with the time split into receiving, rendering and the rest (style, layout, paint). */
-export function deliverTimed(page: Page, messages: HostMessage[]): Promise<DeliveryTimes> {
+export function deliverTimed(page: Page, messages: readonly HostMessage[] | readonly object[]): Promise<DeliveryTimes> {
   return page.evaluate(async (msgs) => {
     performance.clearMeasures();
     const t0 = performance.now();

@@ -7,13 +7,14 @@ import { fill, h } from './dom';
 import type { HostChannel } from './hostChannel';
 import { AlertsSection } from './sections/alerts';
 import { HeaderSection } from './sections/header';
+import { IndicatorsSection } from './sections/indicators';
 import { MachinesAtTimeSection } from './sections/machinesAtTime';
 import { OrganizationSection } from './sections/organization';
 import { TimelineSection } from './sections/timeline';
 import { PanelModel } from './viewModel/panelModel';
 import { sanitizeUiState, type UiState } from './viewModel/uiState';
 
-type SectionKey = 'header' | 'alerts' | 'organization' | 'timeline' | 'machinesAtTime';
+type SectionKey = 'header' | 'indicators' | 'alerts' | 'organization' | 'timeline' | 'machinesAtTime';
 
 /** Which panel sections paint which sources. */
 const SECTIONS_OF: Record<PanelSection, readonly SectionKey[]> = {
@@ -34,6 +35,7 @@ export class PanelApp implements PanelContext {
   private readonly header: HeaderSection;
   private readonly sections: Record<SectionKey, SectionView>;
   private readonly timeline: TimelineSection;
+  private readonly indicators: IndicatorsSection;
   private readonly root: HTMLElement;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   /** Sections to paint at the next frame: a burst of updates costs one render per section. */
@@ -51,8 +53,10 @@ export class PanelApp implements PanelContext {
     this.ui = sanitizeUiState(typeof saved === 'object' && saved !== null ? (saved as { ui?: unknown }).ui : undefined);
     this.header = new HeaderSection(this);
     this.timeline = new TimelineSection(this);
+    this.indicators = new IndicatorsSection(this);
     this.sections = {
       header: this.header,
+      indicators: this.indicators,
       alerts: new AlertsSection(this),
       organization: new OrganizationSection(this),
       timeline: this.timeline,
@@ -73,12 +77,17 @@ export class PanelApp implements PanelContext {
       this.selectMachine(msg.machineId, false);
       return;
     }
+    if (msg.kind === 'indicators') {
+      this.indicators.update(msg.view);
+      this.invalidate(['indicators']);
+      return;
+    }
     const change = this.model.apply(msg);
     switch (change.kind) {
       case 'init':
         fill(this.root, ...Object.values(this.sections).map((s) => s.element));
         this.root.dataset.ready = 'true';
-        this.invalidate(['header', 'alerts', 'organization', 'timeline', 'machinesAtTime']);
+        this.invalidate(['header', 'indicators', 'alerts', 'organization', 'timeline', 'machinesAtTime']);
         this.saveState();
         break;
       case 'sections':
@@ -86,6 +95,7 @@ export class PanelApp implements PanelContext {
         if (msg.kind === 'run') this.saveState();
         break;
       case 'done':
+      case 'history':
         this.invalidate(['header']);
         break;
     }
@@ -145,6 +155,12 @@ export class PanelApp implements PanelContext {
 
   retry(section: PanelSection): void {
     void this.channel.request({ type: 'retry', section }).then((r) => {
+      if (!r.ok) this.notify(r.error, true);
+    });
+  }
+
+  openMachine(machineId: string): void {
+    void this.channel.request({ type: 'openMachine', machineId }).then((r) => {
       if (!r.ok) this.notify(r.error, true);
     });
   }

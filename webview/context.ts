@@ -16,6 +16,8 @@ export interface PanelContext {
   /** A short message in the panel's status line (errors in the error colour). */
   notify(text: string, isError?: boolean): void;
   retry(section: PanelSection): void;
+  /** Asks the host to open the machine view of a machine the panel shows. */
+  openMachine(machineId: string): void;
 }
 
 export interface SectionView {

@@ -2,7 +2,8 @@
 // --hunting, --timeout) and opening the client they describe: the in-process simulated tenant for
 // --demo, otherwise the cloud's endpoints with credentials from the environment.
 import type { CliIo } from './io';
-import { UsageError } from './io';
+import { ExitCode, UsageError } from './io';
+import { AuthError } from '../core/defender/errors';
 import { CLOUD_NAMES, REGIONS, isCloudName, isRegion, resolveCloud, type CloudName, type Region } from '../core/defender/clouds';
 import type { HuntingPreference } from '../shared/defenderModel';
 import type { DefenderClient } from '../core/defender/defenderClient';
@@ -195,4 +196,34 @@ export async function openConnection(flags: ConnectionFlags, io: CliIo): Promise
     describe: `${who.tenantId ? `tenant ${who.tenantId}` : 'the token\u2019s tenant'} (${flags.cloud}${flags.region ? `, ${flags.region}` : ''}) at ${apiBaseUrl}, signed in with ${who.mode === 'environment' ? 'tokens from the environment' : `app ${who.account ?? ''}`.trim()}`,
     scope,
   };
+}
+
+/**
+ * Opens the connection for a command; a failed sign-in is said on stderr as `ipinv <command>: …` and becomes exit 3
+ * (the number is returned instead of a connection).
+ */
+export async function connectOrExit(
+  command: string,
+  flags: ConnectionFlags,
+  io: CliIo,
+  open: (flags: ConnectionFlags, io: CliIo) => Promise<Connection> = openConnection,
+): Promise<Connection | number> {
+  try {
+    return await open(flags, io);
+  } catch (e) {
+    if (e instanceof AuthError) {
+      io.stderr.write(`ipinv ${command}: ${e.message}\n`);
+      return ExitCode.auth;
+    }
+    throw e;
+  }
+}
+
+/** The signal a command stops on: the one given (tests), else Ctrl-C in a real terminal. `dispose` stops listening. */
+export function interruptSignal(io: CliIo, given?: AbortSignal): { signal?: AbortSignal; dispose(): void } {
+  if (given || io.stderr !== process.stderr) return { ...(given ? { signal: given } : {}), dispose: () => undefined };
+  const ac = new AbortController();
+  const onInt = (): void => ac.abort();
+  process.once('SIGINT', onInt);
+  return { signal: ac.signal, dispose: () => process.removeListener('SIGINT', onInt) };
 }

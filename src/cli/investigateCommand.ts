@@ -1,8 +1,8 @@
 // `ipinv investigate <address>`: one address through the same InvestigationService as the panel, printed
 // as readable text or one JSON object. Input is validated before any connection is opened.
 import { ExitCode, UsageError, terminalSafe, writeOut, type CliIo } from './io';
-import { CONNECTION_HELP, openConnection, parseConnectionFlags, type Connection, type ConnectionFlags } from './connection';
-import { AuthError, isCancellation } from '../core/defender/errors';
+import { CONNECTION_HELP, connectOrExit, interruptSignal, parseConnectionFlags, type Connection, type ConnectionFlags } from './connection';
+import { isCancellation } from '../core/defender/errors';
 import { portalIpUrl } from '../core/defender/clouds';
 import { addressFacts, type InvestigateOptions } from '../core/investigation/investigationService';
 import { parseTimeInput } from '../core/ip/logTime';
@@ -112,26 +112,12 @@ export async function runInvestigate(args: string[], io: CliIo, deps: Investigat
     return ExitCode.ok;
   }
 
-  let connection: Connection;
-  try {
-    connection = await (deps.openConnection ?? openConnection)(parsed.connection, io);
-  } catch (e) {
-    if (e instanceof AuthError) {
-      io.stderr.write(`ipinv investigate: ${e.message}\n`);
-      return ExitCode.auth;
-    }
-    throw e;
-  }
+  const opened = await connectOrExit('investigate', parsed.connection, io, deps.openConnection);
+  if (typeof opened === 'number') return opened;
+  const connection = opened;
 
-  let signal = deps.signal;
-  let stopListening = (): void => undefined;
-  if (!signal && io.stderr === process.stderr) {
-    const ac = new AbortController();
-    const onInt = (): void => ac.abort();
-    process.once('SIGINT', onInt);
-    stopListening = () => process.removeListener('SIGINT', onInt);
-    signal = ac.signal;
-  }
+  const interrupt = interruptSignal(io, deps.signal);
+  const signal = interrupt.signal;
   try {
     const options: InvestigateOptions = signal ? { signal } : {};
     let inv: Investigation;
@@ -151,7 +137,7 @@ export async function runInvestigate(args: string[], io: CliIo, deps: Investigat
     }
     return code;
   } finally {
-    stopListening();
+    interrupt.dispose();
     await connection.close();
   }
 }

@@ -10,6 +10,9 @@ Usage:
                              --json: one object per line with offsets, port, prefix, zone, class, time
   ipinv investigate <address> [--at <time>] [--lookback 1d|7d|30d] [--demo] [--json] [...]
   ipinv triage [FILE ... | -] [--json | --csv | --markdown | --stix] [--lookback 1d|7d|30d] [--demo] [...]
+  ipinv machine <id | name> [--ip <address> --at <time>] [--lookback 1d|7d|30d] [--demo] [--json] [...]
+  ipinv indicator list|add|remove|import [...] [--yes] [--json] [--demo]
+                             Defender indicators (block, warn, audit, alert, allow) for addresses
   ipinv <command> --help     details of one command
   ipinv --help | --version
 `;
@@ -24,6 +27,8 @@ const commands: Record<string, () => Promise<Command>> = {
   scan: () => Promise.resolve(runScan),
   investigate: () => import('./investigateCommand').then((m) => m.runInvestigate),
   triage: () => import('./triageCommand').then((m) => m.runTriage),
+  machine: () => import('./machineCommand').then((m) => m.runMachine),
+  indicator: () => import('./indicatorCommand').then((m) => m.runIndicator),
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

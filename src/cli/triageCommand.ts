@@ -4,8 +4,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, UsageError, terminalSafe, writeOut, type CliIo } from './io';
-import { CONNECTION_HELP, openConnection, parseConnectionFlags, type Connection, type ConnectionFlags } from './connection';
-import { AuthError } from '../core/defender/errors';
+import { CONNECTION_HELP, connectOrExit, interruptSignal, parseConnectionFlags, type Connection, type ConnectionFlags } from './connection';
 import { LOOKBACKS, type Lookback } from '../shared/investigation';
 import type { TriageInput } from '../core/triage/extractAddresses';
 import type { TriageProgress, TriageReport } from '../shared/triageModel';
@@ -154,28 +153,14 @@ export async function runTriage(args: string[], io: CliIo, deps: TriageDeps = {}
   const paths = await checkFiles(parsed.files, io.cwd);
   const inputs: TriageInput[] = paths.map((p, i) => (p === '-' ? { kind: 'stream', name: '-', stream: io.stdin } : { kind: 'file', path: p, name: parsed.files[i] }));
 
-  let connection: Connection;
-  try {
-    connection = await (deps.openConnection ?? openConnection)(parsed.connection, io);
-  } catch (e) {
-    if (e instanceof AuthError) {
-      io.stderr.write(`ipinv triage: ${e.message}\n`);
-      return ExitCode.auth;
-    }
-    throw e;
-  }
+  const opened = await connectOrExit('triage', parsed.connection, io, deps.openConnection);
+  if (typeof opened === 'number') return opened;
+  const connection = opened;
 
   const progressOn = (io.stderr as { isTTY?: boolean }).isTTY === true;
   // In a real terminal, the first Ctrl-C cancels and prints what arrived; a second one exits as usual.
-  let signal = deps.signal;
-  let stopListening = (): void => undefined;
-  if (!signal && io.stderr === process.stderr) {
-    const ac = new AbortController();
-    const onInt = (): void => ac.abort();
-    process.once('SIGINT', onInt);
-    stopListening = () => process.removeListener('SIGINT', onInt);
-    signal = ac.signal;
-  }
+  const interrupt = interruptSignal(io, deps.signal);
+  const signal = interrupt.signal;
   try {
     const { TriageService } = await import('../core/triage/triageService');
     const { TriageCache } = await import('../core/triage/triageCache');
@@ -206,7 +191,7 @@ export async function runTriage(args: string[], io: CliIo, deps: TriageDeps = {}
     await writeOut(io, await render(report, parsed.format));
     return exitCodeFor(report, io);
   } finally {
-    stopListening();
+    interrupt.dispose();
     await connection.close();
   }
 }
@@ -290,20 +275,22 @@ export function renderTable(r: TriageReport): string {
         ? `${e.alerts?.highestSeverity ?? ''} ${e.alerts?.titles[0] ?? ''}`
         : e.verdict === 'internal'
           ? e.holders?.length
-            ? `held by ${e.holders.map((h) => h.name).join(', ')}`
+            ? `held by ${e.holders.map((h) => h.name).join(', ')}${e.reason ? ` · ${e.reason}` : ''}`
             : (e.reason ?? (e.holdersAt?.length ? 'no machine reported it at those times' : ''))
           : e.verdict === 'skipped'
             ? (e.reason ?? '')
             : e.problems.length
               ? e.problems.map((p) => `${p.source}: ${p.message}`).join('; ')
-              : e.sightings?.processes.slice(0, 3).join(', ') ?? '';
+              : e.sightings
+                ? e.sightings.processes.slice(0, 3).join(', ')
+                : (e.reason ?? '');
     rows.push([
       e.verdict,
       e.ip,
       e.ipClass,
-      e.sightings ? String(e.sightings.machines) : '',
+      (e.sightings ?? e.localSightings) ? String((e.sightings ?? e.localSightings)?.machines) : '',
       e.alerts ? String(e.alerts.count) : '',
-      e.sightings?.lastSeen?.slice(0, 16).replace('T', ' ') ?? '',
+      (e.sightings ?? e.localSightings)?.lastSeen?.slice(0, 16).replace('T', ' ') ?? '',
       String(e.occurrenceCount),
       terminalSafe(detail.trim(), 80),
     ]);

@@ -4,8 +4,6 @@ import * as vscode from 'vscode';
 export const ContextKey = {
   /** An IP address is under the cursor in the active editor (editor context menu entries). */
   addressUnderCursor: 'ipInvestigator.addressUnderCursor',
-  /** The session runs on the simulated demo tenant. */
-  demo: 'ipInvestigator.demo',
   /** The Machines view has entries (title actions, welcome content). */
   hasMachines: 'ipInvestigator.hasMachines',
 } as const;

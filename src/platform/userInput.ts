@@ -9,7 +9,12 @@ export interface UserInput {
   showInformationMessage(message: string, ...actions: string[]): Thenable<string | undefined>;
   showWarningMessage(message: string, ...actions: string[]): Thenable<string | undefined>;
   showErrorMessage(message: string, ...actions: string[]): Thenable<string | undefined>;
+  /** A modal warning (writes to the tenant are confirmed this way): `detail` under the message, Cancel added by VS Code. */
+  showModalWarning(message: string, detail: string, ...actions: string[]): Thenable<string | undefined>;
   showOpenDialog(options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined>;
+  showSaveDialog(options: vscode.SaveDialogOptions): Thenable<vscode.Uri | undefined>;
+  /** A modal question before something that cannot be undone; true when the user chose `action`. */
+  confirm(message: string, detail: string, action: string): Thenable<boolean>;
   openExternal(uri: vscode.Uri): Thenable<boolean>;
   writeClipboard(text: string): Thenable<void>;
 }
@@ -20,7 +25,10 @@ export const windowUserInput: UserInput = {
   showInformationMessage: (message, ...actions) => vscode.window.showInformationMessage(message, ...actions),
   showWarningMessage: (message, ...actions) => vscode.window.showWarningMessage(message, ...actions),
   showErrorMessage: (message, ...actions) => vscode.window.showErrorMessage(message, ...actions),
+  showModalWarning: (message, detail, ...actions) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions),
   showOpenDialog: (options) => vscode.window.showOpenDialog(options),
+  showSaveDialog: (options) => vscode.window.showSaveDialog(options),
+  confirm: (message, detail, action) => vscode.window.showWarningMessage(message, { modal: true, detail }, action).then((choice) => choice === action),
   openExternal: (uri) => vscode.env.openExternal(uri),
   writeClipboard: (text) => vscode.env.clipboard.writeText(text),
 };
@@ -48,8 +56,17 @@ export class SwitchableUserInput implements UserInput {
   showErrorMessage(message: string, ...actions: string[]): Thenable<string | undefined> {
     return this.target.showErrorMessage(message, ...actions);
   }
+  showModalWarning(message: string, detail: string, ...actions: string[]): Thenable<string | undefined> {
+    return this.target.showModalWarning(message, detail, ...actions);
+  }
   showOpenDialog(options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined> {
     return this.target.showOpenDialog(options);
+  }
+  showSaveDialog(options: vscode.SaveDialogOptions): Thenable<vscode.Uri | undefined> {
+    return this.target.showSaveDialog(options);
+  }
+  confirm(message: string, detail: string, action: string): Thenable<boolean> {
+    return this.target.confirm(message, detail, action);
   }
   openExternal(uri: vscode.Uri): Thenable<boolean> {
     return this.target.openExternal(uri);

@@ -129,3 +129,147 @@ export interface DefenderApi {
   /** Graph `runHuntingQuery` first, legacy `advancedqueries/run` as fallback (per the client's preference). */
   runHuntingQuery(query: string, options?: CallOptions & { timespan?: string }): Promise<Fetched<HuntingResult>>;
 }
+
+/**
+ * A user Defender saw logged on to a machine (`GET /api/machines/{id}/logonusers`, the user entity). Every string is
+ * untrusted text from the API.
+ */
+export interface LogonUser {
+  /** `domain\account` as sent. */
+  id: string;
+  accountName: string;
+  accountDomain?: string;
+  accountSid?: string;
+  firstSeen?: string;
+  lastSeen?: string;
+  /** The logon types, split from the API's string (e.g. `Interactive`, `Network`, `RemoteInteractive`). */
+  logonTypes: string[];
+  isDomainAdmin?: boolean;
+  isOnlyNetworkUser?: boolean;
+  /** Machines this account logged on to. */
+  logOnMachinesCount?: number;
+  mostPrevalentMachineId?: string;
+  leastPrevalentMachineId?: string;
+}
+
+/** How a machine name is matched against `computerDnsName`. */
+export type MachineNameMatch = 'exact' | 'prefix';
+
+/**
+ * The machine view's operations. `DefenderClient` implements them next to DefenderApi; kept as their own interface so
+ * the product's other fakes of DefenderApi need not grow.
+ */
+export interface MachineApi extends Pick<DefenderApi, 'getMachine' | 'getMachineAlerts' | 'findMachinesByIp' | 'runHuntingQuery'> {
+  /**
+   * `GET /api/machines?$filter=computerDnsName eq '…'` (exact) or `startswith(computerDnsName,'…')` (prefix), at most
+   * `limit` machines (one page). The name is validated and lower-cased first.
+   */
+  findMachinesByName(name: string, options?: CallOptions & { match?: MachineNameMatch; limit?: number }): Promise<Fetched<Machine[]>>;
+  /** `GET /api/machines/{id}/logonusers`; empty when the machine is not found. */
+  getMachineLogonUsers(id: string, options?: CallOptions): Promise<Fetched<LogonUser[]>>;
+}
+
+// ---- Indicators (`/api/indicators`): the product's first writes to a tenant ----
+
+/** The action values the API takes and returns (Alert and AlertAndBlock are legacy values older indicators still carry). */
+export type IndicatorAction = 'Alert' | 'Warn' | 'Block' | 'Audit' | 'BlockAndRemediate' | 'AlertAndBlock' | 'Allowed';
+export const INDICATOR_ACTIONS: readonly IndicatorAction[] = ['Alert', 'Warn', 'Block', 'Audit', 'BlockAndRemediate', 'AlertAndBlock', 'Allowed'];
+export type IndicatorSeverity = 'Informational' | 'Low' | 'Medium' | 'High';
+export const INDICATOR_SEVERITIES: readonly IndicatorSeverity[] = ['Informational', 'Low', 'Medium', 'High'];
+
+/** One indicator as the API lists it. Strings are untrusted text; values outside the enums are kept as sent. */
+export interface Indicator {
+  id: string;
+  indicatorValue: string;
+  /** `IpAddress`, `DomainName`, `Url`, `FileSha1`... */
+  indicatorType: string;
+  action: string;
+  title: string;
+  description?: string;
+  severity?: string;
+  application?: string;
+  /** ISO instant; absent when the indicator never expires. */
+  expirationTime?: string;
+  creationTimeDateTimeUtc?: string;
+  lastUpdateTime?: string;
+  createdBy?: string;
+  createdByDisplayName?: string;
+  createdBySource?: string;
+  lastUpdatedBy?: string;
+  /** `User` (portal) or `AadApp` (API). */
+  sourceType?: string;
+  source?: string;
+  recommendedActions?: string;
+  generateAlert?: boolean;
+  /** Device groups the indicator applies to; empty means all devices. */
+  rbacGroupNames: string[];
+  rbacGroupIds: string[];
+}
+
+/** What `POST /api/indicators` (and each item of `/import`) is sent: built only from validated values (core/indicators). */
+export interface IndicatorSubmission {
+  indicatorValue: string;
+  indicatorType: 'IpAddress';
+  action: IndicatorAction;
+  title: string;
+  description: string;
+  /** ISO instant in the future; absent: never expires. */
+  expirationTime?: string;
+  severity?: IndicatorSeverity;
+  recommendedActions?: string;
+  /** Device group names; absent or empty: all devices. */
+  rbacGroupNames?: string[];
+  generateAlert: boolean;
+  /** Only used when the indicator is new (the API ignores it on an update). */
+  application?: string;
+}
+
+export interface IndicatorQuery {
+  /** Only IP address indicators (`indicatorType eq 'IpAddress'`). */
+  ipOnly?: boolean;
+  /** Only this value (normalised address). */
+  value?: string;
+}
+
+export interface IndicatorList {
+  indicators: Indicator[];
+  /** False when paging stopped early: the list (and any count derived from it) is incomplete. */
+  complete: boolean;
+}
+
+/** One item of `POST /api/indicators/import`'s answer. */
+export interface IndicatorImportResult {
+  id?: string;
+  /** The value as the API names it. */
+  indicator: string;
+  isFailed: boolean;
+  failureReason?: string;
+}
+
+/** Options of a write: no cache, no shared in-flight request, its own timeout and signal. */
+export interface WriteOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** The answer of a write, with the ids that trace it (for the audit trail). */
+export interface WriteResult<T> {
+  data: T;
+  status: number;
+  /** The service's request id (response header), when it sent one. */
+  requestId?: string;
+  /** The id this client sent as `client-request-id` (known even when no answer arrived). */
+  clientRequestId: string;
+}
+
+/** The indicators routes. `DefenderClient` implements it next to DefenderApi; tests and core/indicators depend on this. */
+export interface IndicatorApi {
+  /** `GET /api/indicators?$filter=…` (all pages). Needs Ti.ReadWrite(.All): there is no read-only permission. */
+  listIndicators(query: IndicatorQuery, options?: CallOptions): Promise<Fetched<IndicatorList>>;
+  /** `POST /api/indicators`: creates, or updates the indicator of the same value. */
+  submitIndicator(submission: IndicatorSubmission, options?: WriteOptions): Promise<WriteResult<Indicator>>;
+  /** `POST /api/indicators/import`: at most 500 per call; a result per item. */
+  importIndicators(submissions: readonly IndicatorSubmission[], options?: WriteOptions): Promise<WriteResult<IndicatorImportResult[]>>;
+  /** `DELETE /api/indicators/{id}`; `found: false` when there was no such indicator (404). */
+  deleteIndicator(id: string, options?: WriteOptions): Promise<WriteResult<{ found: boolean }>>;
+}

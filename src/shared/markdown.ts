@@ -57,3 +57,11 @@ export function commandLink(label: string, command: string, args?: unknown, titl
   const t = title === undefined ? '' : ` "${escapeMarkdown(title)}"`;
   return `[${escapeMarkdown(label)}](${commandUri(command, args)}${t})`;
 }
+
+/** A Markdown table of escaped cells; long values are clipped so one field cannot swamp the report. */
+export function markdownTable(columns: readonly string[], rows: readonly (readonly (string | number | undefined)[])[], maxCell = 300): string {
+  const head = `| ${columns.map((c) => escapeMarkdownInline(c)).join(' | ')} |`;
+  const sep = `| ${columns.map(() => '---').join(' | ')} |`;
+  const body = rows.map((r) => `| ${columns.map((_, i) => escapeMarkdownInline(r[i], maxCell) || ' ').join(' | ')} |`);
+  return [head, sep, ...body].join('\n');
+}

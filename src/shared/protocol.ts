@@ -1,5 +1,6 @@
 // The messages between the investigation panel's host (extension) and its webview: discriminated
 // unions in both directions, with runtime validators both sides run on every message they receive.
+import { parseAnnotation, type Annotation } from './annotation';
 import type { Alert, Machine } from './defenderModel';
 import {
   LOOKBACKS,
@@ -14,8 +15,11 @@ import {
   type TimelineEvent,
 } from './investigation';
 
+import type { WriteCapability } from './indicatorModel';
+
 // The webview may import only src/shared: it sees the API's data types through here.
 export type { Alert, AlertEvidence, Machine, MachineIpAddress } from './defenderModel';
+export type { AnalystVerdict, Annotation } from './annotation';
 
 /** The small identity a panel is restored from after a reload (the serializer's state). */
 export interface PanelIdentity {
@@ -88,6 +92,47 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = ['markdownClipboard', 'ma
 export type ExportTable = 'alerts' | 'machines' | 'timeline' | 'daily' | 'machinesAtTime' | 'machineDetails';
 export const EXPORT_TABLES: readonly ExportTable[] = ['alerts', 'machines', 'timeline', 'daily', 'machinesAtTime', 'machineDetails'];
 
+/** One indicator of the address, as the Indicators section shows it (strings untrusted). */
+export interface IndicatorView {
+  id: string;
+  action: string;
+  title: string;
+  description?: string;
+  severity?: string;
+  expirationTime?: string;
+  createdBy?: string;
+  creationTime?: string;
+  lastUpdateTime?: string;
+  generateAlert?: boolean;
+  recommendedActions?: string;
+  /** Empty: all devices. */
+  rbacGroupNames: string[];
+  application?: string;
+}
+
+/** A write of this workspace that named the address (the audit trail, newest first). */
+export interface IndicatorHistoryItem {
+  at: string;
+  kind: string;
+  action?: string;
+  outcome: string;
+  identity: string;
+  requestIds: string[];
+}
+
+/** The Indicators section: the address's indicators, whether the identity may write, and this workspace's writes. */
+export interface IndicatorsView {
+  state: 'loading' | 'ready' | 'failed';
+  indicators: IndicatorView[];
+  problem?: { message: string; remedy?: string; permission?: string; requestId?: string };
+  write: WriteCapability;
+  /** Why this address cannot get an indicator at all (internal, not a single host...). */
+  refusal?: string;
+  history: IndicatorHistoryItem[];
+  /** ISO instant the list was fetched. */
+  fetchedAt?: string;
+}
+
 /** What the webview asks of the host. Every request carries an id and gets one `response`. */
 export type PanelRequest =
   | { type: 'refresh' }
@@ -99,7 +144,29 @@ export type PanelRequest =
   | { type: 'openPortal'; target: 'machine' | 'alert'; id: string }
   | { type: 'copy'; what: 'address' | 'kql' }
   | { type: 'export'; format?: ExportFormat; table?: ExportTable }
-  | { type: 'revealMachine'; machineId: string };
+  | { type: 'revealMachine'; machineId: string }
+  /** Open the machine view of a machine the panel shows (the host checks it knows the id). */
+  | { type: 'openMachine'; machineId: string }
+  // The Indicators section: the host runs the form and the confirmation; the webview only names what to act on.
+  | { type: 'indicatorAdd' }
+  | { type: 'indicatorRemove'; id: string }
+  | { type: 'indicatorExpire'; id: string }
+  | { type: 'indicatorsRefresh' }
+  /** Ask the analyst for a verdict, or a note, on this panel's address (the host prompts). */
+  | { type: 'setVerdict' }
+  | { type: 'editNote' };
+
+/** What the panel's header says about the address beyond the tenant's data: the analyst's verdict and note, and
+ * whether what is shown was restored from the investigation history (and how old it is). */
+export interface PanelHistory {
+  annotation?: Annotation;
+  /** The annotation as the host words it (localized, one plain line): "You marked this malicious on 2026-12-02: '…'". */
+  mark?: string;
+  /** ISO instant the restored data was fetched from Defender; absent when the panel fetched it itself. */
+  restoredFrom?: string;
+  /** Timeline events Defender returned when only the newest were kept in the history. */
+  timelineTotal?: number;
+}
 
 export type WebviewMessage = { kind: 'ready' } | { kind: 'request'; id: number; request: PanelRequest };
 
@@ -120,7 +187,9 @@ export type HostMessage =
   | { kind: 'done'; runId: number; cachedAt?: string }
   | { kind: 'response'; id: number; ok: true; message?: string }
   | { kind: 'response'; id: number; ok: false; error: string }
-  | { kind: 'selectMachine'; machineId: string };
+  | { kind: 'selectMachine'; machineId: string }
+  | { kind: 'indicators'; view: IndicatorsView }
+  | { kind: 'history'; history: PanelHistory };
 
 // ---------------------------------------------------------------------------------------------------
 // Validators. Hand-written and total: anything that does not match exactly is refused (undefined).
@@ -337,9 +406,79 @@ function isRequest(x: unknown): x is PanelRequest {
       );
     case 'revealMachine':
       return isStr(x.machineId) && x.machineId.length > 0 && x.machineId.length <= 200;
+    case 'openMachine':
+      return isStr(x.machineId) && x.machineId.length > 0 && x.machineId.length <= 200;
+    case 'indicatorAdd':
+    case 'indicatorsRefresh':
+      return true;
+    case 'indicatorRemove':
+    case 'indicatorExpire':
+      return isStr(x.id) && /^[A-Za-z0-9_-]{1,64}$/.test(x.id);
+    case 'setVerdict':
+    case 'editNote':
+      return true;
     default:
       return false;
   }
+}
+
+const indicatorViewShape: Shape = {
+  id: S,
+  action: S,
+  title: S,
+  description: oS,
+  severity: oS,
+  expirationTime: oS,
+  createdBy: oS,
+  creationTime: oS,
+  lastUpdateTime: oS,
+  generateAlert: optional(isBool),
+  recommendedActions: oS,
+  rbacGroupNames: strings,
+  application: oS,
+};
+const indicatorsViewShape: Shape = {
+  state: (x) => x === 'loading' || x === 'ready' || x === 'failed',
+  indicators: arrayOf(shaped(indicatorViewShape)),
+  problem: optional(shaped({ message: S, remedy: oS, permission: oS, requestId: oS })),
+  write: shaped({ enabled: isBool, reason: oS }),
+  refusal: oS,
+  history: arrayOf(shaped({ at: S, kind: S, action: oS, outcome: S, identity: S, requestIds: strings })),
+  fetchedAt: oS,
+};
+
+/** A section's data as the panel would receive it (kept investigations are checked with it when read back). */
+export function isSectionPayload(x: unknown): x is SectionPayload {
+  return isPayload(x);
+}
+
+/** A problem of a panel section, with every field of the right type. */
+export function isPanelProblem(x: unknown): x is PanelProblem {
+  return matches(x, problemShape);
+}
+
+/** The history message's content, validated: unknown fields dropped. */
+export function parsePanelHistory(x: unknown): PanelHistory | undefined {
+  if (!isObj(x)) return undefined;
+  const out: PanelHistory = {};
+  if (x.annotation !== undefined) {
+    const a = parseAnnotation(x.annotation);
+    if (!a) return undefined;
+    out.annotation = a;
+  }
+  if (x.restoredFrom !== undefined) {
+    if (!isIsoLike(x.restoredFrom)) return undefined;
+    out.restoredFrom = x.restoredFrom;
+  }
+  if (x.mark !== undefined) {
+    if (!isStr(x.mark) || x.mark.length > 3000) return undefined;
+    out.mark = x.mark;
+  }
+  if (x.timelineTotal !== undefined) {
+    if (!isInt(x.timelineTotal) || x.timelineTotal < 0) return undefined;
+    out.timelineTotal = x.timelineTotal;
+  }
+  return out;
 }
 
 /** Validates a message from the webview (run by the host). */
@@ -387,6 +526,12 @@ export function parseHostMessage(x: unknown): HostMessage | undefined {
       return x.ok === false && isStr(x.error) ? (x as unknown as HostMessage) : undefined;
     case 'selectMachine':
       return isStr(x.machineId) && x.machineId.length <= 200 ? (x as unknown as HostMessage) : undefined;
+    case 'indicators':
+      return matches(x.view, indicatorsViewShape) ? (x as unknown as HostMessage) : undefined;
+    case 'history': {
+      const history = parsePanelHistory(x.history);
+      return history ? { kind: 'history', history } : undefined;
+    }
     default:
       return undefined;
   }
@@ -396,3 +541,8 @@ export function parseHostMessage(x: unknown): HostMessage | undefined {
 export interface PanelViewState extends PanelIdentity {
   ui?: Record<string, unknown>;
 }
+
+/** The API's data shapes as total validators, for the other webview protocols (the machine view) to reuse. */
+export const isAlertData = shaped(alertShape) as (x: unknown) => x is Alert;
+export const isMachineData = shaped(machineShape) as (x: unknown) => x is Machine;
+export const isTimelineEventData = shaped(eventShape) as (x: unknown) => x is TimelineEvent;

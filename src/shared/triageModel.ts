@@ -1,5 +1,6 @@
 // The data of a bulk triage as every consumer sees it (CLI, exports, the future triage table and editor
 // decorations): plain, JSON-serialisable shapes keyed by the normalised address. No behaviour here.
+import type { IndicatorBrief } from './indicatorModel';
 import type { Lookback } from './investigation';
 
 /**
@@ -73,14 +74,46 @@ export interface HolderMachine {
   /** First and last report of the address by this machine near the asked times. */
   firstSeen?: string;
   lastSeen?: string;
+  /** In `holders`: the occurrences (line times) at which this machine held the address. */
+  occurrences?: number;
 }
 
-/** The machines that held an internal address within ±15 minutes of one line time. */
+/**
+ * The machines that held an internal address within ±15 minutes of its line times: one entry per run of consecutive
+ * line times with the same holders (none: no machine reported the address then).
+ */
 export interface HoldersAtTime {
+  /** The run's first line time. */
   at: string;
+  /** The run's last line time, when the run has more than one. */
+  until?: string;
+  /** Distinct line times (minutes, or wider cells) in the run, and the occurrences they count. */
+  times?: number;
+  occurrences?: number;
   machines: HolderMachine[];
   /** 'hunting' (batched DeviceNetworkInfo) or 'findbyip' (the per-address fallback). */
   via: 'hunting' | 'findbyip';
+  /**
+   * True when no report fell within 15 minutes of these times and the holder is inferred: it reported the address
+   * before and after (at most a day apart) and no other machine reported it in between.
+   */
+  inferred?: boolean;
+}
+
+/** How the line times of an internal address were answered, counted in occurrences. */
+export interface HolderCoverage {
+  /** Occurrences with a line time. */
+  timedOccurrences: number;
+  /** Of those, within Defender's past 30 days (so asked about). */
+  askedOccurrences: number;
+  /** Of those, answered by a query or findbyip, and held by some machine. */
+  answeredOccurrences: number;
+  heldOccurrences: number;
+  /** Of the held ones, those held by inference (see `HoldersAtTime.inferred`). */
+  inferredOccurrences?: number;
+  /** Distinct line-time cells asked about, and their width in minutes (1: every minute on its own). */
+  times: number;
+  granularityMinutes: number;
 }
 
 export interface TriageEntry {
@@ -101,19 +134,40 @@ export interface TriageEntry {
   files: string[];
   /** True when at least one occurrence was defanged. */
   defanged: boolean;
-  /** Distinct line times (ISO, minute precision) for internal addresses, capped. */
+  /** Line times (ISO, minute precision) for internal addresses: a bounded selection spanning first to last. */
   times?: string[];
   sightings?: Sightings;
+  /**
+   * Public addresses that Defender records as a machine's own address (`LocalIP`: a public NIC, the organisation's
+   * egress): those machines and events. An address can have both this and `sightings`.
+   */
+  localSightings?: Sightings;
   alerts?: AlertSummary;
-  /** Internal addresses: holders per line time that was looked up. */
+  /** Internal addresses: the holder timeline over the line times that were looked up. */
   holdersAt?: HoldersAtTime[];
   /** Internal addresses: the distinct holders over all looked-up times. */
   holders?: HolderMachine[];
+  /** Internal addresses: how many occurrences were looked up, answered and held. */
+  holderCoverage?: HolderCoverage;
   problems: TriageProblem[];
   /** ISO instant the oldest part of this entry was fetched; absent when nothing was fetched. */
   cachedAt?: string;
   /** True when every fetched part came from the triage cache. */
   fromCache: boolean;
+  /** The tenant's indicator for the address, from the triage's one indicator list (absent: none, or not asked). */
+  indicator?: IndicatorBrief;
+}
+
+/** The triage's one indicator list: whether it answered, and how many IP indicators the tenant has. */
+export interface TriageIndicators {
+  ok: boolean;
+  /** IP indicators listed. */
+  count?: number;
+  /** Addresses of the triage that have one. */
+  matched?: number;
+  complete?: boolean;
+  error?: string;
+  permission?: string;
 }
 
 /** One hunting query the triage ran, kept verbatim so an analyst can re-run it in the portal. */
@@ -167,6 +221,8 @@ export interface SourceSummary {
   bytes: number;
   matches: number;
   error?: string;
+  /** Not read: the file had not changed since an earlier triage, whose extraction was reused. */
+  reused?: boolean;
 }
 
 export interface TriageReport {
@@ -180,6 +236,8 @@ export interface TriageReport {
   sources: SourceSummary[];
   counts: TriageCounts;
   calls: TriageCallCounts;
+  /** Present when the indicators were asked (one list query for the whole triage). */
+  indicators?: TriageIndicators;
 }
 
 /** One step of a streamed triage. `entries` are the entries that just changed (new or final). */

@@ -1,5 +1,6 @@
 // The messages between the triage table's host (extension) and its webview: discriminated unions in both
 // directions, with total validators each side runs on every message it receives. No vscode, no DOM.
+import { isAnalystVerdict, type AnalystVerdict } from './annotation';
 import { LOOKBACKS, type Lookback } from './investigation';
 import { TRIAGE_VERDICTS, type TriagePhase, type TriageVerdict } from './triageModel';
 
@@ -28,6 +29,14 @@ export interface TriageRow {
   detail?: string;
   problems: number;
   fromCache: boolean;
+  /** The tenant's indicator for the address: its action (Block, Allowed...), title and expiry (untrusted text). */
+  indicator?: string;
+  indicatorTitle?: string;
+  indicatorExpires?: string;
+  /** The analyst's verdict (from the investigation history). */
+  mark?: AnalystVerdict;
+  /** The analyst's verdict and note as one plain line (the host words it). */
+  markText?: string;
 }
 
 export type TriageRunState = 'idle' | 'running' | 'done' | 'cancelled';
@@ -54,6 +63,8 @@ export interface TriageSummary {
   demo: boolean;
   startedAt: string;
   finishedAt?: string;
+  /** Read back from an earlier session (nothing ran now): when that triage finished. */
+  restoredFrom?: string;
 }
 
 export type TriageExportFormat = 'csv' | 'json' | 'markdown' | 'stix';
@@ -66,9 +77,19 @@ export type TriageRequest =
   /** Show the address's first occurrence in its file. */
   | { type: 'reveal'; ip: string }
   | { type: 'copy'; ip: string }
+  /** Open the machine view of a machine seen with (or holding) the address: the host offers the row's machines. */
+  | { type: 'machines'; ip: string }
   /** Without a format the host asks which one. */
   | { type: 'export'; format?: TriageExportFormat }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** Indicators for the selected rows (the host runs the form, the confirmation and the import). */
+  | { type: 'addIndicators'; ips: string[] }
+  | { type: 'removeIndicators'; ips: string[] }
+  /** Ask the analyst for a verdict on an address of the table (the host prompts). */
+  | { type: 'mark'; ip: string };
+
+/** Most rows a selection may name (the tenant's cap is 15,000 indicators). */
+export const MAX_SELECTION = 15_000;
 
 export type TriageWebviewMessage = { kind: 'ready' } | { kind: 'request'; id: number; request: TriageRequest };
 
@@ -86,6 +107,8 @@ export interface TriageViewState {
   sort?: { key: string; dir: 'asc' | 'desc' };
   filter?: string;
   verdicts?: TriageVerdict[];
+  /** Only rows with an indicator. */
+  withIndicator?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -131,7 +154,12 @@ export function isTriageRow(x: unknown): x is TriageRow {
     optStr(x.where) &&
     optStr(x.detail) &&
     isCount(x.problems) &&
-    isBool(x.fromCache)
+    isBool(x.fromCache) &&
+    optStr(x.indicator) &&
+    optStr(x.indicatorTitle) &&
+    optStr(x.indicatorExpires) &&
+    (x.mark === undefined || isAnalystVerdict(x.mark)) &&
+    optStr(x.markText)
   );
 }
 
@@ -160,7 +188,8 @@ export function isTriageSummary(x: unknown): x is TriageSummary {
     x.notes.every(isStr) &&
     isBool(x.demo) &&
     isStr(x.startedAt) &&
-    optStr(x.finishedAt)
+    optStr(x.finishedAt) &&
+    optStr(x.restoredFrom)
   );
 }
 
@@ -170,12 +199,17 @@ function parseRequest(x: unknown): TriageRequest | undefined {
     case 'open':
     case 'reveal':
     case 'copy':
+    case 'machines':
+    case 'mark':
       return isAddressText(x.ip) ? { type: x.type, ip: x.ip } : undefined;
     case 'export':
       if (x.format === undefined) return { type: 'export' };
       return (TRIAGE_EXPORT_FORMATS as readonly unknown[]).includes(x.format) ? { type: 'export', format: x.format as TriageExportFormat } : undefined;
     case 'cancel':
       return { type: 'cancel' };
+    case 'addIndicators':
+    case 'removeIndicators':
+      return Array.isArray(x.ips) && x.ips.length > 0 && x.ips.length <= MAX_SELECTION && x.ips.every(isAddressText) ? { type: x.type, ips: [...new Set(x.ips)] } : undefined;
     default:
       return undefined;
   }
@@ -216,5 +250,6 @@ export function sanitizeTriageViewState(x: unknown): TriageViewState {
   if (isObj(sort) && isStr(sort.key) && sort.key.length <= 40 && (sort.dir === 'asc' || sort.dir === 'desc')) out.sort = { key: sort.key, dir: sort.dir };
   if (isStr(x.filter)) out.filter = x.filter.slice(0, 200);
   if (Array.isArray(x.verdicts)) out.verdicts = [...new Set(x.verdicts.filter(isVerdict))];
+  if (x.withIndicator === true) out.withIndicator = true;
   return out;
 }

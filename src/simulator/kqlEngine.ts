@@ -836,6 +836,9 @@ function compileCall(e: Extract<Expr, { k: 'call' }>, scope: Scope): Compiled {
           return null;
         },
       };
+    case 'pack_array':
+      if (args.length === 0) throw new KqlError('pack_array() with no arguments');
+      return { type: 'dynamic', ev: (r) => args.map((a) => toDynamic(a.ev(r), a.type)) };
     case 'array_length':
       arity(1);
       return { type: 'long', ev: (r) => (Array.isArray(a0.ev(r)) ? (a0.ev(r) as unknown[]).length : null) };

@@ -1,5 +1,6 @@
-// The OData `$filter` subset of `GET /api/machines`: eq/ne/gt/ge/lt/le on the documented filterable
-// properties, startswith(), machineTags/any(), and/or/not, parentheses. Anything else is an ODataError.
+// The OData `$filter` subset of `GET /api/machines` (and, with its own property table, `GET /api/indicators`):
+// eq/ne/gt/ge/lt/le on the documented filterable properties, startswith(), tags/any(), and/or/not, parentheses.
+// Anything else is an ODataError.
 import type { StoryMachine } from './story';
 
 export class ODataFilterError extends Error {
@@ -17,10 +18,13 @@ interface Token {
   value?: Value;
 }
 
-type Kind = 'string' | 'number' | 'datetime' | 'tags';
+type Kind = 'string' | 'number' | 'datetime' | 'tags' | 'boolean';
+
+/** Filterable properties by lower-case name, with how the simulator reads them from a record. */
+export type FilterProperties<T> = Record<string, { kind: Kind; read: (x: T) => unknown }>;
 
 /** The properties Microsoft documents as filterable, with how the simulator reads them. */
-const PROPERTIES: Record<string, { kind: Kind; read: (m: StoryMachine) => unknown }> = {
+const PROPERTIES: FilterProperties<StoryMachine> = {
   computerdnsname: { kind: 'string', read: (m) => m.computerDnsName },
   id: { kind: 'string', read: (m) => m.id },
   version: { kind: 'string', read: (m) => m.version },
@@ -107,12 +111,15 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-type Predicate = (m: StoryMachine) => boolean;
+type Predicate<T = StoryMachine> = (m: T) => boolean;
 const COMPARISONS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
 
-class FilterParser {
+class FilterParser<T> {
   private i = 0;
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly properties: FilterProperties<T>,
+  ) {}
 
   private get tok(): Token {
     return this.tokens[this.i];
@@ -132,13 +139,13 @@ class FilterParser {
     throw new ODataFilterError(t.t === 'eof' ? `Invalid $filter: the expression ends where ${expected} was expected.` : `Invalid $filter: unexpected '${t.v.slice(0, 40)}' (expected ${expected}).`);
   }
 
-  parse(): Predicate {
+  parse(): Predicate<T> {
     const p = this.parseOr();
     if (this.tok.t !== 'eof') this.fail("'and', 'or' or the end");
     return p;
   }
 
-  private parseOr(): Predicate {
+  private parseOr(): Predicate<T> {
     let left = this.parseAnd();
     while (this.isWord('or')) {
       this.i++;
@@ -149,7 +156,7 @@ class FilterParser {
     return left;
   }
 
-  private parseAnd(): Predicate {
+  private parseAnd(): Predicate<T> {
     let left = this.parseUnary();
     while (this.isWord('and')) {
       this.i++;
@@ -160,7 +167,7 @@ class FilterParser {
     return left;
   }
 
-  private parseUnary(): Predicate {
+  private parseUnary(): Predicate<T> {
     if (this.isWord('not')) {
       this.i++;
       const p = this.parseUnary();
@@ -175,8 +182,8 @@ class FilterParser {
     return this.parseTerm();
   }
 
-  private property(name: string): { kind: Kind; read: (m: StoryMachine) => unknown } {
-    const p = PROPERTIES[name.toLowerCase()];
+  private property(name: string): { kind: Kind; read: (m: T) => unknown } {
+    const p = this.properties[name.toLowerCase()];
     if (!p) {
       const hint = name.toLowerCase() === 'lastexternalipaddress' ? ' (it is not filterable: list the machines and compare client-side, or use advanced hunting)' : '';
       throw new ODataFilterError(`Invalid $filter: the property '${name}' cannot be used in a filter${hint}.`);
@@ -191,7 +198,7 @@ class FilterParser {
     return t.value as Value;
   }
 
-  private parseTerm(): Predicate {
+  private parseTerm(): Predicate<T> {
     const t = this.tok;
     if (t.t !== 'word') this.fail('a property or a function');
     this.i++;
@@ -243,7 +250,7 @@ class FilterParser {
   }
 }
 
-function comparison(name: string, prop: { kind: Kind; read: (m: StoryMachine) => unknown }, op: string, value: Value): Predicate {
+function comparison<T>(name: string, prop: { kind: Kind; read: (m: T) => unknown }, op: string, value: Value): Predicate<T> {
   const ordered = (cmp: number): boolean =>
     op === 'eq' ? cmp === 0 : op === 'ne' ? cmp !== 0 : op === 'gt' ? cmp > 0 : op === 'ge' ? cmp >= 0 : op === 'lt' ? cmp < 0 : cmp <= 0;
   switch (prop.kind) {
@@ -266,8 +273,12 @@ function comparison(name: string, prop: { kind: Kind; read: (m: StoryMachine) =>
       if (value === null || typeof value !== 'object') throw new ODataFilterError(`Invalid $filter: '${name}' compares with a date such as 2024-01-01T00:00:00Z.`);
       return (m) => ordered((prop.read(m) as number) - value.datetime);
     }
+    case 'boolean': {
+      if (typeof value !== 'boolean' || (op !== 'eq' && op !== 'ne')) throw new ODataFilterError(`Invalid $filter: '${name}' compares with true or false.`);
+      return (m) => (prop.read(m) === value) === (op === 'eq');
+    }
     case 'tags': {
-      if (typeof value !== 'string' || (op !== 'eq' && op !== 'ne')) throw new ODataFilterError(`Invalid $filter: use machineTags/any(t: t eq 'tag').`);
+      if (typeof value !== 'string' || (op !== 'eq' && op !== 'ne')) throw new ODataFilterError(`Invalid $filter: use ${name}/any(t: t eq 'value').`);
       return (m) => (prop.read(m) as string[]).some((tag) => tag.toLowerCase() === value.toLowerCase()) === (op === 'eq');
     }
   }
@@ -275,6 +286,11 @@ function comparison(name: string, prop: { kind: Kind; read: (m: StoryMachine) =>
 
 /** A predicate for `$filter` text; throws ODataFilterError with a message naming the problem. */
 export function parseMachineFilter(text: string): Predicate {
+  return parseODataFilter(text, PROPERTIES);
+}
+
+/** A predicate for `$filter` text over records described by `properties`. */
+export function parseODataFilter<T>(text: string, properties: FilterProperties<T>): Predicate<T> {
   if (text.length > 4000) throw new ODataFilterError('Invalid $filter: the expression is too long.');
-  return new FilterParser(tokenize(text)).parse();
+  return new FilterParser(tokenize(text), properties).parse();
 }

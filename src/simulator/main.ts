@@ -122,6 +122,7 @@ async function main(): Promise<number> {
       `  ${curl} ${auth('DEFENDER_ACCESS_TOKEN')} "${sim.url}/api/ips/${DEMO_C2_IP}/alerts"`,
       `  ${curl} ${auth('DEFENDER_ACCESS_TOKEN')} "${sim.url}/api/machines/findbyip(ip='${DEMO_INTERNAL_IP}',timestamp=${at})"`,
       `  ${curl} ${auth('GRAPH_ACCESS_TOKEN')} -H "Content-Type: application/json" ${sim.url}/v1.0/security/runHuntingQuery -d '${huntingBody}'`,
+      `  ${curl} ${auth('DEFENDER_ACCESS_TOKEN')} "${sim.url}/api/indicators?$filter=indicatorType%20eq%20'IpAddress'"   (the session's indicators)`,
       `  ipinv investigate ${DEMO_C2_IP} --api-url ${sim.url} --graph-url ${sim.url}   (with the two exports above)`,
       '',
       'Press Ctrl-C to stop.',

@@ -2,13 +2,18 @@
 // families), with a time scale so tests can make a minute last milliseconds. It also records the peak
 // number of calls seen in any window, so tests can prove a client never went over the documented limits.
 
-export type RateFamily = 'entity' | 'hunting';
+export type RateFamily = 'entity' | 'hunting' | 'indicator' | 'indicatorImport';
 
 export interface RateLimitOptions {
   entityPerMinute?: number;
   entityPerHour?: number;
   huntingPerMinute?: number;
   huntingPerHour?: number;
+  /** Indicators list, submit and delete (documented: 100/min, 1,500/h). */
+  indicatorPerMinute?: number;
+  indicatorPerHour?: number;
+  /** The indicators import route (documented: 30/min; no hourly limit is documented). */
+  importPerMinute?: number;
   /** Multiplies the window lengths: 0.001 makes a minute last 60 ms (Retry-After scales too). Default 1. */
   timeScale?: number;
 }
@@ -31,7 +36,7 @@ export interface RateFamilyStats {
 }
 
 /** The documented limits: entity APIs 100/min and 1,500/h; hunting 45/min and 1,500/h (per tenant). */
-export const DOCUMENTED_LIMITS = { entityPerMinute: 100, entityPerHour: 1500, huntingPerMinute: 45, huntingPerHour: 1500 } as const;
+export const DOCUMENTED_LIMITS = { entityPerMinute: 100, entityPerHour: 1500, huntingPerMinute: 45, huntingPerHour: 1500, indicatorPerMinute: 100, indicatorPerHour: 1500, importPerMinute: 30 } as const;
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -83,7 +88,7 @@ interface Bucket {
 
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
-  private readonly totals: Record<RateFamily, RateFamilyStats> = { entity: emptyStats(), hunting: emptyStats() };
+  private readonly totals: Record<RateFamily, RateFamilyStats> = { entity: emptyStats(), hunting: emptyStats(), indicator: emptyStats(), indicatorImport: emptyStats() };
   private readonly minuteMs: number;
   private readonly hourMs: number;
   private readonly limits: Record<RateFamily, { minute: number; hour: number }>;
@@ -99,6 +104,9 @@ export class RateLimiter {
     this.limits = {
       entity: { minute: positive(options.entityPerMinute, DOCUMENTED_LIMITS.entityPerMinute), hour: positive(options.entityPerHour, DOCUMENTED_LIMITS.entityPerHour) },
       hunting: { minute: positive(options.huntingPerMinute, DOCUMENTED_LIMITS.huntingPerMinute), hour: positive(options.huntingPerHour, DOCUMENTED_LIMITS.huntingPerHour) },
+      indicator: { minute: positive(options.indicatorPerMinute, DOCUMENTED_LIMITS.indicatorPerMinute), hour: positive(options.indicatorPerHour, DOCUMENTED_LIMITS.indicatorPerHour) },
+      // Only the minute limit is documented: the hour allows sixty full minutes.
+      indicatorImport: { minute: positive(options.importPerMinute, DOCUMENTED_LIMITS.importPerMinute), hour: 60 * positive(options.importPerMinute, DOCUMENTED_LIMITS.importPerMinute) },
     };
   }
 
@@ -150,13 +158,12 @@ export class RateLimiter {
   }
 
   stats(): Record<RateFamily, RateFamilyStats> {
-    return { entity: { ...this.totals.entity }, hunting: { ...this.totals.hunting } };
+    return { entity: { ...this.totals.entity }, hunting: { ...this.totals.hunting }, indicator: { ...this.totals.indicator }, indicatorImport: { ...this.totals.indicatorImport } };
   }
 
   reset(): void {
     this.buckets.clear();
-    this.totals.entity = emptyStats();
-    this.totals.hunting = emptyStats();
+    for (const f of Object.keys(this.totals) as RateFamily[]) this.totals[f] = emptyStats();
   }
 }
 

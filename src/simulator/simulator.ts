@@ -8,13 +8,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import { FaultInjector, type FaultKind, type FaultRule, type RequestFamily } from './faults';
 import { huntingContext } from './huntingTables';
 import { handleIdentityRequest } from './identity';
+import { IndicatorError, IndicatorStore, type IndicatorCaller } from './indicatorStore';
 import { kqlToString, runKql, type KqlTable } from './kqlEngine';
 import { KqlError, type KqlType } from './kqlParser';
+import { logonUsersOf } from './logonUsers';
 import { ODataFilterError, parseMachineFilter } from './machineFilter';
 import { normaliseIp } from './normaliseIp';
 import { RateLimiter, type RateFamily, type RateFamilyStats, type RateLimitOptions } from './rateLimiter';
 import { DEMO_DEFAULT_SEED, buildDemoStory, toApiTime, type DemoStory, type StoryAlert, type StoryMachine, type StoryScale } from './story';
-import { AUDIENCE_URIS, SIM_TENANT_ID, verifySimulatorToken, type SimAudience } from './tokens';
+import { AUDIENCE_URIS, SIM_TENANT_ID, verifySimulatorToken, type SimAudience, type TokenCheck } from './tokens';
 
 export type { FaultKind, FaultRule, RequestFamily } from './faults';
 
@@ -26,6 +28,8 @@ const DATA_WINDOW_MS = 30 * DAY;
 const MAX_HUNTING_ROWS = 100_000;
 const MAX_PAGE = 10_000;
 const MAX_BODY_BYTES = 1_000_000;
+/** An import of 500 indicators with long descriptions is larger than any other body. */
+const MAX_IMPORT_BODY_BYTES = 4_000_000;
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -42,7 +46,12 @@ export interface SimulatorOptions {
   /** Limits per family and a time scale; `clock` (real ms, default performance.now) is for tests of the limiter. */
   rateLimits?: RateLimitOptions & { clock?: () => number };
   faults?: FaultRule[];
+  /** Active indicators the tenant takes (default 15,000, the documented limit). */
+  indicatorCap?: number;
 }
+
+/** GET this path for the request log (JSON `{ requests: RequestRecord[] }`). */
+export const SIMULATOR_REQUESTS_PATH = '/_simulator/requests';
 
 export interface RequestRecord {
   requestId: string;
@@ -80,16 +89,34 @@ export interface SimulatorHandle {
   faultHits(): number[];
   /** Peak calls per sliding window and throttled counts, per family. */
   rateLimitStats(): Record<RateFamily, RateFamilyStats>;
+  /** Active indicators the tenant holds now (the story's seed plus what this session wrote). */
+  indicatorCount(): number;
 }
 
 interface RouteMatch {
-  name: 'findbyip' | 'ipStats' | 'ipAlerts' | 'machines' | 'machine' | 'machineAlerts' | 'advancedQuery' | 'graphHunting';
-  method: 'GET' | 'POST';
+  name:
+    | 'findbyip'
+    | 'ipStats'
+    | 'ipAlerts'
+    | 'machines'
+    | 'machine'
+    | 'machineAlerts'
+    | 'advancedQuery'
+    | 'graphHunting'
+    | 'indicators'
+    | 'indicatorSubmit'
+    | 'indicatorImport'
+    | 'indicatorDelete'
+    | 'machineLogonUsers';
+  method: 'GET' | 'POST' | 'DELETE';
   audience: SimAudience;
   permission: string;
   delegated: string;
   family: RateFamily;
   params: string[];
+  /** Other permissions that also grant the route (Ti.ReadWrite next to Ti.ReadWrite.All), and how the 403 names them. */
+  alsoAccepts?: string[];
+  permissionText?: string;
 }
 
 interface Exchange {
@@ -99,6 +126,7 @@ interface Exchange {
   url: URL;
   segments: string[];
   now: number;
+  token?: Extract<TokenCheck, { ok: true }>;
 }
 
 class HttpError extends Error {
@@ -136,7 +164,19 @@ function familyOf(segments: string[]): RequestFamily {
   return 'other';
 }
 
-function matchRoute(segments: string[]): RouteMatch | undefined {
+/** The indicators routes: one collection for GET and POST, the import route, DELETE by id. */
+function matchIndicatorRoute(rest: string[], method: string): RouteMatch | undefined {
+  if ((rest[0] ?? '').toLowerCase() !== 'indicators') return undefined;
+  const ti = { audience: 'defender' as const, permission: 'Ti.ReadWrite.All', delegated: 'Ti.ReadWrite', alsoAccepts: ['Ti.ReadWrite'], permissionText: 'Ti.ReadWrite or Ti.ReadWrite.All' };
+  if (rest.length === 1) {
+    return method === 'POST' ? { ...ti, name: 'indicatorSubmit', method: 'POST', family: 'indicator', params: [] } : { ...ti, name: 'indicators', method: 'GET', family: 'indicator', params: [] };
+  }
+  if (rest.length === 2 && (rest[1] ?? '').toLowerCase() === 'import') return { ...ti, name: 'indicatorImport', method: 'POST', family: 'indicatorImport', params: [] };
+  if (rest.length === 2) return { ...ti, name: 'indicatorDelete', method: 'DELETE', family: 'indicator', params: [rest[1] ?? ''] };
+  return undefined;
+}
+
+function matchRoute(segments: string[], method = 'GET'): RouteMatch | undefined {
   const [first = '', second = '', third = ''] = segments;
   const defender = (name: RouteMatch['name'], permission: string, delegated: string, params: string[] = [], method: RouteMatch['method'] = 'GET'): RouteMatch => ({
     name, method, audience: 'defender', permission, delegated, family: name === 'advancedQuery' ? 'hunting' : 'entity', params,
@@ -146,6 +186,8 @@ function matchRoute(segments: string[]): RouteMatch | undefined {
   }
   if (first.toLowerCase() !== 'api') return undefined;
   const rest = segments.slice(second.toLowerCase() === 'v1.0' ? 2 : 1);
+  const indicatorRoute = matchIndicatorRoute(rest, method);
+  if (indicatorRoute) return indicatorRoute;
   const [a = '', b = '', c = ''] = rest;
   const al = a.toLowerCase();
   if (al === 'advancedqueries' && b.toLowerCase() === 'run' && rest.length === 2) return defender('advancedQuery', 'AdvancedQuery.Read.All', 'AdvancedQuery.Read', [], 'POST');
@@ -157,6 +199,7 @@ function matchRoute(segments: string[]): RouteMatch | undefined {
     if (rest.length === 2 && findbyip) return defender('findbyip', 'Machine.Read.All', 'Machine.Read', [findbyip[1] ?? '']);
     if (rest.length === 2) return defender('machine', 'Machine.Read.All', 'Machine.Read', [b]);
     if (rest.length === 3 && c.toLowerCase() === 'alerts') return defender('machineAlerts', 'Alert.Read.All', 'Alert.Read', [b]);
+    if (rest.length === 3 && c.toLowerCase() === 'logonusers') return defender('machineLogonUsers', 'User.Read.All', 'User.Read.All', [b]);
   }
   return undefined;
 }
@@ -189,6 +232,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const limiter = new RateLimiter(options.rateLimits ?? {}, options.rateLimits?.clock ?? (() => performance.now()));
   const faults = new FaultInjector(options.faults ?? [], seed);
   const story = storyFor(now(), seed, options.scale);
+  // The story is shared and read-only; the indicators this session is given are its own.
+  const indicators = new IndicatorStore(story, now, options.indicatorCap);
   const startedAt = performance.now();
   let records: RequestRecord[] = [];
   let closed = false;
@@ -217,14 +262,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     sendJson(ex, status, { error }, headers);
   };
 
-  const readBody = (req: IncomingMessage): Promise<string> =>
+  const readBody = (req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<string> =>
     new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-          reject(new HttpError(400, 'InvalidRequestBody', `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
+        if (size > maxBytes) {
+          reject(new HttpError(400, 'InvalidRequestBody', `The request body is larger than ${maxBytes} bytes.`));
           req.resume();
           return;
         }
@@ -276,6 +321,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const url = new URL(`http://127.0.0.1${rawUrl.startsWith('/') ? '' : '/'}${rawUrl}`);
     const segments = url.pathname.split('/').slice(1).map(safeDecode);
     if (segments[segments.length - 1] === '') segments.pop();
+    // Diagnostics for the suites that drive the extension from outside its process (the e2e workbench): what this
+    // tenant was asked, so a test can prove that something was shown without a request. Not a Defender route; not logged.
+    if (req.method === 'GET' && url.pathname === SIMULATOR_REQUESTS_PATH) {
+      const text = JSON.stringify({ requests: records });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+      res.end(text);
+      return;
+    }
     const family = familyOf(segments);
     const record: RequestRecord = { requestId, method: req.method ?? 'GET', path: rawUrl, family, status: 0, time: now(), elapsedMs: performance.now() - startedAt };
     records.push(record);
@@ -298,7 +351,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (!handled) sendError(ex, 404, 'NotFound', 'No such sign-in endpoint.');
       return;
     }
-    const route = matchRoute(segments);
+    const route = matchRoute(segments, record.method);
     if (!route) {
       sendError(ex, 404, 'NotFound', `The simulated tenant has no route ${record.method} ${url.pathname.slice(0, 200)}.`);
       return;
@@ -318,16 +371,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     record.audience = route.audience;
     record.tenantId = check.tenantId;
+    ex.token = check;
     const readWrite = route.permission.replace('.Read.', '.ReadWrite.');
-    if (!check.permissions.has(route.permission) && !check.permissions.has(readWrite)) {
-      const names = route.permission === route.delegated ? route.permission : `${route.permission} (application) or ${route.delegated} (delegated)`;
+    if (!check.permissions.has(route.permission) && !check.permissions.has(readWrite) && !(route.alsoAccepts ?? []).some((p) => check.permissions.has(p))) {
+      const names = route.permissionText ?? (route.permission === route.delegated ? route.permission : `${route.permission} (application) or ${route.delegated} (delegated)`);
       sendError(ex, 403, 'Forbidden', `Missing permission: this operation needs ${names}.`);
       return;
     }
     const rate = limiter.take(route.family, check.tenantId);
     if (!rate.ok) {
       const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
-      const what = route.family === 'hunting' ? 'advanced hunting' : 'this API';
+      const what = route.family === 'hunting' ? 'advanced hunting' : route.family === 'indicatorImport' ? 'the indicators import API' : 'this API';
       sendError(ex, 429, 'TooManyRequests', `Rate limit is exceeded: ${what} allows ${rate.limit} calls per ${rate.window} per tenant. Try again in ${seconds} seconds.`, retryAfterHeaders(rate.retryAfterMs));
       return;
     }
@@ -335,13 +389,47 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       await dispatch(ex, route);
     } catch (e) {
       if (e instanceof HttpError) sendError(ex, e.status, e.code, e.message, e.headers);
+      else if (e instanceof IndicatorError) sendError(ex, e.status, e.code, e.message);
       else sendError(ex, 500, 'InternalServerError', '');
+    }
+  };
+
+  const caller = (ex: Exchange): IndicatorCaller => {
+    const t = ex.token;
+    // A user sees every indicator; an app with only Ti.ReadWrite sees the ones it created.
+    return { subject: t?.subject ?? 'unknown', kind: t?.kind ?? 'app', seesAll: t?.kind === 'delegated' || t?.permissions.has('Ti.ReadWrite.All') === true };
+  };
+
+  const jsonBody = async (ex: Exchange, maxBytes?: number): Promise<unknown> => {
+    const text = await readBody(ex.req, maxBytes);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new HttpError(400, 'InvalidRequestBody', 'The request body is not valid JSON.');
     }
   };
 
   const dispatch = async (ex: Exchange, route: RouteMatch): Promise<void> => {
     const base = `${baseUrl}/api`;
     switch (route.name) {
+      case 'indicators':
+        sendJson(ex, 200, indicators.list(ex.url, caller(ex), baseUrl));
+        return;
+      case 'indicatorSubmit':
+        sendJson(ex, 200, { '@odata.context': `${base}/$metadata#Indicators/$entity`, ...indicators.submit(await jsonBody(ex), caller(ex)) });
+        return;
+      case 'indicatorImport':
+        sendJson(ex, 200, { '@odata.context': `${base}/$metadata#Collection(microsoft.windowsDefenderATP.api.ImportIndicatorResult)`, ...indicators.importBatch(await jsonBody(ex, MAX_IMPORT_BODY_BYTES), caller(ex)) });
+        return;
+      case 'indicatorDelete': {
+        const id = route.params[0] ?? '';
+        if (!indicators.remove(id, caller(ex))) throw new HttpError(404, 'ResourceNotFound', `Indicator ${id.slice(0, 100)} was not found`);
+        if (!ex.res.headersSent) {
+          ex.res.writeHead(204);
+          ex.res.end();
+        }
+        return;
+      }
       case 'findbyip': {
         const machines = findByIp(story, route.params[0] ?? '', ex.now);
         sendJson(ex, 200, { '@odata.context': `${base}/$metadata#Machines`, value: machines.map(machineJson) });
@@ -373,6 +461,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       case 'machines':
         sendJson(ex, 200, listMachines(story, ex.url, baseUrl));
         return;
+      case 'machineLogonUsers': {
+        const m = findMachine(story, route.params[0] ?? '');
+        sendJson(ex, 200, { '@odata.context': `${base}/$metadata#Users`, value: logonUsersOf(story, m) });
+        return;
+      }
       case 'advancedQuery':
       case 'graphHunting': {
         const graph = route.name === 'graphHunting';
@@ -440,6 +533,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setFaults: (rules) => faults.set(rules),
     faultHits: () => faults.hits(),
     rateLimitStats: () => limiter.stats(),
+    indicatorCount: () => indicators.size,
     close: () => {
       if (closed) return Promise.resolve();
       closed = true;

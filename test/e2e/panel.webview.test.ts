@@ -73,7 +73,8 @@ suite('Panel webview (dist/webview.js in Chromium, stub host)', () => {
     const { page, watch } = await open(dark);
     try {
       await deliver(page, benchMessages(10_000));
-      assert.deepEqual(await statuses(page), { header: 'ready', alerts: 'ready', organization: 'ready', timeline: 'ready', machinesAtTime: 'skipped' });
+      assert.deepEqual(await statuses(page), { header: 'ready', indicators: 'ready', alerts: 'ready', organization: 'ready', timeline: 'ready', machinesAtTime: 'skipped' });
+      assert.equal(await page.locator('#section-indicators .indicator-card[data-action="Block"] .indicator-chip').textContent(), 'Block');
       const text = await page.evaluate(() => document.body.textContent ?? '');
       assert.match(text, /Demo tenant: simulated data/);
       assert.ok(text.includes(BENCH_HOSTILE[0]), 'the alert title with <script> is shown as text');
@@ -207,8 +208,23 @@ suite('Panel webview (dist/webview.js in Chromium, stub host)', () => {
         { kind: 'section', runId: 1, section: 'daily', state: 'ready', payload: { section: 'daily', points: [] } },
         ...all.filter((m) => m.kind === 'section' && m.section === 'timeline'),
         { kind: 'section', runId: 1, section: 'machines', state: 'failed', problem: { source: 'machines', kind: 'timeout', message: 'The hunting query timed out.', remedy: 'Retry.' } },
+        {
+          kind: 'indicators',
+          view: {
+            state: 'failed',
+            indicators: [],
+            problem: { message: 'Indicators cannot be read or written: this needs Ti.ReadWrite; sign in with an app or role that has it.', permission: 'Ti.ReadWrite / Ti.ReadWrite.All' },
+            write: { enabled: false, reason: 'needs Ti.ReadWrite; sign in with an app or role that has it' },
+            history: [],
+          },
+        },
       ]);
       const s = await statuses(page);
+      // Without the permission the write action is shown disabled, with the reason.
+      assert.equal(s.indicators, 'error');
+      assert.match((await page.locator('#section-indicators').textContent()) ?? '', /needs Ti\.ReadWrite; sign in with an app or role that has it/);
+      assert.equal(await page.locator('#indicator-add').getAttribute('disabled'), '');
+      assert.match((await page.locator('#indicator-add').getAttribute('title')) ?? '', /^Writing indicators needs Ti\.ReadWrite/);
       assert.equal(s.alerts, 'error');
       assert.equal(s.organization, 'empty');
       assert.equal(s.timeline, 'partial');

@@ -73,8 +73,8 @@ async function deliver(page: Page, messages: TriageHostMessage[], ignored = fals
   );
 }
 
-function sent(page: Page): Promise<{ kind: string; id?: number; request?: { type: string; ip?: string } }[]> {
-  return page.evaluate(() => (window as unknown as { __sent: { kind: string; id?: number; request?: { type: string; ip?: string } }[] }).__sent);
+function sent(page: Page): Promise<{ kind: string; id?: number; request?: { type: string; ip?: string; ips?: string[] } }[]> {
+  return page.evaluate(() => (window as unknown as { __sent: { kind: string; id?: number; request?: { type: string; ip?: string; ips?: string[] } }[] }).__sent);
 }
 
 suite('Triage table webview (dist/triage.js in Chromium, stub host)', () => {
@@ -189,6 +189,46 @@ suite('Triage table webview (dist/triage.js in Chromium, stub host)', () => {
     });
     await page.locator('#triage-export').click();
     await page.waitForFunction(() => (window as unknown as { __sent: { request?: { type: string } }[] }).__sent.some((m) => m.request?.type === 'export'));
+    assert.deepEqual(errors, []);
+  });
+
+  test('indicators: the column chip, the "with indicator" chip, rows selected by box or Space, the bulk requests name them', async () => {
+    await page.locator('#chip-all').click();
+    await page.locator('#triage-filter').evaluate((el) => {
+      (el as HTMLElement & { value: string }).value = '';
+      el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    });
+    const base = rows(3);
+    await deliver(page, [
+      { kind: 'reset', summary: summary({ state: 'done', phase: 'done', addresses: 3, resolved: 3 }) },
+      { kind: 'rows', runId: 1, rows: [{ ...base[0], indicator: 'Block', indicatorTitle: HOSTILE, indicatorExpires: '2027-01-10T00:00:00Z' }, { ...base[1], indicator: 'Allowed', indicatorTitle: 'partner' }, base[2]] },
+    ]);
+    await page.locator('main#triage[data-total="3"]').waitFor();
+    assert.equal(await page.locator(`.t-row[data-ip="${base[0].ip}"] .col-indicator .chip-indicator.block`).textContent(), 'Block');
+    assert.match((await page.locator(`.t-row[data-ip="${base[0].ip}"] .col-indicator`).getAttribute('title')) ?? '', /^Block: <img .*\(expires 2027-01-10 00:00 UTC\)$/);
+    assert.equal(await page.locator('#triage-add-indicators').getAttribute('disabled'), '', 'nothing selected yet');
+    await page.locator('#chip-indicator').click();
+    await page.locator('main#triage[data-shown="2"]').waitFor();
+    await page.locator('#chip-indicator').click();
+    await page.locator('main#triage[data-shown="3"]').waitFor();
+    await page.locator(`.t-row[data-ip="${base[0].ip}"] .row-select`).check();
+    await page.locator('#triage-grid').focus();
+    await page.keyboard.press('End');
+    await page.locator(`.t-row.active[data-ip="${base[2].ip}"]`).waitFor();
+    await page.keyboard.press(' ');
+    await page.locator('main#triage[data-selected="2"]').waitFor();
+    assert.equal(await page.locator('#triage-add-indicators').textContent(), 'Add indicators (2)…');
+    assert.equal(await page.locator('#triage-remove-indicators').textContent(), 'Remove indicators (1)…', 'only the selected row with an indicator');
+    await page.locator('#triage-add-indicators').click();
+    await page.locator('#triage-remove-indicators').click();
+    await page.waitForFunction(() => (window as unknown as { __sent: { request?: { type: string } }[] }).__sent.some((m) => m.request?.type === 'removeIndicators'));
+    const requests = (await sent(page)).flatMap((m) => (m.request && (m.request.type === 'addIndicators' || m.request.type === 'removeIndicators') ? [m.request] : []));
+    assert.deepEqual(requests, [
+      { type: 'addIndicators', ips: [base[0].ip, base[2].ip] },
+      { type: 'removeIndicators', ips: [base[0].ip] },
+    ]);
+    await page.locator('#select-all').check();
+    await page.locator('main#triage[data-selected="3"]').waitFor();
     assert.deepEqual(errors, []);
   });
 });

@@ -7,25 +7,10 @@ import * as path from 'node:path';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import type { FrameLocator, Page } from 'playwright-core';
 import { e2eContext } from './context';
-import { runFromCommandPalette, screenshot } from './workbench';
+import { runFromCommandPalette, screenshot, waitForDecoration, webviewWith } from './workbench';
 
 const C2 = '198.51.100.23';
 const LOG = 'firewall.log';
-
-/** The document of the webview whose content matches `selector`: code-server nests each webview in two iframes. */
-async function webviewWith(page: Page, selector: string, timeoutMs = 60_000): Promise<FrameLocator> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const frames = page.locator('iframe.webview.ready');
-    const n = await frames.count();
-    for (let i = n - 1; i >= 0; i--) {
-      const frame = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('iframe#active-frame');
-      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`no webview shows ${selector}`);
-    await page.waitForTimeout(200);
-  }
-}
 
 async function rowIps(frame: FrameLocator): Promise<string[]> {
   return frame.locator('.t-body .t-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.ip ?? ''));
@@ -121,61 +106,7 @@ suite('Bulk triage in the workbench (demo tenant)', () => {
     await input.fill(`:1:${column + C2.length}`);
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-    const probe = (ip: string) => {
-      // Every rendered occurrence of the address: the rectangle of its text.
-      const targets: DOMRect[] = [];
-      for (const line of document.querySelectorAll('.monaco-editor .view-lines .view-line')) {
-        // The address may span several text nodes (syntax tokens, inline decorations): map offsets to nodes.
-        const nodes: { node: Node; from: number }[] = [];
-        let text = '';
-        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
-        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-          nodes.push({ node: n, from: text.length });
-          text += n.textContent ?? '';
-        }
-        const at = (offset: number): { node: Node; offset: number } | undefined => {
-          for (let k = nodes.length - 1; k >= 0; k--) if (nodes[k].from <= offset) return { node: nodes[k].node, offset: offset - nodes[k].from };
-          return undefined;
-        };
-        for (let i = text.indexOf(ip); i >= 0; i = text.indexOf(ip, i + 1)) {
-          const a = at(i);
-          const b = at(i + ip.length - 1);
-          if (!a || !b) continue;
-          const r = document.createRange();
-          r.setStart(a.node, a.offset);
-          r.setEnd(b.node, b.offset + 1);
-          targets.push(r.getBoundingClientRect());
-        }
-      }
-      // Extension decorations are rendered with `ced-` classes (overlays behind the text, inline spans in it).
-      const decorations = [...document.querySelectorAll('.monaco-editor [class*="ced-"]')];
-      for (const target of targets) {
-        const over = decorations.filter((d) => {
-          const b = d.getBoundingClientRect();
-          return b.width > 0 && b.left < target.right - 1 && b.right > target.left + 1 && b.top < target.bottom && b.bottom > target.top;
-        });
-        const painted = over.filter((d) => {
-          const st = getComputedStyle(d);
-          return st.backgroundColor !== 'rgba(0, 0, 0, 0)' || st.borderTopStyle !== 'none';
-        });
-        if (painted.length > 0) return { ok: true, classes: painted.map((d) => d.className).join(' ') };
-      }
-      return {
-        ok: false,
-        targets: targets.map((t) => [Math.round(t.left), Math.round(t.top), Math.round(t.width)]),
-        decorations: decorations.slice(0, 8).map((d) => {
-          const b = d.getBoundingClientRect();
-          return `${d.className}@${Math.round(b.left)},${Math.round(b.top)},${Math.round(b.width)}`;
-        }),
-        lines: document.querySelectorAll('.monaco-editor .view-lines .view-line').length,
-      };
-    };
-    const deadline = Date.now() + 30_000;
-    let last = await page.evaluate(probe, C2);
-    while (!last.ok && Date.now() < deadline) {
-      await page.waitForTimeout(250);
-      last = await page.evaluate(probe, C2);
-    }
+    const last = await waitForDecoration(page, C2);
     assert.ok(last.ok, `no decoration over ${C2}: ${JSON.stringify(last)}`);
     assert.match(String(last.classes), /ced-/);
     await screenshot(page, 'triage-decorations');

@@ -29,6 +29,23 @@ suite('Workbench with the packaged extension', () => {
     }
   });
 
+  test('first contact in the Marketplace sense: a 128x128 icon, a changelog, no placeholder links', () => {
+    const installed = path.join(e2eContext().extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
+    const shipped = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(shipped.icon, 'media/icon.png');
+    const png = fs.readFileSync(path.join(installed, 'media', 'icon.png'));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128], 'IHDR width and height');
+    // vsce stores the changelog under its own (lower-case) name.
+    const changelog = fs.readdirSync(installed).find((f) => f.toLowerCase() === 'changelog.md');
+    assert.ok(changelog, 'the changelog ships');
+    assert.match(fs.readFileSync(path.join(installed, changelog), 'utf8'), /^# Changelog/);
+    for (const key of ['repository', 'bugs', 'homepage']) {
+      const value = JSON.stringify(shipped[key] ?? '');
+      assert.doesNotMatch(value, /example\.(invalid|com|org)|localhost|todo/i, `${key} is a placeholder: ${value}`);
+    }
+  });
+
   test('the workbench opens the samples folder', async () => {
     const explorer = page.locator('.part.sidebar');
     await explorer.getByText(/^samples$/i).first().waitFor({ state: 'visible' });
@@ -57,5 +74,17 @@ suite('Workbench with the packaged extension', () => {
     });
     assert.equal(selected, 'Defender IP Investigator');
     await screenshot(page, 'output-channel');
+  });
+
+  test('the Machines view welcome on the demo tenant offers the demo address, not the tenant you are on', async () => {
+    // Read from the setting (the default is the demo tenant), so it holds before the extension has activated too.
+    await page.locator('.activitybar a[aria-label^="Defender IP"]').first().click();
+    const welcome = page.locator('.welcome-view-content').filter({ hasText: 'Investigated addresses' }).first();
+    await welcome.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = await welcome.innerText();
+    assert.match(text, /You are on the demo tenant/);
+    assert.match(text, /Investigate the Demo C2 Address/);
+    assert.doesNotMatch(text, /Try the Demo Tenant/);
+    await screenshot(page, 'machines-welcome-demo');
   });
 });

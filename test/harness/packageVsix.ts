@@ -24,7 +24,7 @@ export async function packageVsix(): Promise<string> {
   const vsix = path.join(vsixDir, `${name}-${version}.vsix`);
   fs.rmSync(vsix, { force: true });
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-  await runLogged(process.execPath, [vsce, 'package', '--no-dependencies', '--out', vsix], { cwd: repoRoot, env, logFile: undefined, timeoutMs: 300_000 });
+  await runLogged(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: repoRoot, env, logFile: undefined, timeoutMs: 300_000 });
   const bytes = fs.statSync(vsix).size;
   console.log(`vsix: ${path.relative(repoRoot, vsix)} ${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB)`);
   return vsix;

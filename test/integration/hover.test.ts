@@ -7,7 +7,7 @@ import { DEMO_C2_IP, DEMO_HOLDER_NAME, DEMO_INTERNAL_IP, DEMO_IPV6_IP, HOSTILE_S
 import { extensionApi, hoverMarkdown, hoverUntil, positionOf, showDocument, unescapeMarkdown } from './surfaceHelpers';
 
 const DEMO_FOOTER = 'Demo tenant: simulated data';
-const OUR_COMMANDS = ['ipInvestigator.investigateIp', 'ipInvestigator.findMachinesByIp', 'ipInvestigator.copyAddress', 'ipInvestigator.openInPortal', 'ipInvestigator.signIn'];
+const OUR_COMMANDS = ['ipInvestigator.investigateIp', 'ipInvestigator.findMachinesByIp', 'ipInvestigator.copyAddress', 'ipInvestigator.openInPortal', 'ipInvestigator.signIn', 'ipInvestigator.addIndicator'];
 
 function commandLinks(md: string): string[] {
   return [...md.matchAll(/\]\(([a-z][\w+.-]*:[^)\s]*)/gi)].map((m) => m[1]);

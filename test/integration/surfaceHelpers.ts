@@ -14,9 +14,11 @@ export async function extensionApi(): Promise<ExtensionApi> {
 }
 
 export interface RecordedMessage {
-  level: 'info' | 'warning' | 'error';
+  level: 'info' | 'warning' | 'error' | 'modal';
   message: string;
   actions: string[];
+  /** A modal's detail text. */
+  detail?: string;
 }
 
 type Answer<O, T> = T | undefined | ((options: O) => T | undefined | Promise<T | undefined>);
@@ -26,6 +28,8 @@ export class ScriptedInput implements UserInput {
   readonly inputs: Answer<vscode.InputBoxOptions, string>[] = [];
   readonly picks: ((items: readonly vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined)[] = [];
   readonly dialogs: (vscode.Uri[] | undefined)[] = [];
+  /** Answers of save dialogs, in order (none left: the dialog is dismissed). */
+  readonly saves: (vscode.Uri | undefined)[] = [];
   readonly messages: RecordedMessage[] = [];
   readonly external: string[] = [];
   readonly clipboard: string[] = [];
@@ -49,8 +53,8 @@ export class ScriptedInput implements UserInput {
     assert.ok(next, `a quick pick was not expected: ${items.map((i) => i.label).join(' | ')}`);
     return Promise.resolve(next(items) as T | undefined);
   }
-  private record(level: RecordedMessage['level'], message: string, actions: string[]): Thenable<string | undefined> {
-    const m = { level, message, actions };
+  private record(level: RecordedMessage['level'], message: string, actions: string[], detail?: string): Thenable<string | undefined> {
+    const m = { level, message, actions, ...(detail !== undefined ? { detail } : {}) };
     this.messages.push(m);
     return Promise.resolve(this.respond(m));
   }
@@ -63,8 +67,18 @@ export class ScriptedInput implements UserInput {
   showErrorMessage(message: string, ...actions: string[]) {
     return this.record('error', message, actions);
   }
+  showModalWarning(message: string, detail: string, ...actions: string[]) {
+    return this.record('modal', message, actions, detail);
+  }
   showOpenDialog(): Thenable<vscode.Uri[] | undefined> {
     return Promise.resolve(this.dialogs.shift());
+  }
+  showSaveDialog(): Thenable<vscode.Uri | undefined> {
+    return Promise.resolve(this.saves.shift());
+  }
+  /** A modal confirmation: recorded as a warning; `respond` picks the action (none by default: not confirmed). */
+  async confirm(message: string, detail: string, action: string): Promise<boolean> {
+    return (await this.record('warning', `${message} ${detail}`, [action])) === action;
   }
   openExternal(uri: vscode.Uri): Thenable<boolean> {
     this.external.push(uri.toString(true));

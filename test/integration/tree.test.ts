@@ -93,7 +93,9 @@ suite('Machines view', () => {
     assert.equal(await vscode.commands.executeCommand('ipInvestigator.machines.remove', elementOf(root(api, DEMO_C2_IP), DEMO_C2_IP)), true);
     assert.ok(!api.surfaces().machines.some((n) => n.label === DEMO_C2_IP));
     await vscode.commands.executeCommand('ipInvestigator.machines.clear');
-    assert.deepEqual(api.surfaces().machines, []);
+    // The view's list is empty; what was investigated stays in the History group below it.
+    assert.deepEqual(api.surfaces().machines.filter((n) => n.id !== 'history'), []);
+    assert.ok(api.surfaces().machines.find((n) => n.id === 'history')?.children?.some((c) => c.label === DEMO_C2_IP), 'the history keeps the address');
   });
 
   test('Refresh asks again for every listed address and keeps the order', async () => {
@@ -101,7 +103,7 @@ suite('Machines view', () => {
     await vscode.commands.executeCommand('ipInvestigator.investigateIp', { ip: '203.0.113.80' });
     assert.equal(await vscode.commands.executeCommand('ipInvestigator.machines.refresh'), 2);
     assert.deepEqual(
-      api.surfaces().machines.map((n) => n.label),
+      api.surfaces().machines.filter((n) => n.id !== 'history').map((n) => n.label),
       ['203.0.113.80', DEMO_C2_IP],
     );
   });

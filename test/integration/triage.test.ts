@@ -71,7 +71,11 @@ suite('Bulk triage (demo tenant)', () => {
     assert.equal(entry(report, '13.107.4.50').verdict, 'seen');
     assert.equal(entry(report, DEMO_INTERNAL_IP).verdict, 'internal');
     assert.equal(entry(report, DEMO_INTERNAL_IP).occurrenceCount, 6);
-    assert.equal(entry(report, '192.0.2.10').verdict, 'not-seen');
+    // The organisation's own public address (the edge proxy's LocalIP): "seen", and said to be its own.
+    const egress = entry(report, '192.0.2.10');
+    assert.equal(egress.verdict, 'seen');
+    assert.equal(egress.localSightings?.machines, 1);
+    assert.match(egress.reason ?? '', /^Your own address: Defender records it as the LocalIP of 1 machine/);
     assert.equal(report.counts.addresses, 11);
     assert.ok(report.calls.hunting > 0 && report.calls.hunting <= 3, `${report.calls.hunting} hunting queries for 11 addresses`);
     // The occurrence of C2 on line 1 points at its text in the document.

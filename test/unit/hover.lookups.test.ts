@@ -83,7 +83,7 @@ test('when the budget runs out the hover gets what has arrived and the lookup ke
   assert.equal(c.log.starts, 1);
 });
 
-test('hovers of the same address share one lookup; it is aborted only when every waiting hover is cancelled', async () => {
+test('hovers of the same address share one lookup; a cancelled hover stops waiting and the lookup goes on for the next', async () => {
   const c = controlled();
   const d = manualDelay();
   const lookups = new HoverLookups(c.start, { ttlMs: 60_000, delay: d.delay });
@@ -92,12 +92,51 @@ test('hovers of the same address share one lookup; it is aborted only when every
   const pa = lookups.lookup(request, 1200, a.signal);
   const pb = lookups.lookup(request, 1200, b.signal);
   a.abort();
-  await pa;
-  assert.equal(c.log.aborts, 0, 'another hover still waits');
   b.abort();
-  await pb;
-  assert.equal(c.log.aborts, 1);
-  assert.equal(lookups.size, 0, 'an aborted lookup is not kept');
+  const [sa, sb] = await Promise.all([pa, pb]);
+  assert.equal(sa.done, false);
+  assert.equal(sb.done, false);
+  assert.equal(c.log.aborts, 0, 'the mouse moving away does not abort the lookup');
+  assert.equal(lookups.size, 1);
+
+  // The mouse comes back once the answer is in: no new request.
+  c.alertsGate.resolve();
+  await until(() => lookups.peek(request)?.done === true);
+  const back = await lookups.lookup(request, 1200);
+  assert.equal(back.done, true);
+  assert.deepEqual(back.investigation?.alerts, []);
+  assert.equal(c.log.starts, 1);
+});
+
+test('a lookup dropped while a hover waits (session changed, cache cleared) is asked again within the budget', async () => {
+  const c = controlled();
+  const d = manualDelay();
+  const lookups = new HoverLookups(c.start, { ttlMs: 60_000, delay: d.delay });
+  const hover = lookups.lookup(request, 1200);
+  await until(() => c.log.starts === 1);
+  lookups.clear();
+  await until(() => c.log.starts === 2);
+  assert.equal(c.log.aborts, 1, 'the dropped lookup was aborted');
+  c.alertsGate.resolve();
+  const snap = await hover;
+  assert.equal(snap.done, true, 'the hover shows the new lookup, not the cancellation');
+  assert.equal(snap.error, undefined);
+  assert.deepEqual(snap.investigation?.alerts, []);
+  assert.equal(d.waiting, 1, 'one budget for the whole hover');
+});
+
+test('once the budget is over, a dropped lookup is not asked again for this hover', async () => {
+  const c = controlled();
+  const d = manualDelay();
+  const lookups = new HoverLookups(c.start, { ttlMs: 60_000, delay: d.delay });
+  const hover = lookups.lookup(request, 1200);
+  await until(() => d.waiting === 1 && lookups.peek(request)?.investigation?.stats !== undefined);
+  d.expire();
+  const snap = await hover;
+  assert.equal(snap.done, false);
+  assert.deepEqual(snap.pending, ['alerts']);
+  lookups.clear();
+  await until(() => c.log.aborts === 1);
   assert.equal(c.log.starts, 1);
 });
 

@@ -12,7 +12,8 @@ import { scanText } from '../../src/core/ip/scanner';
 import { findLineTime, type LineTimeOptions } from '../../src/core/ip/logTime';
 import { ScanPool } from '../../src/core/ip/scanPool';
 import { AddressCollector } from '../../src/core/triage/addressCollector';
-import { extractAddresses } from '../../src/core/triage/extractAddresses';
+import { extractAddresses, type ExtractionResult, type TriageInput } from '../../src/core/triage/extractAddresses';
+import type { SourceExtraction } from '../../src/core/triage/sourceExtraction';
 import { LOG_SHAPES } from '../../bench/logShapes';
 
 const TIME: LineTimeOptions = { now: new Date('2026-11-30T12:00:00Z') };
@@ -176,32 +177,75 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
   test('triage extraction in workers (collected part by part, merged in order) keeps what the sequential extraction keeps', async () => {
     const path = join(dir, 'triage.log');
     await writeFile(path, LOG_SHAPES[2].generate(7, 300_000) + LOG_SHAPES[0].generate(8, 300_000));
-    const collect = async (parallel: false | { pool: ScanPool; threshold: number; partBytes: number }) => {
-      const c = new AddressCollector({ maxOccurrencesPerAddress: 5, maxTimesPerAddress: 4 });
-      const it = extractAddresses([{ kind: 'file', path, name: 'fw.log' }], c, { lineTime: TIME, parallel });
+    const options = { maxOccurrencesPerAddress: 5, maxTimesPerAddress: 16 };
+    const collect = async (parallel: false | { pool: ScanPool; threshold: number; partBytes: number }, inputs: TriageInput[]) => {
+      const c = new AddressCollector(options);
+      const it = extractAddresses(inputs, c, { lineTime: TIME, parallel });
       let r = await it.next();
       while (!r.done) r = await it.next();
       return { c, result: r.value };
     };
-    const seq = await collect(false);
-    const par = await collect({ pool, threshold: 0, partBytes: 50_000 });
-    assert.deepEqual(par.result, seq.result);
-    assert.equal(par.c.occurrences, seq.c.occurrences);
-    assert.deepEqual([...par.c.addresses.keys()], [...seq.c.addresses.keys()]);
-    for (const [ip, a] of seq.c.addresses) {
-      const b = par.c.addresses.get(ip)!;
-      // Field by field: the occurrences are made on first read (a getter, which a spread would not copy).
-      for (const field of ['ip', 'version', 'ipClass', 'occurrenceCount', 'occurrencesTruncated', 'files', 'defanged', 'timed', 'occurrences'] as const) {
-        assert.deepEqual(b[field], a[field], `${ip} ${field}`);
-      }
-      assert.deepEqual(b.times.values(), a.times.values(), `${ip} times`);
-      assert.equal(b.times.seen, a.times.seen, `${ip} times seen`);
-    }
+    const inParts = { pool, threshold: 0, partBytes: 50_000 };
+    const file: TriageInput = { kind: 'file', path, name: 'fw.log' };
+    const seq = await collect(false, [file]);
+    const par = await collect(inParts, [file]);
+    assertSameCollection(par, seq, 'in workers');
     assert.ok([...seq.c.addresses.values()].some((a) => a.timed && a.times.size > 0), 'some internal address has line times');
-    assert.ok([...seq.c.addresses.values()].some((a) => a.times.thinned), 'some address had more distinct times than kept');
+    assert.ok([...seq.c.addresses.values()].some((a) => a.times.thinned), 'some address had more distinct minutes than cells');
+    assert.ok([...seq.c.addresses.values()].some((a) => a.times.list().some((c) => c.count > 1 && c.last > c.first)), 'some cell holds several minutes');
     assert.ok([...seq.c.addresses.values()].some((a) => a.occurrencesTruncated), 'some address had more occurrences than kept');
+
+    // Captured as the extension captures every file: the same run, and the same extraction, from either path.
+    let seqCaptured: SourceExtraction | undefined;
+    let parCaptured: SourceExtraction | undefined;
+    const seqCapture = await collect(false, [{ ...file, capture: (e) => (seqCaptured = e) }]);
+    const parCapture = await collect(inParts, [{ ...file, capture: (e) => (parCaptured = e) }]);
+    assertSameCollection(seqCapture, seq, 'captured in this thread');
+    assertSameCollection(parCapture, seq, 'captured in workers');
+    assert.ok(seqCaptured && parCaptured, 'both paths captured the file');
+    assert.deepEqual(parCaptured, seqCaptured, 'the worker path captures what the thread captures');
+
+    // Two files, the first replayed from what the workers captured and the second read in workers, merge as if both were read here.
+    const other = join(dir, 'triage-other.log');
+    await writeFile(other, LOG_SHAPES[3].generate(9, 200_000) + LOG_SHAPES[2].generate(7, 100_000));
+    const both = await collect(false, [file, { kind: 'file', path: other, name: 'other.log' }]);
+    const mixed = await collect(inParts, [{ kind: 'extracted', name: 'fw.log', extraction: parCaptured }, { kind: 'file', path: other, name: 'other.log', capture: () => undefined }]);
+    const replayed = new Set(parCaptured.addresses.filter((a) => a.truncated).map((a) => a.ip));
+    assertSameCollection(mixed, both, 'replayed + in workers', replayed);
   });
 });
+
+type Collection = { c: AddressCollector; result: ExtractionResult };
+
+/**
+ * Two extractions left the same state: sources, counts, addresses in order, and each address field by field (its
+ * occurrences are made on first read, a getter a spread would skip), line times as cells with their counts. `fewer`:
+ * addresses a replay kept fewer occurrences of (a stored extraction keeps STORED_OCCURRENCES per file): their kept
+ * occurrences are a prefix of the others'.
+ */
+function assertSameCollection(actual: Collection, expected: Collection, what: string, fewer: ReadonlySet<string> = new Set()): void {
+  const sources = (r: ExtractionResult) => r.sources.map(({ reused: _, ...s }) => s);
+  assert.deepEqual(sources(actual.result), sources(expected.result), `${what}: sources`);
+  assert.equal(actual.result.bytes, expected.result.bytes, `${what}: bytes`);
+  assert.equal(actual.c.occurrences, expected.c.occurrences, `${what}: occurrences`);
+  assert.deepEqual([...actual.c.addresses.keys()], [...expected.c.addresses.keys()], `${what}: addresses in order`);
+  for (const [ip, a] of expected.c.addresses) {
+    const b = actual.c.addresses.get(ip)!;
+    for (const field of ['ip', 'version', 'ipClass', 'occurrenceCount', 'files', 'defanged', 'timed'] as const) {
+      assert.deepEqual(b[field], a[field], `${what}: ${ip} ${field}`);
+    }
+    if (fewer.has(ip)) {
+      assert.deepEqual(b.occurrences, a.occurrences.slice(0, b.occurrences.length), `${what}: ${ip} occurrences`);
+      assert.ok(b.occurrencesTruncated, `${what}: ${ip} truncated`);
+    } else {
+      assert.deepEqual(b.occurrences, a.occurrences, `${what}: ${ip} occurrences`);
+      assert.equal(b.occurrencesTruncated, a.occurrencesTruncated, `${what}: ${ip} occurrencesTruncated`);
+    }
+    assert.deepEqual(b.times.list(), a.times.list(), `${what}: ${ip} line-time cells and counts`);
+    assert.equal(b.times.seen, a.times.seen, `${what}: ${ip} times seen`);
+    assert.equal(b.times.granularityMinutes, a.times.granularityMinutes, `${what}: ${ip} granularity`);
+  }
+}
 
 describe('the worker path stops cleanly', () => {
   test('an abort signal ends a parallel scan, and the pool scans correctly afterwards', async () => {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { DEMO_NOTICE, classLabel } from '../../src/features/hover/hoverContent';
 
 const root = path.resolve(__dirname, '..', '..');
-const FOLDERS = ['src/features/hover', 'src/features/commands', 'src/features/tree', 'src/features/statusBar', 'src/features/session', 'src/features/panel', 'src/features/triage', 'src/platform'];
+const FOLDERS = ['src/features/hover', 'src/features/commands', 'src/features/tree', 'src/features/statusBar', 'src/features/session', 'src/features/panel', 'src/features/triage', 'src/features/machine', 'src/features/indicators', 'src/features/history', 'src/platform'];
 
 /** Every literal message passed to vscode.l10n.t, localize or a Localize `t`, in the surfaces' sources. */
 function literalMessages(): Set<string> {

@@ -168,3 +168,17 @@ test('export file names are safe for every address form', () => {
   assert.equal(exportFileName('198.51.100.23', 'alerts', 'csv'), 'ipinv-198.51.100.23-alerts.csv');
   assert.equal(exportFileName('2001:db8::1', 'report', 'md'), 'ipinv-2001-db8--1-report.md');
 });
+
+test('the Markdown report carries the analyst verdict and note, the note escaped like any other text', () => {
+  const report = markdownReport(investigation(), {
+    generatedAt: '2026-12-02T12:00:00.000Z',
+    annotation: { verdict: 'false-positive', verdictAt: '2026-12-02T09:15:00.000Z', note: 'NAT of the proxy <img src=x onerror=alert(1)> [x](command:y)', noteAt: '2026-12-02T09:16:00.000Z' },
+  });
+  assert.match(report, /^- \*\*Your verdict:\*\* False positive, set 2026-12-02$/m);
+  const note = report.split('\n').find((l) => l.startsWith('- **Your note:**'));
+  assert.ok(note);
+  const html = md.render(note);
+  assert.doesNotMatch(html, /<(img|a)\b/);
+  assert.match(html, /NAT of the proxy &lt;img/);
+  assert.doesNotMatch(markdownReport(investigation(), { generatedAt: 'x' }), /Your verdict|Your note/);
+});

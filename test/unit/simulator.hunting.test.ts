@@ -19,6 +19,8 @@ import {
   DEMO_PREVIOUS_HOLDER_NAME,
   DEMO_RARE_IPS,
   DEMO_UNSEEN_IP,
+  DEMO_EDGE_NAME,
+  DEMO_EGRESS_IP,
   HOSTILE_STRINGS,
   demoInternalHolderAt,
   demoPreviousHolderAt,
@@ -133,11 +135,21 @@ describe('the query builders of huntingQueries.ts, through both hunting routes',
   test('the batch summary of remote addresses matches /stats per address and omits unseen ones', async () => {
     const ips = [DEMO_C2_IP, DEMO_BENIGN_IPS.dnsGoogle, DEMO_RARE_IPS.scanner, DEMO_RARE_IPS.exfiltration, DEMO_UNSEEN_IP];
     const r = await hunt(batchRemoteIpSummaryQuery(ips, 30), 'defender');
-    const byIp = new Map(r.rows.map((row) => [row.RemoteIP as string, row]));
-    assert.ok(!byIp.has(DEMO_UNSEEN_IP));
+    const byIp = new Map(r.rows.filter((row) => row.Side === 'remote').map((row) => [row.Ip as string, row]));
+    assert.ok(!r.rows.some((row) => row.Ip === DEMO_UNSEEN_IP));
     for (const ip of ips.slice(0, 4)) assert.equal(byIp.get(ip)?.Machines, await prevalence(ip, 720), ip);
     assert.ok((byIp.get(DEMO_BENIGN_IPS.dnsGoogle)?.Machines as number) > 100, 'benign resolvers are widespread');
     assert.ok(((byIp.get(DEMO_C2_IP)?.DeviceNames as unknown[]) ?? []).length <= 5);
+  });
+
+  test('the batch summary finds an own public address (LocalIP only) as a "local" row, with its service port', async () => {
+    const r = await hunt(batchRemoteIpSummaryQuery([DEMO_EGRESS_IP, DEMO_C2_IP], 30));
+    const egress = r.rows.filter((row) => row.Ip === DEMO_EGRESS_IP);
+    assert.deepEqual(egress.map((row) => row.Side), ['local'], 'never a peer, only a machine\'s own address');
+    assert.equal(egress[0].Machines, 1);
+    assert.deepEqual(egress[0].DeviceNames, [DEMO_EDGE_NAME]);
+    assert.deepEqual(egress[0].Ports, [443]);
+    assert.deepEqual(r.rows.filter((row) => row.Ip === DEMO_C2_IP).map((row) => row.Side), ['remote']);
   });
 
   test('the batch alert summary (AlertEvidence joined with AlertInfo) matches /ips/{ip}/alerts within 30 days', async () => {

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator, type SimulatorHandle } from '../../src/simulator/simulator';
+import { SIMULATOR_REQUESTS_PATH, startSimulator, type SimulatorHandle } from '../../src/simulator/simulator';
 import {
   DEMO_C2_IP,
   DEMO_HOLDER_ID,
@@ -313,4 +313,21 @@ describe('request log', () => {
     sim.resetRequests();
     assert.deepEqual(sim.requests(), []);
   });
+});
+
+test('the request log route tells what the tenant was asked, and is not itself in it', async () => {
+  const s = await startSimulator({ host: '127.0.0.1', port: 0 });
+  try {
+    const empty = (await (await fetch(`${s.url}${SIMULATOR_REQUESTS_PATH}`)).json()) as { requests: unknown[] };
+    assert.deepEqual(empty.requests, []);
+    const token = issueSimulatorToken({ audience: 'defender', permissions: ALL_PERMISSIONS });
+    await fetch(`${s.apiBaseUrl}/api/ips/${DEMO_C2_IP}/stats?lookBackHours=24`, { headers: { authorization: `Bearer ${token}` } });
+    const log = (await (await fetch(`${s.url}${SIMULATOR_REQUESTS_PATH}`)).json()) as { requests: { path: string; status: number }[] };
+    assert.equal(log.requests.length, 1);
+    assert.match(log.requests[0].path, /\/api\/ips\/198\.51\.100\.23\/stats/);
+    assert.equal(log.requests[0].status, 200);
+    assert.equal(s.requests().length, 1);
+  } finally {
+    await s.close();
+  }
 });

@@ -136,3 +136,18 @@ test('two surfaces streaming the same address merge section by section; another 
   store.upsert({ address: full.address, lookback: '30d', problems: [] });
   assert.equal(store.get('198.51.100.23')!.investigation.machines, undefined);
 });
+
+test('work that began before an address left the list does not bring it back; later work does', () => {
+  const store = new MachinesStore(() => NOW);
+  store.upsert(c2());
+  const before = store.stamp('198.51.100.23');
+  store.remove('198.51.100.23');
+  store.upsert(c2(), { loading: false, stamp: before });
+  assert.equal(store.get('198.51.100.23'), undefined, 'a panel still loading when it was removed');
+  store.upsert(c2(), { loading: false, stamp: store.stamp('198.51.100.23') });
+  assert.ok(store.get('198.51.100.23'), 'a run started after the removal');
+  const again = store.stamp('198.51.100.23');
+  store.clear();
+  store.upsert(c2(), { stamp: again });
+  assert.equal(store.entries().length, 0, 'the view was cleared meanwhile');
+});

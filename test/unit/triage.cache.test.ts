@@ -3,15 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TriageCache, addressPartKey, holderKey } from '../../src/core/triage/triageCache';
+import { TriageCache, addressPartKey, holderHourKey } from '../../src/core/triage/triageCache';
 
-test('keys separate tenant scope, look-back, part and address; holder keys carry the time', () => {
-  const k = addressPartKey('t1@commercial', '7d', 'summary', '198.51.100.23');
-  assert.notEqual(k, addressPartKey('t2@commercial', '7d', 'summary', '198.51.100.23'));
-  assert.notEqual(k, addressPartKey('t1@commercial', '30d', 'summary', '198.51.100.23'));
+test('keys separate tenant scope, look-back, part and address; holder keys carry the hour', () => {
+  const k = addressPartKey('t1@commercial', '7d', 'sightings', '198.51.100.23');
+  assert.notEqual(k, addressPartKey('t2@commercial', '7d', 'sightings', '198.51.100.23'));
+  assert.notEqual(k, addressPartKey('t1@commercial', '30d', 'sightings', '198.51.100.23'));
   assert.notEqual(k, addressPartKey('t1@commercial', '7d', 'alerts', '198.51.100.23'));
-  const at = new Date('2026-11-20T08:44:00Z');
-  assert.notEqual(holderKey('t1', '10.0.0.1', at), holderKey('t1', '10.0.0.1', new Date(at.getTime() + 60_000)));
+  const hour = Date.parse('2026-11-20T08:00:00Z');
+  assert.notEqual(holderHourKey('t1', '10.0.0.1', hour), holderHourKey('t1', '10.0.0.1', hour + 3_600_000));
+  assert.notEqual(holderHourKey('t1', '10.0.0.1', hour), holderHourKey('t2', '10.0.0.1', hour));
 });
 
 test('entries expire after the TTL and the oldest go first beyond the cap', () => {

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { AddressCollector, TimeSampler } from '../../src/core/triage/addressCollector';
+import { AddressCollector, LineTimes } from '../../src/core/triage/addressCollector';
 import { extractAddresses, type ExtractionStep, type TriageInput } from '../../src/core/triage/extractAddresses';
 
 async function drain(inputs: TriageInput[], collector: AddressCollector, progressEveryBytes?: number) {
@@ -92,19 +92,53 @@ test('occurrences are capped per address while the count stays exact; progress s
   assert.ok(steps.filter((s) => s.type === 'progress').length >= 2);
 });
 
-test('the time sampler stays within its cap and still spans the whole period', () => {
-  const s = new TimeSampler(10);
+test('line times merged from other grids (a worker, a replayed file) count exactly what one grid would have counted', () => {
   const start = Date.parse('2026-11-01T00:00:00Z');
-  for (let m = 0; m < 20 * 24 * 60; m += 7) s.add(new Date(start + m * 60_000));
-  const v = s.values();
-  assert.ok(v.length <= 10 && v.length >= 5, `${v.length} times`);
+  const times = Array.from({ length: 3000 }, (_, i) => start + ((i * 7919) % (30 * 24 * 60)) * 60_000);
+  const one = new LineTimes(64);
+  for (const t of times) one.add(new Date(t));
+  // Split in three, each part on its own grid (the parts coarsen differently), then merged.
+  const parts = [new LineTimes(64), new LineTimes(16), new LineTimes(64)];
+  times.forEach((t, i) => parts[i % 3].add(new Date(t)));
+  const merged = new LineTimes(64);
+  for (const p of parts) merged.merge(p);
+  assert.equal(merged.seen, times.length, 'every time counted once');
+  assert.equal(merged.list().reduce((n, c) => n + c.count, 0), times.length);
+  assert.ok(merged.size <= 64);
+  assert.equal(merged.list()[0].first, Math.min(...times), 'the first time kept exactly');
+  assert.equal(merged.list()[merged.size - 1].last, Math.max(...times), 'the last time kept exactly');
+  assert.ok(merged.granularityMinutes >= parts[1].granularityMinutes, 'at least as coarse as the coarsest part');
+  const wide = new LineTimes(64);
+  wide.addCell(start, start + 5 * 60_000, 3);
+  assert.equal(wide.size, 1, 'a cell wider than a minute is one cell');
+  assert.equal(wide.granularityMinutes >= 8, true, 'the grid widened to hold it');
+  wide.addCell(start + 60_000, start, 2);
+  assert.equal(wide.seen, 3, 'a cell that ends before it starts is ignored');
+});
+
+test('line times stay within their cap, span the whole period and count every occurrence', () => {
+  const s = new LineTimes(10);
+  const start = Date.parse('2026-11-01T00:00:00Z');
+  let added = 0;
+  for (let m = 0; m < 20 * 24 * 60; m += 7) {
+    s.add(new Date(start + m * 60_000));
+    added++;
+  }
+  const cells = s.list();
+  assert.ok(cells.length <= 10 && cells.length >= 5, `${cells.length} cells`);
   assert.ok(s.thinned);
-  assert.ok(v[0].getTime() - start < 3 * 24 * 3_600_000, 'starts near the beginning');
-  assert.ok(start + 20 * 24 * 3_600_000 - v[v.length - 1].getTime() < 3 * 24 * 3_600_000, 'ends near the end');
-  const few = new TimeSampler(10);
+  assert.ok(s.granularityMinutes > 1);
+  assert.equal(cells.reduce((n, c) => n + c.count, 0), added, 'no occurrence lost when cells merge');
+  assert.equal(s.seen, added);
+  assert.equal(cells[0].first, start, 'the first time is kept exactly');
+  assert.equal(cells[cells.length - 1].last, start + Math.floor((20 * 24 * 60 - 1) / 7) * 7 * 60_000, 'the last time is kept exactly');
+  for (let i = 1; i < cells.length; i++) assert.ok(cells[i].first > cells[i - 1].last, 'cells do not overlap and are in order');
+  const few = new LineTimes(10);
   few.add(new Date(start));
   few.add(new Date(start + 30_000)); // same minute
   few.add(new Date(start + 60_000));
   assert.deepEqual(few.values().map((d) => d.getTime()), [start, start + 60_000]);
+  assert.deepEqual(few.list().map((c) => c.count), [2, 1]);
   assert.equal(few.thinned, false);
+  assert.equal(few.granularityMinutes, 1);
 });

@@ -7,6 +7,7 @@ import { exportJson } from '../../src/core/triage/exportJson';
 import { exportMarkdown, fenced } from '../../src/core/triage/exportMarkdown';
 import { exportStix, stixPattern, uuidV5 } from '../../src/core/triage/exportStix';
 import { emptyVerdictCounts, type TriageEntry, type TriageReport } from '../../src/shared/triageModel';
+import type { Annotation } from '../../src/shared/annotation';
 import { batchAlertsQuery, batchRemoteIpSummaryQuery } from '../../src/core/hunting/huntingQueries';
 
 const HOSTILE = {
@@ -231,4 +232,73 @@ test('STIX 2.1: identity plus one indicator per address with alerts, determinist
   // RFC 4122 test vector: uuid5(DNS namespace, "www.example.com").
   assert.equal(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
   assert.equal(stixPattern({ ip: "1.2.3.4'] OR [x", version: 4 }), "[ipv4-addr:value = '1.2.3.4\\'] OR [x']");
+});
+
+test('every export carries the analyst verdicts and notes; hostile notes stay inert', () => {
+  const report = fixture();
+  const annotations = new Map<string, Annotation>([
+    ['198.51.100.23', { verdict: 'malicious', verdictAt: '2026-12-02T09:15:00.000Z', note: `beacon every 60 s ${HOSTILE.script} ${HOSTILE.pipe}`, noteAt: '2026-12-02T09:16:00.000Z' }],
+    ['8.8.8.8', { verdict: 'false-positive', verdictAt: '2026-12-02T10:00:00.000Z' }],
+    ['1.2.3.4', { note: HOSTILE.formula, noteAt: '2026-12-02T11:00:00.000Z' }],
+    ['192.0.2.200', { verdict: 'malicious', verdictAt: '2026-12-02T11:00:00.000Z' }],
+  ]);
+
+  const rows = parseCsv(exportCsv(report, { annotations }));
+  const col = (name: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(name);
+  assert.deepEqual(CSV_COLUMNS.slice(-3), ['analyst_verdict', 'analyst_verdict_at', 'analyst_note']);
+  const byIp = new Map(rows.slice(1).map((r) => [r[0], r]));
+  assert.equal(byIp.get('198.51.100.23')?.[col('analyst_verdict')], 'malicious');
+  assert.equal(byIp.get('198.51.100.23')?.[col('analyst_verdict_at')], '2026-12-02T09:15:00.000Z');
+  assert.match(byIp.get('198.51.100.23')?.[col('analyst_note')] ?? '', /^beacon every 60 s /);
+  assert.equal(byIp.get('8.8.8.8')?.[col('analyst_verdict')], 'false-positive');
+  assert.equal(byIp.get('1.2.3.4')?.[col('analyst_note')], `'${HOSTILE.formula}`, 'a note is a cell like any other: no formula');
+  assert.equal(byIp.get('127.0.0.1')?.[col('analyst_verdict')], '');
+  assert.equal(rows.length, report.entries.length + 1, 'an annotation of an address outside the triage adds no row');
+
+  const json = JSON.parse(exportJson(report, { annotations })) as { entries: (TriageEntry & { analyst?: Annotation })[] };
+  assert.deepEqual(json.entries.find((e) => e.ip === '8.8.8.8')?.analyst, annotations.get('8.8.8.8'));
+  assert.equal(json.entries.find((e) => e.ip === '127.0.0.1')?.analyst, undefined);
+
+  const md = exportMarkdown(report, { annotations });
+  const section = md.split('\n## ').find((s) => s.startsWith('Your verdicts and notes'));
+  assert.ok(section, md);
+  assert.match(section, /^Your verdicts and notes \(3\)/);
+  assert.match(section, /Malicious 1, False positive 1\./);
+  assert.match(section, /\| 198\.51\.100\.23 \| Malicious \| 2026-12-02 \| beacon every 60 s /);
+  assert.ok(!section.includes(HOSTILE.script) && !section.includes(HOSTILE.pipe), 'the note is escaped');
+  const tableRows = section.split('\n').filter((l) => l.startsWith('| '));
+  const cells = (l: string) => l.replace(/\\\|/g, '').split('|').length;
+  for (const r of tableRows) assert.equal(cells(r), cells(tableRows[0]));
+  assert.doesNotMatch(exportMarkdown(report), /Your verdicts/, 'no section without annotations');
+
+  const bundle = exportStix(report, { annotations });
+  const indicator = (ip: string) => bundle.objects.find((o) => o.type === 'indicator' && String(o.pattern).includes(`'${ip}'`));
+  const c2 = indicator('198.51.100.23');
+  assert.ok(c2, 'the alerts indicator stays');
+  const opinions = bundle.objects.filter((o) => o.type === 'opinion');
+  assert.deepEqual(
+    opinions.map((o) => [o.opinion, o.object_refs]),
+    [['strongly-agree', [c2.id]]],
+    'an analyst verdict on an indicator from Defender alerts is an opinion on it',
+  );
+  const dns = indicator('8.8.8.8');
+  assert.ok(dns, 'a verdict on an address without alerts is an indicator of its own');
+  assert.deepEqual(dns.indicator_types, ['benign']);
+  assert.deepEqual(dns.labels, ['analyst-verdict:false-positive']);
+  const notes = bundle.objects.filter((o) => o.type === 'note');
+  assert.equal(notes.length, 2);
+  assert.deepEqual(notes.find((n) => String(n.content).startsWith('beacon'))?.object_refs, [c2.id]);
+  const onAddress = notes.find((n) => n.content === HOSTILE.formula);
+  const sco = bundle.objects.find((o) => o.type === 'ipv4-addr');
+  assert.equal(sco?.value, '1.2.3.4', 'a note without a verdict refers to the address itself');
+  assert.deepEqual(onAddress?.object_refs, [sco?.id]);
+  // STIX's own SCO id rule: UUIDv5 in the STIX namespace over the canonical id-contributing properties.
+  assert.equal(sco?.id, `ipv4-addr--${uuidV5('{"value":"1.2.3.4"}', '00abedb4-aa42-466c-9c01-fed23315a9b7')}`);
+  assert.ok(!bundle.objects.some((o) => (typeof o.pattern === 'string' ? o.pattern : '').includes('192.0.2.200')), 'only addresses of this triage');
+  // A false positive on an indicator from Defender alerts: the spec's example, "strongly-disagree".
+  const fp = exportStix(report, { annotations: new Map([['198.51.100.23', { verdict: 'false-positive', verdictAt: '2026-12-02T09:15:00.000Z' }]]) });
+  assert.equal(fp.objects.find((o) => o.type === 'opinion')?.opinion, 'strongly-disagree');
+  const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
+  for (const o of bundle.objects) assert.match(String(o.id), new RegExp(`^${String(o.type)}--${UUID}$`));
+  assert.notEqual(bundle.id, exportStix(report).id, 'a bundle with verdicts is another bundle');
 });

@@ -2,7 +2,8 @@
 // cancellation, cache). The same behaviours over real HTTP are in triage.simulator.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TriageService, holdersAt, isSizeError, routeFor } from '../../src/core/triage/triageService';
+import { TriageService, isSizeError, routeFor } from '../../src/core/triage/triageService';
+import { matchHolders } from '../../src/core/triage/holderTimeline';
 import { TriageCache } from '../../src/core/triage/triageCache';
 import { AuthError, BadRequestError, ServerError } from '../../src/core/defender/errors';
 import type { CallOptions, DefenderApi, Fetched, HuntingResult, HuntingRow, Machine } from '../../src/shared/defenderModel';
@@ -47,7 +48,7 @@ function defaultRows(kind: string, ips: string[]): HuntingRow[] {
   if (kind === 'summary') {
     return ips
       .filter((ip) => ip === '198.51.100.23' || ip === '8.8.8.8')
-      .map((ip) => ({ RemoteIP: ip, Machines: ip === '8.8.8.8' ? 250 : 6, Events: 99, FirstSeen: '2026-11-20T00:00:00Z', LastSeen: '2026-11-24T00:00:00Z', Ports: '[443,53]', Processes: ['svchost.exe'], DeviceNames: ['ws-1'] }));
+      .map((ip) => ({ Ip: ip, Side: 'remote', Machines: ip === '8.8.8.8' ? 250 : 6, Events: 99, FirstSeen: '2026-11-20T00:00:00Z', LastSeen: '2026-11-24T00:00:00Z', Ports: '[443,53]', Processes: ['svchost.exe'], DeviceNames: ['ws-1'] }));
   }
   if (kind === 'alerts') {
     return ips.filter((ip) => ip === '198.51.100.23').map((ip) => ({ RemoteIP: ip, Alerts: 3, Titles: ['C2 beacon'], Severities: ['Medium', 'High'], LastAlert: '2026-11-24T00:00:00Z' }));
@@ -92,8 +93,13 @@ test('routing: public and documentation/benchmarking are queried, internal goes 
   }
   const internal = e.get('10.0.0.5')!;
   assert.equal(internal.verdict, 'internal');
-  assert.deepEqual(internal.holders?.map((h) => h.name), ['ws-1']);
-  assert.equal(internal.holdersAt?.length, 2);
+  assert.deepEqual(internal.holders?.map((h) => [h.name, h.occurrences]), [['ws-1', 2]]);
+  // Both line times (09:30, 09:31) held by ws-1: one run of the holder timeline.
+  assert.deepEqual(internal.holdersAt?.map((h) => [h.at, h.until, h.times, h.occurrences, h.machines.map((m) => m.name)]), [
+    ['2026-11-23T09:30:00.000Z', '2026-11-23T09:31:00.000Z', 2, 2, ['ws-1']],
+  ]);
+  assert.deepEqual(internal.holderCoverage, { timedOccurrences: 2, askedOccurrences: 2, answeredOccurrences: 2, heldOccurrences: 2, inferredOccurrences: 0, times: 2, granularityMinutes: 1 });
+  assert.equal(internal.reason, undefined, 'every time has a holder: nothing to explain');
   assert.match(e.get('10.9.9.9')?.reason ?? '', /No time/);
   assert.match(e.get('10.7.7.7')?.reason ?? '', /30 days/);
   // No internal or skipped address was ever put into a public query, and vice versa.
@@ -167,7 +173,10 @@ test('when hunting fails for internal lookups, findbyip answers within its budge
   assert.ok(first.holdersAt?.every((h) => h.via === 'findbyip'));
   const withProblems = r.entries.filter((x) => x.problems.some((p) => /fallback budget/.test(p.message)));
   assert.ok(withProblems.length > 0);
-  assert.equal(r.entries.reduce((n, x) => n + (x.holdersAt?.length ?? 0), 0), 7);
+  // 7 findbyip answers, one line time each; the 8 others could not be looked up and say so.
+  assert.equal(r.entries.reduce((n, x) => n + (x.holderCoverage?.answeredOccurrences ?? 0), 0), 7);
+  assert.equal(r.entries.reduce((n, x) => n + (x.holderCoverage?.askedOccurrences ?? 0), 0), 15);
+  assert.match(byIp(r).get('10.1.0.5')?.reason ?? '', /^No machine reported it at its line time\. 2 line times could not be looked up/);
 });
 
 test('cancellation keeps what arrived and marks the rest, without throwing', async () => {
@@ -181,7 +190,7 @@ test('cancellation keeps what arrived and marks the rest, without throwing', asy
         ac.abort();
         o?.signal?.throwIfAborted();
       }
-      return list.slice(0, 1).map((ip) => ({ RemoteIP: ip, Machines: 1, Events: 1 }));
+      return list.slice(0, 1).map((ip) => ({ Ip: ip, Side: 'remote', RemoteIP: ip, Machines: 1, Events: 1 }));
     },
   });
   const r = await run(api, { limits: { maxAddressesPerBatch: 10 }, concurrency: 1 }, ips.join('\n'), ac.signal);
@@ -247,18 +256,59 @@ test('events stream: extracted first with every entry pending or final, then ent
 test('holder windows: a machine counts when its reports overlap ±15 minutes of the line time', () => {
   const at = Date.parse('2026-11-23T09:30:00Z');
   const row = (id: string, from: string, to: string) => ({ ip: '10.0.0.5', machine: { id, name: id }, from: Date.parse(from), to: Date.parse(to) });
-  const got = holdersAt(
-    [
+  const got = matchHolders([{ first: at, last: at, count: 3 }], {
+    rows: [
       row('inside', '2026-11-23T09:20:00Z', '2026-11-23T09:25:00Z'),
       row('spanning', '2026-11-23T08:00:00Z', '2026-11-23T11:00:00Z'),
       row('before', '2026-11-23T08:00:00Z', '2026-11-23T09:14:00Z'),
       row('after', '2026-11-23T09:46:00Z', '2026-11-23T10:00:00Z'),
       row('inside', '2026-11-23T09:40:00Z', '2026-11-23T09:44:00Z'),
     ],
-    at,
-  );
+    answeredHours: new Set([Date.parse('2026-11-23T09:00:00Z')]),
+    points: [],
+  }).holders;
   assert.deepEqual(got.map((m) => m.id).sort(), ['inside', 'spanning']);
   assert.equal(got.find((m) => m.id === 'inside')?.lastSeen, iso(Date.parse('2026-11-23T09:44:00Z')));
+  assert.equal(got.find((m) => m.id === 'inside')?.occurrences, 3);
   assert.equal(isSizeError(new BadRequestError('x', { code: 'MaximumBatchSizeExceeded' })), true);
   assert.equal(isSizeError(new BadRequestError('Syntax error near where')), false);
+});
+
+test('holding is inferred between two reports by the same machine when nobody else reported the address in between', async () => {
+  const report = (ip: string, id: string, from: string, to = from) => ({ Ip: ip, DeviceId: id, DeviceName: id, Hour: from, FirstSeen: from, LastSeen: to });
+  const { api, calls } = scriptedApi({
+    hunt: (q, ips) => {
+      if (!q.startsWith('DeviceNetworkInfo')) return [];
+      const rows = [
+        // 10.3.0.1: ws-1 reports once a day; a line time in between is held by inference, one after the last is not.
+        report('10.3.0.1', 'ws-1', '2026-11-23T09:00:00Z', '2026-11-23T09:05:00Z'),
+        report('10.3.0.1', 'ws-1', '2026-11-24T08:00:00Z'),
+        // 10.3.0.2: ws-1 before and after, but ws-2 reported it in between: no inference.
+        report('10.3.0.2', 'ws-1', '2026-11-23T09:00:00Z'),
+        report('10.3.0.2', 'ws-2', '2026-11-23T14:00:00Z'),
+        report('10.3.0.2', 'ws-1', '2026-11-24T08:00:00Z'),
+      ];
+      return rows.filter((r) => ips.includes(r.Ip));
+    },
+  });
+  const text = ['2026-11-23T20:00:00Z a 10.3.0.1', '2026-11-23T09:10:00Z b 10.3.0.1', '2026-11-25T10:00:00Z c 10.3.0.1', '2026-11-23T20:00:00Z d 10.3.0.2'].join('\n');
+  const r = await run(api, {}, text);
+  const a = byIp(r).get('10.3.0.1')!;
+  assert.deepEqual(a.holders?.map((h) => [h.name, h.occurrences]), [['ws-1', 2]]);
+  assert.deepEqual(
+    a.holdersAt?.map((h) => [h.at, h.machines.map((m) => m.name), h.inferred ?? false]),
+    [
+      ['2026-11-23T09:10:00.000Z', ['ws-1'], false],
+      ['2026-11-23T20:00:00.000Z', ['ws-1'], true],
+      ['2026-11-25T10:00:00.000Z', [], false],
+    ],
+  );
+  assert.equal(a.holderCoverage?.inferredOccurrences, 1);
+  assert.equal(a.reason, 'No machine reported it at 1 of its 3 line times. 1 line time falls between two reports by the same machine with no other machine in between: held by inference.');
+  const b = byIp(r).get('10.3.0.2')!;
+  assert.deepEqual(b.holders, []);
+  assert.equal(b.reason, 'No machine reported it at its line time.');
+  // The query looked 26 hours beyond the line times (and their 15 minutes), to see the reports around them.
+  const holderQuery = calls.find((c) => c.kind === 'holders')?.query ?? '';
+  assert.match(holderQuery, /between \(datetime\(2026-11-22T06:55:00Z\) \.\. datetime\(2026-11-26T12:15:00Z\)\)/);
 });

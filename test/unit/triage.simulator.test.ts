@@ -7,7 +7,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/simulator';
-import { DEMO_C2_IP, DEMO_HOLDER_ID, DEMO_INTERNAL_IP, DEMO_UNSEEN_IP, demoInternalHolderAt, demoPreviousHolderAt, DEMO_PREVIOUS_HOLDER_ID } from '../../src/simulator/story';
+import { DEMO_C2_IP, DEMO_EDGE_NAME, DEMO_EGRESS_IP, DEMO_HOLDER_ID, DEMO_HOLDER_NAME, DEMO_INTERNAL_IP, DEMO_UNSEEN_IP, demoInternalHolderAt, demoPreviousHolderAt, DEMO_PREVIOUS_HOLDER_ID } from '../../src/simulator/story';
 import { ALL_PERMISSIONS, issueSimulatorToken } from '../../src/simulator/tokens';
 import { DefenderClient, type DefenderClientOptions } from '../../src/core/defender/defenderClient';
 import type { Clock } from '../../src/core/defender/clock';
@@ -48,13 +48,12 @@ const huntingCalls = (s: SimulatorHandle) => s.requests().filter((r) => r.family
 const stamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
- * The story's external destinations (public or documentation blocks). Only addresses seen as RemoteIP:
- * the batched summary query looks at RemoteIP, so a machine's own global address (LocalIP only) is not
- * "seen" by triage while /stats counts it (a limitation of the query shape, reported).
+ * The story's public (or documentation) addresses in network events: peers (RemoteIP) and the machines' own
+ * addresses (LocalIP only: global IPv6, the edge proxy's public address), which the batched summary counts too.
  */
 function storyPublicIps(s: SimulatorHandle): string[] {
   return [...s.story.eventsByIp.entries()]
-    .filter(([ip, events]) => routeFor(classify(ip).ipClass) === 'public' && events.some((e) => e.RemoteIP === ip))
+    .filter(([ip, events]) => routeFor(classify(ip).ipClass) === 'public' && events.some((e) => e.RemoteIP === ip || e.LocalIP === ip))
     .map(([ip]) => ip)
     .sort();
 }
@@ -68,7 +67,9 @@ function strangers(n: number, seed = 0): string[] {
 test('batching respects the query limits and the hunting budget under pressure (counted at the server)', async () => {
   // A minute lasts 300 ms on both sides, so 60 batches must be spread over two windows of 45.
   const s = await sim({ rateLimits: { timeScale: 0.005 } });
-  const api = client(s, {}, scaledClock(200));
+  // The clock runs 200 times fast, so the client's 2-minute hunting timeout would be 0.6 s of real time: on a busy
+  // machine a query could time out and be split, which is not what this test is about. 30 s of real time instead.
+  const api = client(s, { timeouts: { huntingMs: 200 * 30_000 } }, scaledClock(200));
   const ips = [...new Set([...storyPublicIps(s), ...strangers(120)])].slice(0, 120);
   const r = await triage(api, ips.map((ip) => `conn ${ip}`).join('\n'), { limits: { maxAddressesPerBatch: 4 } });
   const calls = huntingCalls(s);
@@ -123,8 +124,11 @@ test('triage results equal per-address investigations for a sample of addresses'
     const inv = await service.investigateAll({ address: ip, lookback: '30d' }, { sections: ['stats', 'alerts', 'machines'] });
     const e = byIp.get(ip)!;
     assert.deepEqual(inv.problems, []);
-    assert.equal(e.sightings?.machines ?? 0, inv.stats?.prevalence, `prevalence of ${ip}`);
-    assert.equal(e.sightings?.machines ?? 0, inv.machines?.length, `machines of ${ip}`);
+    // /stats and the investigation count a machine's own address (LocalIP) too: triage reports it as localSightings.
+    assert.ok(!(e.sightings && e.localSightings), `${ip} is on one side only in this story`);
+    const machines = (e.sightings ?? e.localSightings)?.machines ?? 0;
+    assert.equal(machines, inv.stats?.prevalence, `prevalence of ${ip}`);
+    assert.equal(machines, inv.machines?.length, `machines of ${ip}`);
     const since = now - 30 * 24 * 3_600_000;
     const recentAlerts = (inv.alerts ?? []).filter((a) => Date.parse(a.alertCreationTime ?? a.lastEventTime ?? '') > since);
     assert.equal(e.alerts?.count ?? 0, recentAlerts.length, `alerts of ${ip}`);
@@ -132,7 +136,8 @@ test('triage results equal per-address investigations for a sample of addresses'
       assert.equal(e.alerts?.bySeverity?.[sev] ?? 0, recentAlerts.filter((a) => a.severity === sev).length, `${sev} alerts of ${ip}`);
     }
     assert.equal(e.verdict, recentAlerts.length > 0 ? 'alerts' : (inv.stats?.prevalence ?? 0) > 0 ? 'seen' : 'not-seen', ip);
-    if (inv.stats?.firstSeen && e.sightings?.firstSeen) assert.equal(Date.parse(e.sightings.firstSeen), Date.parse(inv.stats.firstSeen), `first seen of ${ip}`);
+    const firstSeen = (e.sightings ?? e.localSightings)?.firstSeen;
+    if (inv.stats?.firstSeen && firstSeen) assert.equal(Date.parse(firstSeen), Date.parse(inv.stats.firstSeen), `first seen of ${ip}`);
   }
   assert.equal(byIp.get(DEMO_C2_IP)?.verdict, 'alerts');
   const internal = byIp.get(DEMO_INTERNAL_IP)!;
@@ -194,6 +199,47 @@ test('when hunting fails, internal holders come from findbyip within its budget'
   assert.equal(e.holdersAt?.[0]?.via, 'findbyip');
   const unanswered = r.entries.filter((x) => x.problems.some((p) => /fallback budget/.test(p.message)));
   assert.equal(unanswered.length, 1);
+});
+
+test('an internal address at 892 line times: one holder query answers every one of them, answer first', async () => {
+  const s = await sim();
+  const api = client(s);
+  const now = Date.now();
+  // 172.16.4.20 is leased to no machine in the story; 10.248.240.38 was held by the demo holder over its lease.
+  const start = now - 4 * 24 * 3_600_000;
+  const lines: string[] = [];
+  for (let i = 0; i < 892; i++) lines.push(`${stamp(new Date(start + i * 5 * 60_000 + (i % 3) * 1000))} proxy-02 172.16.4.20 CONNECT 198.51.100.241:443 403`);
+  const heldAt = demoInternalHolderAt(now).getTime();
+  for (let i = 0; i < 40; i++) lines.push(`${stamp(new Date(heldAt + i * 60_000))} dhcp ACK ${DEMO_INTERNAL_IP}`);
+  const r = await triage(api, lines.join('\n'));
+  const e = new Map(r.entries.map((x) => [x.ip, x]));
+  const unheld = e.get('172.16.4.20')!;
+  assert.equal(unheld.verdict, 'internal');
+  assert.deepEqual(unheld.holders, []);
+  assert.equal(unheld.reason, 'No machine reported it at any of its 892 line times.');
+  assert.deepEqual(unheld.holderCoverage, { timedOccurrences: 892, askedOccurrences: 892, answeredOccurrences: 892, heldOccurrences: 0, inferredOccurrences: 0, times: 892, granularityMinutes: 1 });
+  assert.equal(unheld.holdersAt?.length, 1, 'one run: nobody held it the whole time');
+  assert.equal(unheld.holdersAt?.[0]?.occurrences, 892);
+  const held = e.get(DEMO_INTERNAL_IP)!;
+  assert.deepEqual(held.holders?.map((h) => [h.name, h.occurrences]), [[DEMO_HOLDER_NAME, 40]]);
+  assert.equal(held.reason, undefined);
+  // Every time answered without sampling: the holder queries are few (planned by span), and no findbyip was needed.
+  assert.ok(r.queries.filter((q) => q.purpose === 'holders').length <= 3, `${r.queries.length} queries`);
+  assert.equal(r.calls.findbyip, 0);
+});
+
+test('an own public address (LocalIP only) reads "seen" as the organisation\'s own, not "not seen"', async () => {
+  const s = await sim();
+  const r = await triage(client(s), `fw DROP-IN src=203.0.113.80 dst=${DEMO_EGRESS_IP}\nout ${DEMO_C2_IP}`);
+  const egress = r.entries.find((x) => x.ip === DEMO_EGRESS_IP)!;
+  assert.equal(egress.verdict, 'seen');
+  assert.equal(egress.sightings, undefined);
+  assert.equal(egress.localSightings?.machines, 1);
+  assert.deepEqual(egress.localSightings?.deviceNames, [DEMO_EDGE_NAME]);
+  assert.match(egress.reason ?? '', new RegExp(`^Your own address: Defender records it as the LocalIP of 1 machine \\(${DEMO_EDGE_NAME.replace(/\./g, '\\.')}\\)`));
+  const c2 = r.entries.find((x) => x.ip === DEMO_C2_IP)!;
+  assert.equal(c2.localSightings, undefined);
+  assert.equal(c2.reason, undefined);
 });
 
 test('routing: internal addresses go only to the tenant, never into public queries, and nothing leaves for third parties', async () => {

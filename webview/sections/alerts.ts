@@ -1,21 +1,13 @@
 // Alerts related to this IP: a sortable, filterable grid; clicking a title opens the alert in the portal
 // and selects its machine; clicking a row selects the machine.
 import type { Alert } from '../../src/shared/protocol';
-import { dataGrid, type GridColumn, type GridRow } from '../components/grid';
-import { dropdown, textField } from '../components/toolkit';
+import { dataGrid, type GridRow } from '../components/grid';
 import type { PanelContext, SectionView } from '../context';
 import { fill, h } from '../dom';
-import {
-  alertFirstActivity,
-  alertLastActivity,
-  alertMachine,
-  filterAlerts,
-  sortAlerts,
-  toggleSort,
-  type AlertSortKey,
-} from '../viewModel/alerts';
+import { alertFirstActivity, alertLastActivity, alertMachine, type AlertSortKey } from '../viewModel/alerts';
 import { clip, formatTime, severityClass, visibleText } from '../viewModel/format';
 import { sectionView } from '../viewModel/sectionStatus';
+import { alertColumns, alertToolbar, shownAlerts } from './alertTable';
 import { SectionFrame, emptyView, loadingView, problemView } from './frame';
 
 const COLUMNS: { key: AlertSortKey; title: string; width: string }[] = [
@@ -30,14 +22,6 @@ const COLUMNS: { key: AlertSortKey; title: string; width: string }[] = [
   { key: 'incidentId', title: 'Incident', width: '80px' },
 ];
 
-const SEVERITIES = [
-  { value: '', label: 'All severities' },
-  { value: 'high', label: 'High' },
-  { value: 'medium', label: 'Medium' },
-  { value: 'low', label: 'Low' },
-  { value: 'informational', label: 'Informational' },
-] as const;
-
 export class AlertsSection implements SectionView {
   private readonly frame = new SectionFrame('alerts', 'Alerts related to this IP');
   private readonly grid = dataGrid('Alerts related to this IP');
@@ -45,30 +29,7 @@ export class AlertsSection implements SectionView {
   private readonly content = h('div', { class: 'alerts-content' });
 
   constructor(private readonly ctx: PanelContext) {
-    const filter = textField({
-      placeholder: 'Filter alerts',
-      label: 'Filter alerts',
-      id: 'alerts-filter',
-      value: ctx.ui.alertFilter,
-      onInput: (v) => {
-        ctx.ui.alertFilter = v;
-        ctx.saveState();
-        this.renderGrid();
-      },
-    });
-    type Sev = (typeof SEVERITIES)[number]['value'];
-    const severity = dropdown<Sev>({
-      choices: SEVERITIES,
-      selected: SEVERITIES.find((s) => s.value === ctx.ui.alertSeverity)?.value ?? '',
-      label: 'Severity',
-      id: 'alerts-severity',
-      onChange: (v) => {
-        ctx.ui.alertSeverity = v;
-        ctx.saveState();
-        this.renderGrid();
-      },
-    });
-    this.frame.toolbar.append(filter.element, severity.element);
+    this.frame.toolbar.append(...alertToolbar(ctx.ui, () => ctx.saveState(), () => this.renderGrid()));
     this.content.append(this.summary, this.grid.element);
   }
 
@@ -100,18 +61,9 @@ export class AlertsSection implements SectionView {
     const all = this.ctx.model.data.alerts;
     if (!all) return;
     const ui = this.ctx.ui;
-    const shown = sortAlerts(filterAlerts(all, { text: ui.alertFilter, severity: ui.alertSeverity }), ui.alertSort);
-    fill(this.summary, shown.length === all.length ? `${all.length} alerts` : `${shown.length} of ${all.length} alerts`);
-    const columns: GridColumn[] = COLUMNS.map((c) => ({
-      title: c.title,
-      width: c.width,
-      ...(ui.alertSort.key === c.key ? { sort: ui.alertSort.dir === 'asc' ? ('ascending' as const) : ('descending' as const) } : {}),
-      onHeaderClick: () => {
-        ui.alertSort = toggleSort(ui.alertSort, c.key);
-        this.ctx.saveState();
-        this.renderGrid();
-      },
-    }));
+    const { shown, summary } = shownAlerts(all, ui);
+    fill(this.summary, summary);
+    const columns = alertColumns(COLUMNS, ui, () => this.ctx.saveState(), () => this.renderGrid());
     const selected = ui.selectedMachineId;
     this.grid.render(columns, shown.map((a) => this.row(a, selected)));
   }
@@ -143,7 +95,16 @@ export class AlertsSection implements SectionView {
         },
         text(a.category),
         text(a.detectionSource),
-        text(machine),
+        machineId
+          ? {
+              ...text(machine),
+              title: `Open the machine view of ${visibleText(machine || machineId)}`,
+              onClick: (e: Event) => {
+                e.stopPropagation();
+                this.ctx.openMachine(machineId);
+              },
+            }
+          : text(machine),
         { text: formatTime(alertFirstActivity(a)) },
         { text: formatTime(alertLastActivity(a)) },
         { text: a.incidentId !== undefined ? String(a.incidentId) : '—' },

@@ -1,6 +1,6 @@
 // The shell every section shares: a titled <section> whose data-status says loading, ready, empty,
 // partial, error or skipped, with the cause and remedy of a failure and a Retry button.
-import type { PanelProblem as Problem } from '../../src/shared/protocol';
+import type { SectionProblem as Problem } from '../viewModel/sectionStatus';
 import { badge } from '../components/badge';
 import { button, progressRing } from '../components/toolkit';
 import { fill, h } from '../dom';

@@ -4,7 +4,7 @@ import { badge } from '../components/badge';
 import { button, progressRing } from '../components/toolkit';
 import type { PanelContext, SectionView } from '../context';
 import { facts, fill, h } from '../dom';
-import { formatRelative, formatTime, visibleText } from '../viewModel/format';
+import { formatCount, formatRelative, formatTime, visibleText } from '../viewModel/format';
 import type { SourceState } from '../viewModel/sectionStatus';
 
 export class HeaderSection implements SectionView {
@@ -16,6 +16,10 @@ export class HeaderSection implements SectionView {
   private readonly rdap = h('div', { class: 'rdap' });
   private readonly dns = h('div', { class: 'dns' });
   private readonly freshness = h('p', { class: 'freshness' });
+  /** The analyst's verdict and note (set from here, the tree or the command palette). */
+  private readonly mark = h('p', { class: 'analyst-mark', id: 'analyst-mark', attrs: { 'aria-live': 'polite' } });
+  /** Said when what is shown came from the investigation history, and how old it is. */
+  private readonly restored = h('p', { class: 'restored note', id: 'restored-line' });
   readonly status = h('p', { class: 'status-line', role: 'status', attrs: { 'aria-live': 'polite' } });
 
   constructor(private readonly ctx: PanelContext) {
@@ -27,12 +31,16 @@ export class HeaderSection implements SectionView {
       button('Copy address', { id: 'action-copy-address', onClick: () => this.act({ type: 'copy', what: 'address' }) }),
       button('Copy as hunting query', { id: 'action-copy-kql', title: 'KQL for Advanced Hunting', onClick: () => this.act({ type: 'copy', what: 'kql' }) }),
       button('Export…', { id: 'action-export', appearance: 'primary', onClick: () => this.act({ type: 'export' }) }),
+      button('Set verdict…', { id: 'action-verdict', title: 'Malicious, suspicious, benign, false positive or unknown: kept with the history', onClick: () => this.act({ type: 'setVerdict' }) }),
+      button('Edit note…', { id: 'action-note', title: 'A note for the case, kept with the history', onClick: () => this.act({ type: 'editNote' }) }),
     );
     this.element = h(
       'section',
       { class: 'section header', id: 'section-header', data: { section: 'header', status: 'loading' }, attrs: { 'aria-label': 'Address' } },
       this.demo,
       h('div', { class: 'title-row' }, this.title, this.badges),
+      this.mark,
+      this.restored,
       actions,
       this.status,
       h('div', { class: 'header-grid' }, this.addressFacts, h('div', { class: 'worldwide' }, h('h3', undefined, 'IP worldwide'), this.rdap, this.dns)),
@@ -75,6 +83,18 @@ export class HeaderSection implements SectionView {
     );
     this.renderRdap(m.sources.rdap);
     this.renderDns(m.sources.reverseDns);
+    const hist = m.history;
+    fill(this.mark, hist.mark);
+    this.mark.hidden = !hist.mark;
+    if (hist.annotation?.verdict) this.mark.dataset.verdict = hist.annotation.verdict;
+    else delete this.mark.dataset.verdict;
+    const restored = hist.restoredFrom
+      ? `Restored from the investigation history: data from ${formatRelative(hist.restoredFrom, m.now())}${
+          hist.timelineTotal !== undefined ? `, the newest ${formatCount(m.data.timeline?.length ?? 0)} of ${formatCount(hist.timelineTotal)} timeline events kept` : ''
+        }. Refresh asks Defender again.`
+      : undefined;
+    fill(this.restored, restored);
+    this.restored.hidden = !restored;
     const cachedAt = m.cachedAt ?? m.data.stats?.cachedAt;
     fill(this.freshness, cachedAt ? `Data fetched ${formatTime(cachedAt)} (${formatRelative(cachedAt, m.now())})` : undefined);
     const loading = Object.values(m.sources).some((s) => s.state === 'loading' || s.state === 'idle');

@@ -58,6 +58,7 @@ export class MachineCard {
       h(
         'div',
         { class: 'actions' },
+        button('Open machine view', { id: 'card-open-machine', appearance: 'primary', title: 'Alerts, logged-on users and every address this machine talked to', onClick: () => this.request({ type: 'openMachine', machineId: id }) }),
         button('Open in Defender portal', { id: 'card-portal', onClick: () => this.request({ type: 'openPortal', target: 'machine', id }) }),
         button('Reveal in Machines tree', { id: 'card-reveal', onClick: () => this.request({ type: 'revealMachine', machineId: id }) }),
       ),

@@ -113,7 +113,15 @@ export class MachinesAtTimeSection implements SectionView {
         selected: mc.id === selected,
         onClick: () => this.ctx.selectMachine(mc.id, true),
         cells: [
-          { text: clip(name, 120), title: name, className: 'machine-link' },
+          {
+            text: clip(name, 120),
+            title: `Open the machine view of ${name}`,
+            className: 'machine-link',
+            onClick: (e: Event) => {
+              e.stopPropagation();
+              this.ctx.openMachine(mc.id);
+            },
+          },
           { text: osText(mc) ?? '—' },
           { text: mc.lastIpAddress ?? '—' },
           { text: mc.riskScore ?? '—' },

@@ -8,11 +8,11 @@ import { fill, h } from '../dom';
 import { alertsByMachine, type MachineAlerts } from '../viewModel/alerts';
 import { clip, formatCount, formatPorts, formatTime, severityClass, visibleText } from '../viewModel/format';
 import { sectionView, stillLoading } from '../viewModel/sectionStatus';
-import type { TimelineEvent } from '../../src/shared/investigation';
-import { allRows, buildTimelineIndex, distinctMachines, filterTimeline, searchTerms, type FilterResult, type TimelineIndex } from '../viewModel/timeline';
+import { distinctMachines } from '../viewModel/timeline';
 import { SectionFrame, emptyView, loadingView, problemView } from './frame';
 import { MachineCard } from './machineCard';
 import { NOT_OBSERVED } from './organization';
+import { TimelineSearch } from './timelineSearch';
 import { VirtualList } from './virtualList';
 
 export const ROW_HEIGHT = 24;
@@ -30,16 +30,9 @@ export class TimelineSection implements SectionView {
   private readonly content: HTMLElement;
   private readonly partial = h('div', { class: 'partial-slot' });
   readonly card: MachineCard;
-  private events: readonly TimelineEvent[] = [];
-  private all: Uint32Array = new Uint32Array(0);
-  /** Search keys, built just after the first paint (or on the first search, if sooner). */
-  private index: TimelineIndex | undefined;
-  private indexTimer: ReturnType<typeof setTimeout> | undefined;
-  private indexVersion = -1;
-  private filtered: FilterResult | undefined;
+  private readonly search = new TimelineSearch();
   private machineAlerts = new Map<string, MachineAlerts>();
   private alertsVersion = -1;
-  private pendingFilter = 0;
   private restoredScroll = false;
 
   constructor(private readonly ctx: PanelContext) {
@@ -124,15 +117,7 @@ export class TimelineSection implements SectionView {
     if (this.content.parentElement !== this.frame.body) fill(this.frame.body, this.partial, this.content);
     fill(this.partial, view.status === 'partial' ? problemView(view.problems, () => this.ctx.retry(s.machines.state === 'failed' ? 'machines' : 'machineDetails'), true) : undefined);
     const events = m.data.timeline ?? [];
-    if (this.indexVersion !== m.versions.timeline) {
-      this.indexVersion = m.versions.timeline;
-      this.events = events;
-      this.all = allRows(events.length);
-      this.index = undefined;
-      this.filtered = undefined;
-      clearTimeout(this.indexTimer);
-      if (events.length > 0) this.indexTimer = setTimeout(() => this.ensureIndex(), 50);
-    }
+    this.search.setEvents(events, m.versions.timeline);
     if (this.alertsVersion !== m.versions.alerts) {
       this.machineAlerts = alertsByMachine(m.data.alerts ?? []);
       this.alertsVersion = m.versions.alerts;
@@ -156,36 +141,25 @@ export class TimelineSection implements SectionView {
 
   private scheduleFilter(): void {
     // Light debounce: one filter per animation frame, however fast the typing.
-    if (this.pendingFilter) return;
-    this.pendingFilter = requestAnimationFrame(() => {
-      this.pendingFilter = 0;
+    this.search.schedule(() => {
       this.applyFilter();
       this.ctx.saveState();
       document.dispatchEvent(new CustomEvent('ipinv:timeline-filtered'));
     });
   }
 
-  private ensureIndex(): TimelineIndex {
-    clearTimeout(this.indexTimer);
-    this.index ??= buildTimelineIndex(this.events, this.all);
-    return this.index;
-  }
-
   private applyFilter(): void {
-    if (this.indexVersion < 0) return;
-    const query = this.ctx.ui.timelineFilter;
-    const previous = this.filtered;
-    this.filtered = searchTerms(query).length === 0 ? { query, rows: this.all } : filterTimeline(this.ensureIndex(), query, previous);
-    const rows = this.filtered.rows;
-    const total = this.events.length;
-    const machines = distinctMachines(this.events, rows);
+    if (!this.search.ready) return;
+    const { rows, changed } = this.search.filter(this.ctx.ui.timelineFilter);
+    const total = this.search.events.length;
+    const machines = distinctMachines(this.search.events, rows);
     fill(
       this.countLine,
       rows.length === total
         ? `${formatCount(total)} events on ${formatCount(machines)} machines`
         : `${formatCount(rows.length)} of ${formatCount(total)} events on ${formatCount(machines)} machines`,
     );
-    if (previous && previous.query !== query) this.list.scrollTop = 0;
+    if (changed) this.list.scrollTop = 0;
     this.list.setCount(rows.length);
   }
 
@@ -200,9 +174,9 @@ export class TimelineSection implements SectionView {
   }
 
   private renderRow(row: HTMLElement, visibleIndex: number): void {
-    const rows = this.filtered?.rows;
+    const rows = this.search.rows;
     if (!rows) return;
-    const e = this.events[rows[visibleIndex]];
+    const e = this.search.events[rows[visibleIndex]];
     const cells = row.children as HTMLCollectionOf<HTMLElement>;
     const selected = this.ctx.ui.selectedMachineId;
     row.classList.toggle('selected', e.deviceId === selected);
@@ -239,7 +213,15 @@ export class TimelineSection implements SectionView {
         selected: o.id === selected,
         onClick: () => this.ctx.selectMachine(o.id, true),
         cells: [
-          { text: clip(name, 120), title: name, className: 'machine-link' },
+          {
+            text: clip(name, 120),
+            title: `Open the machine view of ${name}`,
+            className: 'machine-link',
+            onClick: (e: Event) => {
+              e.stopPropagation();
+              this.ctx.openMachine(o.id);
+            },
+          },
           { text: formatCount(o.events) },
           { text: formatTime(o.lastSeen) },
           { text: formatTime(o.firstSeen) },

@@ -1,10 +1,17 @@
 // The triage table's view model: rows merged by address as the host streams them, sorted by any column, narrowed by
 // a text filter and verdict chips, and the virtual-scroll window. Pure (no DOM), so it is unit-tested in Node.
 import { severityRank, TRIAGE_VERDICTS, type TriageVerdict } from '../../src/shared/triageModel';
+import type { AnalystVerdict } from '../../src/shared/annotation';
 import type { TriageHostMessage, TriageRow, TriageSummary, TriageViewState } from '../../src/shared/triageProtocol';
 
-export type SortKey = 'ip' | 'ipClass' | 'verdict' | 'machines' | 'alerts' | 'firstSeen' | 'lastSeen' | 'occurrences';
-export const SORT_KEYS: readonly SortKey[] = ['ip', 'ipClass', 'verdict', 'machines', 'alerts', 'firstSeen', 'lastSeen', 'occurrences'];
+export type SortKey = 'ip' | 'ipClass' | 'verdict' | 'mark' | 'indicator' | 'machines' | 'alerts' | 'firstSeen' | 'lastSeen' | 'occurrences';
+export const SORT_KEYS: readonly SortKey[] = ['ip', 'ipClass', 'verdict', 'mark', 'indicator', 'machines', 'alerts', 'firstSeen', 'lastSeen', 'occurrences'];
+
+/** Indicator actions in the order a sort puts them: the strongest first. */
+const INDICATOR_ORDER: Record<string, number> = { Block: 0, AlertAndBlock: 0, BlockAndRemediate: 0, Warn: 1, Audit: 2, Alert: 2, Allowed: 3 };
+
+/** The analyst's verdicts, most severe first (unmarked rows go last whatever the direction). */
+const MARK_ORDER: Record<AnalystVerdict, number> = { malicious: 0, suspicious: 1, unknown: 2, 'false-positive': 3, benign: 4 };
 export type SortDir = 'asc' | 'desc';
 export interface SortSpec {
   key: SortKey;
@@ -70,6 +77,9 @@ export function compareRows(a: TriageRow, b: TriageRow, sort: SortSpec): number 
     case 'verdict':
       d = sign * byImportance(a, b);
       break;
+    case 'mark':
+      d = missingLast(a.mark, b.mark) ?? sign * (MARK_ORDER[a.mark!] - MARK_ORDER[b.mark!]);
+      break;
     case 'machines':
       d = missingLast(a.machines, b.machines) ?? sign * ((a.machines ?? 0) - (b.machines ?? 0));
       break;
@@ -88,6 +98,9 @@ export function compareRows(a: TriageRow, b: TriageRow, sort: SortSpec): number 
     case 'occurrences':
       d = sign * (a.occurrences - b.occurrences);
       break;
+    case 'indicator':
+      d = missingLast(a.indicator, b.indicator) ?? sign * ((INDICATOR_ORDER[a.indicator!] ?? 4) - (INDICATOR_ORDER[b.indicator!] ?? 4) || (a.indicatorTitle ?? '').localeCompare(b.indicatorTitle ?? ''));
+      break;
   }
   return d || byImportance(a, b) || compareAddresses(a.ip, b.ip);
 }
@@ -95,7 +108,7 @@ export function compareRows(a: TriageRow, b: TriageRow, sort: SortSpec): number 
 /** True when the row matches every word of the filter (address, class, verdict, detail, place, severities). */
 export function matchesFilter(row: TriageRow, words: readonly string[], verdictLabel: (v: TriageVerdict) => string): boolean {
   if (words.length === 0) return true;
-  const hay = [row.ip, row.ipClass, row.verdict, verdictLabel(row.verdict), row.detail ?? '', row.where ?? '', ...row.severities].join('\n').toLowerCase();
+  const hay = [row.ip, row.ipClass, row.verdict, verdictLabel(row.verdict), row.detail ?? '', row.where ?? '', ...row.severities, row.indicator ?? '', row.indicatorTitle ?? '', row.mark ?? '', row.markText ?? ''].join('\n').toLowerCase();
   return words.every((w) => hay.includes(w));
 }
 
@@ -147,6 +160,10 @@ export class TriageTableModel {
   filter = '';
   /** Verdicts shown; empty means all. */
   readonly verdicts = new Set<TriageVerdict>();
+  /** Only rows whose address has an indicator. */
+  withIndicator = false;
+  /** Rows the user selected (for indicators), by address; kept across sorting and filtering. */
+  readonly selected = new Set<string>();
 
   constructor(
     private readonly verdictLabel: (v: TriageVerdict) => string = (v) => v,
@@ -155,6 +172,7 @@ export class TriageTableModel {
     if (state.sort && (SORT_KEYS as readonly string[]).includes(state.sort.key)) this.sort = { key: state.sort.key as SortKey, dir: state.sort.dir };
     if (state.filter) this.filter = state.filter;
     for (const v of state.verdicts ?? []) this.verdicts.add(v);
+    if (state.withIndicator === true) this.withIndicator = true;
   }
 
   /** Applies a host message; says what changed. Rows of another run than the current one are ignored. */
@@ -162,6 +180,7 @@ export class TriageTableModel {
     switch (msg.kind) {
       case 'reset':
         this.rows.clear();
+        this.selected.clear();
         this.summary = msg.summary;
         this.cached = undefined;
         return 'reset';
@@ -201,6 +220,7 @@ export class TriageTableModel {
     const out: TriageRow[] = [];
     for (const r of this.rows.values()) {
       if (this.verdicts.size > 0 && !this.verdicts.has(r.verdict)) continue;
+      if (this.withIndicator && r.indicator === undefined) continue;
       if (!matchesFilter(r, words, this.verdictLabel)) continue;
       out.push(r);
     }
@@ -230,10 +250,46 @@ export class TriageTableModel {
 
   clearVerdicts(): void {
     this.verdicts.clear();
+    this.withIndicator = false;
     this.cached = undefined;
   }
 
+  toggleWithIndicator(): void {
+    this.withIndicator = !this.withIndicator;
+    this.cached = undefined;
+  }
+
+  /** Rows that have an indicator (for the chip), whatever the filter. */
+  indicatorCount(): number {
+    let n = 0;
+    for (const r of this.rows.values()) if (r.indicator !== undefined) n++;
+    return n;
+  }
+
+  toggleSelected(ip: string): void {
+    if (this.selected.has(ip)) this.selected.delete(ip);
+    else if (this.rows.has(ip)) this.selected.add(ip);
+  }
+
+  /** Selects every row shown, or clears them when they all are selected already. */
+  toggleAllShown(): void {
+    const shown = this.view();
+    if (shown.length > 0 && shown.every((r) => this.selected.has(r.ip))) for (const r of shown) this.selected.delete(r.ip);
+    else for (const r of shown) this.selected.add(r.ip);
+  }
+
+  /** Selected addresses that are rows (in the table's order), and those of them that have an indicator. */
+  selection(): { ips: string[]; withIndicator: string[] } {
+    const ips = this.view()
+      .filter((r) => this.selected.has(r.ip))
+      .map((r) => r.ip);
+    // Selected rows hidden by the filter still count: the selection is what the user picked.
+    const shown = new Set(ips);
+    for (const ip of this.selected) if (!shown.has(ip) && this.rows.has(ip)) ips.push(ip);
+    return { ips, withIndicator: ips.filter((ip) => this.rows.get(ip)?.indicator !== undefined) };
+  }
+
   state(): TriageViewState {
-    return { sort: { ...this.sort }, filter: this.filter, verdicts: [...this.verdicts] };
+    return { sort: { ...this.sort }, filter: this.filter, verdicts: [...this.verdicts], ...(this.withIndicator ? { withIndicator: true } : {}) };
   }
 }

@@ -4,6 +4,7 @@
 import { badge } from '../components/badge';
 import { button, registerComponents, textField, type TextFieldHandle } from '../components/toolkit';
 import { TRIAGE_VERDICTS, type TriageVerdict } from '../../src/shared/triageModel';
+import { VERDICT_LABELS as MARK_LABELS } from '../../src/shared/annotation';
 import { sanitizeTriageViewState, type TriageHostMessage, type TriageRequest, type TriageRow, type TriageSummary } from '../../src/shared/triageProtocol';
 import { el, setText } from './element';
 import { rowWindow, scrollToShow, TriageTableModel, type SortKey } from './tableModel';
@@ -22,16 +23,19 @@ const VERDICT_LABELS: Record<TriageVerdict, string> = {
 };
 
 interface Column {
-  key: SortKey | 'detail' | 'actions';
+  key: SortKey | 'select' | 'detail' | 'actions';
   title: string;
   /** What a screen reader hears for the header when it differs from the title. */
   label?: string;
 }
 
 const COLUMNS: readonly Column[] = [
+  { key: 'select', title: '', label: 'Select' },
   { key: 'ip', title: 'Address' },
   { key: 'ipClass', title: 'Class' },
   { key: 'verdict', title: 'Verdict' },
+  { key: 'mark', title: 'Your verdict', label: 'Your verdict (kept with the investigation history)' },
+  { key: 'indicator', title: 'Indicator', label: 'Indicator (the tenant\u2019s block, warn, audit or allow)' },
   { key: 'machines', title: 'Machines', label: 'Machines (prevalence, or holders of an internal address)' },
   { key: 'alerts', title: 'Alerts' },
   { key: 'firstSeen', title: 'First seen' },
@@ -40,6 +44,17 @@ const COLUMNS: readonly Column[] = [
   { key: 'detail', title: 'Detail' },
   { key: 'actions', title: 'Actions' },
 ];
+
+/** Cell index of each column. */
+const COL = Object.fromEntries(COLUMNS.map((c, i) => [c.key, i])) as Record<Column['key'], number>;
+
+/** The chip's class of an indicator action (legacy actions read as their current one). */
+function indicatorClass(action: string): string {
+  if (action === 'Block' || action === 'AlertAndBlock' || action === 'BlockAndRemediate') return 'block';
+  if (action === 'Allowed') return 'allow';
+  if (action === 'Warn') return 'warn';
+  return 'audit';
+}
 
 const nf = new Intl.NumberFormat('en-US');
 const num = (n: number | undefined): string => (n === undefined ? '' : nf.format(n));
@@ -57,10 +72,15 @@ const rowId = (ip: string): string => `row-${ip.replace(/[:.]/g, '-')}`;
 interface RowParts {
   row: HTMLElement;
   cells: HTMLElement[];
+  select: HTMLInputElement;
+  indicator: HTMLElement;
   verdict: HTMLElement;
+  mark: HTMLElement;
   alerts: HTMLElement;
   open: HTMLButtonElement;
   reveal: HTMLButtonElement;
+  machines: HTMLButtonElement;
+  markButton: HTMLButtonElement;
   ip: string;
 }
 
@@ -77,6 +97,8 @@ export class TriageApp {
   private readonly status = el('p', { class: 'status', id: 'triage-status', attrs: { role: 'status' } });
   private readonly shown = el('span', { class: 'shown', id: 'triage-shown' });
   private readonly cancel: HTMLElement;
+  private readonly addIndicators: HTMLElement;
+  private readonly removeIndicators: HTMLElement;
   private readonly filter: TextFieldHandle;
   private readonly grid = el('div', { class: 't-grid', id: 'triage-grid', attrs: { role: 'grid', 'aria-label': 'Triaged addresses', tabindex: '0' } });
   private readonly head = el('div', { class: 't-row t-head', attrs: { role: 'row', 'aria-rowindex': '1' } });
@@ -113,6 +135,22 @@ export class TriageApp {
     });
     this.cancel = button('Cancel', { id: 'triage-cancel', title: 'Stop the triage; what arrived is kept', onClick: () => this.request({ type: 'cancel' }) });
     const exportButton = button('Export…', { id: 'triage-export', title: 'CSV, JSON, a Markdown report or a STIX bundle', onClick: () => this.request({ type: 'export' }) });
+    this.addIndicators = button('Add indicators…', {
+      id: 'triage-add-indicators',
+      title: 'Block, warn, audit, alert or allow the selected addresses (a form, then one confirmation)',
+      onClick: () => {
+        const s = this.model.selection();
+        if (s.ips.length > 0) this.request({ type: 'addIndicators', ips: s.ips });
+      },
+    });
+    this.removeIndicators = button('Remove indicators…', {
+      id: 'triage-remove-indicators',
+      title: 'Remove the indicators of the selected addresses (after a confirmation)',
+      onClick: () => {
+        const s = this.model.selection();
+        if (s.withIndicator.length > 0) this.request({ type: 'removeIndicators', ips: s.withIndicator });
+      },
+    });
     this.spacer.append(this.body);
     // The grid scrolls both ways (its scroll bars stay at its edges); the header row is sticky.
     this.grid.append(this.head, this.spacer);
@@ -120,11 +158,11 @@ export class TriageApp {
       'main',
       { class: 'triage', id: 'triage', attrs: { 'data-ready': 'false' } },
       el('header', { class: 'summary' }, this.title, this.demo, this.counts, this.calls, this.stateLine, this.notes),
-      el('div', { class: 'toolbar' }, this.filter.element, this.chips, el('span', { class: 'spacer-flex' }), this.shown, this.cancel, exportButton),
+      el('div', { class: 'toolbar' }, this.filter.element, this.chips, el('span', { class: 'spacer-flex' }), this.shown, this.addIndicators, this.removeIndicators, this.cancel, exportButton),
       this.status,
       this.grid,
       this.empty,
-      el('p', { class: 'hint' }, 'Enter or double-click: investigate the address · Shift+Enter: show it in its file · arrows, Page Up/Down, Home/End: move'),
+      el('p', { class: 'hint' }, 'Enter or double-click: investigate the address · Shift+Enter: show it in its file · Space: select it · arrows, Page Up/Down, Home/End: move'),
     );
     mount.replaceChildren(this.root);
     this.wire();
@@ -156,7 +194,7 @@ export class TriageApp {
     });
     this.body.addEventListener('dblclick', (e) => {
       const target = e.target as Element;
-      if (target.closest('button')) return;
+      if (target.closest('button') || target.closest('input')) return;
       const row = target.closest<HTMLElement>('.t-row');
       if (row?.dataset.ip) this.request({ type: 'open', ip: row.dataset.ip });
     });
@@ -210,12 +248,14 @@ export class TriageApp {
     if (this.headDirty) this.renderHead();
     const rows = this.model.view();
     this.renderRows(rows);
+    this.renderSelection(rows);
     const total = this.model.size;
     setText(this.shown, rows.length === total ? `${num(total)} addresses` : `${num(rows.length)} of ${num(total)} addresses`);
     this.grid.setAttribute('aria-rowcount', String(rows.length + 1));
     this.root.dataset.total = String(total);
     this.root.dataset.shown = String(rows.length);
     this.root.dataset.state = s?.state ?? 'idle';
+    this.root.dataset.restored = s?.restoredFrom ? 'true' : 'false';
     this.empty.hidden = rows.length > 0;
     setText(
       this.empty,
@@ -239,6 +279,8 @@ export class TriageApp {
         s.phase === 'extracting'
           ? `Scanning: ${(s.bytesScanned / 1048576).toFixed(1)} MB, ${num(s.occurrences)} matches…`
           : `Querying: ${num(s.batchesDone)}/${num(s.batchesTotal)} batches, ${num(s.resolved)}/${num(s.addresses)} addresses…`;
+    } else if (s.restoredFrom) {
+      state = `From an earlier session: this triage ${s.state === 'cancelled' ? 'was cancelled' : 'finished'} at ${shortTime(s.restoredFrom)}. Run it again to update: only changed files are read, and only what is new or stale is asked.`;
     } else if (s.state === 'cancelled') state = 'Cancelled: partial results. Addresses not looked up are listed as not answered.';
     else if (s.state === 'done') state = `Done${s.finishedAt ? ` at ${shortTime(s.finishedAt)}` : ''}.`;
     else state = 'No triage yet: run "Triage All IPs in File" from the command palette or the editor menu.';
@@ -259,6 +301,22 @@ export class TriageApp {
       this.save();
     });
     chips.push(all);
+    const withIndicator = this.model.indicatorCount();
+    if (withIndicator > 0 || this.model.withIndicator) {
+      const chip = el(
+        'button',
+        { class: 'chip indicator-filter', id: 'chip-indicator', attrs: { type: 'button', 'aria-pressed': String(this.model.withIndicator), title: 'Only addresses the tenant has an indicator for' } },
+        'With indicator ',
+        badge(num(withIndicator)),
+      );
+      chip.addEventListener('click', () => {
+        this.model.toggleWithIndicator();
+        this.scrollTo(0);
+        this.invalidate();
+        this.save();
+      });
+      chips.push(chip);
+    }
     for (const v of TRIAGE_VERDICTS) {
       if (counts[v] === 0 && !this.model.verdicts.has(v)) continue;
       const chip = el(
@@ -285,6 +343,15 @@ export class TriageApp {
     this.headDirty = false;
     const cells = COLUMNS.map((c, i) => {
       const cell = el('div', { class: `t-cell col-${c.key}`, attrs: { role: 'columnheader', 'aria-colindex': String(i + 1) } });
+      if (c.key === 'select') {
+        const all = el<'input'>('input', { id: 'select-all', attrs: { type: 'checkbox', 'aria-label': 'Select every address shown', title: 'Select every address shown' } });
+        all.addEventListener('change', () => {
+          this.model.toggleAllShown();
+          this.invalidate();
+        });
+        cell.append(all);
+        return cell;
+      }
       if (c.key === 'detail' || c.key === 'actions') {
         cell.textContent = c.title;
         return cell;
@@ -310,15 +377,38 @@ export class TriageApp {
 
   private newRow(): RowParts {
     const cells = COLUMNS.map((c, i) => el('div', { class: `t-cell col-${c.key}`, attrs: { role: 'gridcell', 'aria-colindex': String(i + 1) } }));
+    const select = el<'input'>('input', { class: 'row-select', attrs: { type: 'checkbox', tabindex: '-1' } });
+    cells[COL.select].append(select);
     const verdict = el('span', { class: 'verdict' });
-    cells[2].append(verdict);
+    cells[COL.verdict].append(verdict);
+    const mark = el('span', { class: 'mark' });
+    cells[COL.mark].append(mark);
+    const indicator = el('span', { class: 'indicator' });
+    cells[COL.indicator].append(indicator);
     const alerts = el('span', { class: 'alerts' });
-    cells[4].append(alerts);
+    cells[COL.alerts].append(alerts);
     const open = el('button', { class: 'row-action open', attrs: { type: 'button', tabindex: '-1' } }, 'Investigate');
     const reveal = el('button', { class: 'row-action reveal', attrs: { type: 'button', tabindex: '-1' } }, 'Show in file');
-    cells[9].append(open, reveal);
+    const machines = el('button', { class: 'row-action machines', attrs: { type: 'button', tabindex: '-1' } }, 'Machines');
+    const markButton = el('button', { class: 'row-action mark-action', attrs: { type: 'button', tabindex: '-1' } }, 'Mark…');
+    cells[COL.actions].append(open, reveal, machines, markButton);
     const row = el('div', { class: 't-row', attrs: { role: 'row' } }, ...cells);
-    const parts: RowParts = { row, cells, verdict, alerts, open, reveal, ip: '' };
+    const parts: RowParts = { row, cells, select, indicator, verdict, mark, alerts, open, reveal, machines, markButton, ip: '' };
+    select.addEventListener('click', (e) => e.stopPropagation());
+    select.addEventListener('change', () => {
+      this.model.toggleSelected(parts.ip);
+      this.invalidate();
+    });
+    machines.addEventListener('click', (e) => {
+      e.stopPropagation();
+      this.setActive(parts.ip, false);
+      this.request({ type: 'machines', ip: parts.ip });
+    });
+    markButton.addEventListener('click', (e) => {
+      e.stopPropagation();
+      this.setActive(parts.ip, false);
+      this.request({ type: 'mark', ip: parts.ip });
+    });
     open.addEventListener('click', (e) => {
       e.stopPropagation();
       this.setActive(parts.ip, false);
@@ -341,16 +431,30 @@ export class TriageApp {
     const active = r.ip === this.active;
     p.row.classList.toggle('active', active);
     p.row.setAttribute('aria-selected', String(active));
-    const [ip, cls, , machines, , first, last, occ, detail] = p.cells;
+    const cell = (k: Column['key']): HTMLElement => p.cells[COL[k]];
+    const [ip, cls, machines, first, last, occ, detail] = [cell('ip'), cell('ipClass'), cell('machines'), cell('firstSeen'), cell('lastSeen'), cell('occurrences'), cell('detail')];
+    const selected = this.model.selected.has(r.ip);
+    p.select.checked = selected;
+    p.select.setAttribute('aria-label', `Select ${r.ip}`);
+    p.row.classList.toggle('selected', selected);
+    setText(p.indicator, r.indicator ?? '');
+    p.indicator.className = r.indicator ? `indicator chip-indicator ${indicatorClass(r.indicator)}` : 'indicator';
+    cell('indicator').title = r.indicator ? `${r.indicator}: ${r.indicatorTitle ?? ''}${r.indicatorExpires ? ` (expires ${shortTime(r.indicatorExpires)})` : ' (no expiry)'}` : '';
     setText(ip, r.ip);
     setText(cls, r.ipClass);
     setText(p.verdict, VERDICT_LABELS[r.verdict]);
     p.verdict.className = `verdict verdict-${r.verdict}`;
+    // The analyst's verdict as a chip; the note (and the date) in the title.
+    setText(p.mark, r.mark ? MARK_LABELS[r.mark] : r.markText ? 'Note' : '');
+    p.mark.className = r.mark ? `mark mark-${r.mark}` : r.markText ? 'mark mark-note' : 'mark';
+    cell('mark').title = r.markText ?? '';
+    p.row.dataset.mark = r.mark ?? '';
+    p.markButton.setAttribute('aria-label', `Set your verdict on ${r.ip}`);
     setText(machines, num(r.machines));
     const top = r.severities[0];
     setText(p.alerts, r.alertCount ? (r.bySeverity ? `${num(r.alertCount)}: ${r.bySeverity}` : `${num(r.alertCount)}${top ? ` · ${top}` : ''}`) : '');
     p.alerts.className = top ? `alerts severity-${top.toLowerCase().replace(/[^a-z]/g, '')}` : 'alerts';
-    p.cells[4].title = r.severities.length > 0 ? `Severities: ${r.severities.join(', ')}` : '';
+    cell('alerts').title = r.severities.length > 0 ? `Severities: ${r.severities.join(', ')}` : '';
     setText(first, shortTime(r.firstSeen));
     first.title = r.firstSeen ?? '';
     setText(last, shortTime(r.lastSeen));
@@ -362,6 +466,8 @@ export class TriageApp {
     p.open.setAttribute('aria-label', `Investigate ${r.ip}`);
     p.reveal.setAttribute('aria-label', `Show ${r.ip} in its file`);
     p.reveal.disabled = !r.where;
+    p.machines.setAttribute('aria-label', `Open the machine view of a machine seen with ${r.ip}`);
+    p.machines.disabled = !(r.machines !== undefined && r.machines > 0);
   }
 
   private renderRows(rows: readonly TriageRow[]): void {
@@ -379,6 +485,28 @@ export class TriageApp {
     while (this.body.children.length > needed) this.body.lastChild?.remove();
     if (this.active && rows.some((r) => r.ip === this.active)) this.grid.setAttribute('aria-activedescendant', rowId(this.active));
     else this.grid.removeAttribute('aria-activedescendant');
+  }
+
+  /** The selection's buttons and the header checkbox follow the selected rows. */
+  private renderSelection(shown: readonly TriageRow[]): void {
+    const s = this.model.selection();
+    setText(this.addIndicators, s.ips.length > 0 ? `Add indicators (${num(s.ips.length)})…` : 'Add indicators…');
+    setText(this.removeIndicators, s.withIndicator.length > 0 ? `Remove indicators (${num(s.withIndicator.length)})…` : 'Remove indicators…');
+    const toggle = (b: HTMLElement, off: boolean, why: string): void => {
+      if (off) {
+        b.setAttribute('disabled', '');
+        b.setAttribute('title', why);
+      } else b.removeAttribute('disabled');
+    };
+    toggle(this.addIndicators, s.ips.length === 0, 'Select rows first (the boxes on the left, or Space)');
+    toggle(this.removeIndicators, s.withIndicator.length === 0, 'None of the selected rows has an indicator');
+    this.root.dataset.selected = String(s.ips.length);
+    const all = document.getElementById('select-all') as HTMLInputElement | null;
+    if (all) {
+      const n = shown.filter((r) => this.model.selected.has(r.ip)).length;
+      all.checked = shown.length > 0 && n === shown.length;
+      all.indeterminate = n > 0 && n < shown.length;
+    }
   }
 
   /** The height rows can use: the grid's, less the sticky header row. */
@@ -430,6 +558,13 @@ export class TriageApp {
       case 'End':
         next = rows.length - 1;
         break;
+      case ' ':
+        if (index >= 0) {
+          e.preventDefault();
+          this.model.toggleSelected(rows[index].ip);
+          this.invalidate();
+        }
+        return;
       case 'Enter':
         if (index >= 0) {
           e.preventDefault();

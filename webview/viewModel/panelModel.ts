@@ -1,7 +1,7 @@
 // Pure model of the panel: applies validated host messages (runs, section updates) to the data and
 // the state of each source, ignores updates of superseded runs, and says which sections changed.
 import type { AddressFacts, DailyPoint, IpStatsView, MachinesAtTime, ObservedMachine, TimelineEvent } from '../../src/shared/investigation';
-import { PANEL_SECTIONS, type Alert, type HostMessage, type Machine, type PanelIdentity, type PanelSection, type RdapSummary, type SectionPayload } from '../../src/shared/protocol';
+import { PANEL_SECTIONS, type Alert, type HostMessage, type Machine, type PanelHistory, type PanelIdentity, type PanelSection, type RdapSummary, type SectionPayload } from '../../src/shared/protocol';
 import type { SourceState } from './sectionStatus';
 
 export interface PanelData {
@@ -18,7 +18,7 @@ export interface PanelData {
 }
 
 /** What changed after a message: nothing, some sections, or everything (a new init). */
-export type Change = { kind: 'none' } | { kind: 'init' } | { kind: 'sections'; sections: PanelSection[] } | { kind: 'done' };
+export type Change = { kind: 'none' } | { kind: 'init' } | { kind: 'sections'; sections: PanelSection[] } | { kind: 'done' } | { kind: 'history' };
 
 function isEmpty(p: SectionPayload): boolean {
   switch (p.section) {
@@ -56,6 +56,8 @@ export class PanelModel {
   sources: Record<PanelSection, SourceState> = idle();
   data: PanelData = { timelineTruncated: false };
   cachedAt?: string;
+  /** The analyst's verdict and note, and whether the data shown came from the investigation history. */
+  history: PanelHistory = {};
   /** Bumped whenever a section's data is replaced (views cache derived data by it). */
   readonly versions: Record<PanelSection, number> = Object.fromEntries(PANEL_SECTIONS.map((s) => [s, 0])) as Record<PanelSection, number>;
   private readonly sectionRun = Object.fromEntries(PANEL_SECTIONS.map((s) => [s, -1])) as Record<PanelSection, number>;
@@ -75,6 +77,7 @@ export class PanelModel {
         this.sources = idle();
         this.data = { timelineTruncated: false };
         this.cachedAt = undefined;
+        this.history = {};
         for (const s of PANEL_SECTIONS) {
           this.sectionRun[s] = -1;
           this.versions[s]++;
@@ -116,6 +119,9 @@ export class PanelModel {
       case 'done':
         if (msg.cachedAt) this.cachedAt = msg.cachedAt;
         return { kind: 'done' };
+      case 'history':
+        this.history = msg.history;
+        return { kind: 'history' };
       default:
         return { kind: 'none' };
     }

@@ -1,6 +1,10 @@
 // Pure state of a panel section made of several sources (e.g. the timeline = events + machines + details):
 // loading while any source loads, partial when some failed and some arrived, error when all failed.
-import type { PanelProblem as Problem } from '../../src/shared/protocol';
+import type { PanelProblem } from '../../src/shared/protocol';
+
+/** A failure as a section shows it: the investigation panel's problems, and the machine view's (other sources). */
+export type SectionProblem = Omit<PanelProblem, 'source'> & { source: string };
+type Problem = SectionProblem;
 
 export type SourceState =
   | { state: 'idle' }

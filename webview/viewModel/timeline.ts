@@ -3,8 +3,8 @@
 import type { TimelineEvent } from '../../src/shared/investigation';
 import { formatTime } from './format';
 
-export interface TimelineIndex {
-  events: readonly TimelineEvent[];
+export interface TimelineIndex<T = TimelineEvent> {
+  events: readonly T[];
   keys: readonly string[];
   /** Indexes of all events (the unfiltered view), shared to avoid re-allocating it. */
   all: Uint32Array;
@@ -42,9 +42,14 @@ export function allRows(n: number): Uint32Array {
 }
 
 export function buildTimelineIndex(events: readonly TimelineEvent[], all: Uint32Array = allRows(events.length)): TimelineIndex {
-  const keys = new Array<string>(events.length);
-  for (let i = 0; i < events.length; i++) keys[i] = eventSearchKey(events[i]);
-  return { events, keys, all };
+  return buildSearchIndex(events, eventSearchKey, all);
+}
+
+/** The same search over any rows (the machine view's remote addresses): `keyOf` gives each row's lower-case key. */
+export function buildSearchIndex<T>(items: readonly T[], keyOf: (item: T) => string, all: Uint32Array = allRows(items.length)): TimelineIndex<T> {
+  const keys = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) keys[i] = keyOf(items[i]);
+  return { events: items, keys, all };
 }
 
 export function searchTerms(query: string): string[] {
@@ -61,7 +66,7 @@ export interface FilterResult {
  * Events whose key contains every term of the query. When the query only extends the previous one
  * (the user typed more), only the previous matches are scanned.
  */
-export function filterTimeline(index: TimelineIndex, query: string, previous?: FilterResult): FilterResult {
+export function filterTimeline<T>(index: TimelineIndex<T>, query: string, previous?: FilterResult): FilterResult {
   const terms = searchTerms(query);
   if (terms.length === 0) return { query, rows: index.all };
   const narrowing =

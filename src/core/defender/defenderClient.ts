@@ -1,6 +1,6 @@
 // The Defender for Endpoint API client (undici): validated inputs, per-family rate budgets, bounded
 // retries, timeouts and cancellation, a scoped response cache with in-flight sharing, and typed errors.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
 import { redact } from '../../shared/redact';
 import { abortReason, systemClock, type Clock } from './clock';
@@ -17,8 +17,42 @@ import {
   TimeoutError,
   type ApiErrorDetails,
 } from './errors';
-import type { Alert, CallOptions, DefenderApi, Fetched, HuntingPreference, HuntingResult, IpStats, Machine } from '../../shared/defenderModel';
-import { collection, field, isObject, nextLink, parseAlerts, parseHuntingResult, parseIpStats, parseMachine, parseMachines } from './parse';
+import type {
+  Alert,
+  CallOptions,
+  DefenderApi,
+  Fetched,
+  HuntingPreference,
+  HuntingResult,
+  Indicator,
+  IndicatorApi,
+  IndicatorImportResult,
+  IndicatorList,
+  IndicatorQuery,
+  IndicatorSubmission,
+  IpStats,
+  LogonUser,
+  Machine,
+  MachineApi,
+  MachineNameMatch,
+  WriteOptions,
+  WriteResult,
+} from '../../shared/defenderModel';
+import {
+  collection,
+  field,
+  isObject,
+  nextLink,
+  parseAlerts,
+  parseHuntingResult,
+  parseImportResults,
+  parseIndicator,
+  parseIndicators,
+  parseIpStats,
+  parseLogonUsers,
+  parseMachine,
+  parseMachines,
+} from './parse';
 import { permissionLabel, permissionMessage, type DefenderOperation } from './permissions';
 import { RateBudgets, type BudgetLimits, type Family } from './rateBudget';
 import { InFlightRequests, ResponseCache, type CacheOptions } from './responseCache';
@@ -88,6 +122,11 @@ const MAX_ENTITY_BYTES = 32 * 1024 * 1024;
 /** The API caps a hunting result at 124 MB. */
 const MAX_HUNTING_BYTES = 130 * 1024 * 1024;
 const MAX_ERROR_BYTES = 64 * 1024;
+/** The indicators list allows `$top` up to 10,000: the tenant's 15,000 cap fits in two pages. */
+const INDICATOR_PAGE = 10_000;
+/** An import of 500 indicators takes longer than an entity read: at least this long before it times out. */
+const MIN_IMPORT_TIMEOUT_MS = 30_000;
+const MAX_IMPORT_BATCH = 500;
 
 interface RunContext {
   signal: AbortSignal;
@@ -98,9 +137,16 @@ interface RequestSpec {
   operation: DefenderOperation;
   /** For messages: "IP statistics". */
   label: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   body?: unknown;
+  /**
+   * False for a write that may not be sent twice blindly: after a network failure or a 5xx its outcome is unknown,
+   * so it is not retried (the caller reconciles). 429 and 401 are still retried: those requests were refused unread.
+   */
+  idempotent?: boolean;
+  /** Sent as `client-request-id`, so a write can be traced even when no answer arrives. */
+  clientRequestId?: string;
   resource: TokenResource;
   family: Family;
   maxBytes: number;
@@ -125,6 +171,12 @@ const LABELS: Record<DefenderOperation, string> = {
   getMachineAlerts: 'machine alerts',
   huntGraph: 'hunting query (Microsoft Graph)',
   huntDefender: 'hunting query',
+  findMachinesByName: 'machines by name',
+  getMachineLogonUsers: 'logged-on users',
+  listIndicators: 'indicators',
+  submitIndicator: 'indicator submission',
+  importIndicators: 'indicator import',
+  deleteIndicator: 'indicator removal',
 };
 
 function checkBaseUrl(value: string, name: string): URL {
@@ -185,7 +237,7 @@ function serviceName(resource: TokenResource): string {
   return resource === 'graph' ? 'Microsoft Graph' : 'The Defender API';
 }
 
-export class DefenderClient implements DefenderApi {
+export class DefenderClient implements DefenderApi, MachineApi, IndicatorApi {
   private readonly api: URL;
   private readonly graph: URL;
   private readonly apiBase: string;
@@ -201,7 +253,7 @@ export class DefenderClient implements DefenderApi {
   private readonly hunting: HuntingPreference;
   private graphRefusedUntil = 0;
   private readonly counters = {
-    requests: { entity: 0, hunting: 0 } as Record<Family, number>,
+    requests: { entity: 0, hunting: 0, indicator: 0, indicatorImport: 0 } as Record<Family, number>,
     cacheHits: 0,
     inFlightJoins: 0,
     retries: 0,
@@ -223,9 +275,12 @@ export class DefenderClient implements DefenderApi {
     this.budgets = options.rateBudgets ?? new RateBudgets(this.clock, options.budgets);
     this.cache = options.sharedCache ?? new ResponseCache(options.cache ?? {}, this.clock);
     this.inflight = new InFlightRequests(this.clock);
+    const entityMs = checkTimeout(options.timeouts?.entityMs ?? DEFAULT_ENTITY_TIMEOUT_MS, 'timeouts.entityMs');
     this.timeouts = {
-      entity: checkTimeout(options.timeouts?.entityMs ?? DEFAULT_ENTITY_TIMEOUT_MS, 'timeouts.entityMs'),
+      entity: entityMs,
       hunting: checkTimeout(options.timeouts?.huntingMs ?? DEFAULT_HUNTING_TIMEOUT_MS, 'timeouts.huntingMs'),
+      indicator: entityMs,
+      indicatorImport: Math.max(entityMs, MIN_IMPORT_TIMEOUT_MS),
     };
     this.pageSize = options.paging?.pageSize ?? 1_000;
     this.maxPages = options.paging?.maxPages ?? 20;
@@ -316,12 +371,150 @@ export class DefenderClient implements DefenderApi {
     });
   }
 
+  async findMachinesByName(name: string, options?: CallOptions & { match?: MachineNameMatch; limit?: number }): Promise<Fetched<Machine[]>> {
+    const op = 'findMachinesByName';
+    const value = validate.machineName(name, op);
+    const match = options?.match ?? 'exact';
+    if (match !== 'exact' && match !== 'prefix') throw new BadRequestError("The name match must be 'exact' or 'prefix'.", { code: 'ClientValidation', operation: op });
+    const limit = options?.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new BadRequestError('The name lookup limit must be 1 to 10000.', { code: 'ClientValidation', operation: op });
+    return this.call(op, 'entity', `${op}|${match}|${value}|${limit}`, options, async (ctx) => {
+      const literal = validate.odataString(value);
+      const filter = encodeURIComponent(match === 'exact' ? `computerDnsName eq ${literal}` : `startswith(computerDnsName,${literal})`);
+      // One page: a lookup by name wants the candidates, not every machine of a short prefix.
+      const url = `${this.apiBase}/api/machines?$filter=${filter}&$top=${limit}`;
+      const reply = await this.exchange(this.spec(op, 'GET', url, { notFoundIsEmpty: true }), ctx);
+      if (reply.status === 404) return [];
+      if (!isObject(reply.body) && !Array.isArray(reply.body)) throw this.shapeError(op);
+      return parseMachines(reply.body).slice(0, limit);
+    });
+  }
+
+  async getMachineLogonUsers(id: string, options?: CallOptions): Promise<Fetched<LogonUser[]>> {
+    const op = 'getMachineLogonUsers';
+    const machineId = validate.deviceId(id, op);
+    return this.call(op, 'entity', `${op}|${machineId}`, options, async (ctx) => {
+      const url = `${this.apiBase}/api/machines/${validate.pathSegment(machineId)}/logonusers`;
+      return parseLogonUsers(await this.collect(op, url, ctx));
+    });
+  }
+
   async runHuntingQuery(query: string, options?: CallOptions & { timespan?: string }): Promise<Fetched<HuntingResult>> {
     const op = this.hunting === 'defender' ? 'huntDefender' : 'huntGraph';
     const text = validate.huntingQuery(query, op);
     const timespan = validate.huntingTimespan(options?.timespan, op);
     const digest = createHash('sha256').update(text).digest('hex');
     return this.call(op, 'hunting', `hunt|${this.hunting}|${timespan ?? ''}|${digest}`, options, (ctx) => this.hunt(text, timespan, ctx));
+  }
+
+  // ---- indicators ----
+
+  async listIndicators(query: IndicatorQuery, options?: CallOptions): Promise<Fetched<IndicatorList>> {
+    const op = 'listIndicators';
+    const value = query.value !== undefined ? validate.normaliseIp(query.value, op) : undefined;
+    const clauses: string[] = [];
+    if (query.ipOnly === true || value !== undefined) clauses.push(`indicatorType eq 'IpAddress'`);
+    if (value !== undefined) clauses.push(`indicatorValue eq ${validate.odataString(value)}`);
+    const filter = clauses.join(' and ');
+    return this.call(op, 'indicator', `${op}|${filter}`, options, async (ctx) => {
+      const page = (skip: number): string =>
+        `${this.apiBase}/api/indicators?${filter ? `$filter=${encodeURIComponent(filter)}&` : ''}$top=${INDICATOR_PAGE}${skip > 0 ? `&$skip=${skip}` : ''}`;
+      const paging = { pageSize: INDICATOR_PAGE, truncated: false };
+      const items = await this.collect(op, page(0), ctx, page, paging, 'indicator');
+      return { indicators: parseIndicators(items), complete: !paging.truncated };
+    });
+  }
+
+  async submitIndicator(submission: IndicatorSubmission, options?: WriteOptions): Promise<WriteResult<Indicator>> {
+    const op = 'submitIndicator';
+    const body = validate.indicatorSubmission(submission, this.clock.now(), op);
+    return this.write(op, this.timeouts.entity, options, async (ctx, clientRequestId) => {
+      // Not idempotent for the client: "submit or update" by value should make a resend harmless, but that is not
+      // documented, so an unclear answer is reconciled by listing (core/indicators), never by sending blindly again.
+      const spec = { ...this.spec(op, 'POST', `${this.apiBase}/api/indicators`, { body, family: 'indicator' }), idempotent: false, clientRequestId };
+      const reply = await this.exchange(spec, ctx);
+      return { data: parseIndicator(reply.body) ?? this.throwShape(op), status: reply.status, requestId: reply.requestId };
+    });
+  }
+
+  async importIndicators(submissions: readonly IndicatorSubmission[], options?: WriteOptions): Promise<WriteResult<IndicatorImportResult[]>> {
+    const op = 'importIndicators';
+    if (!Array.isArray(submissions) || submissions.length === 0) throw new BadRequestError('Nothing to import.', { code: 'ClientValidation', operation: op });
+    if (submissions.length > MAX_IMPORT_BATCH) {
+      throw new BadRequestError(`At most ${MAX_IMPORT_BATCH} indicators per import call (got ${submissions.length}).`, { code: 'ClientValidation', operation: op });
+    }
+    const now = this.clock.now();
+    const Indicators = submissions.map((s) => validate.indicatorSubmission(s, now, op));
+    return this.write(op, this.timeouts.indicatorImport, options, async (ctx, clientRequestId) => {
+      const spec = {
+        ...this.spec(op, 'POST', `${this.apiBase}/api/indicators/import`, { body: { Indicators }, family: 'indicatorImport' }),
+        idempotent: false,
+        clientRequestId,
+      };
+      const reply = await this.exchange(spec, ctx);
+      if (!isObject(reply.body) && !Array.isArray(reply.body)) this.throwShape(op);
+      return { data: parseImportResults(reply.body), status: reply.status, requestId: reply.requestId };
+    });
+  }
+
+  async deleteIndicator(id: string, options?: WriteOptions): Promise<WriteResult<{ found: boolean }>> {
+    const op = 'deleteIndicator';
+    const indicatorId = validate.indicatorId(id, op);
+    return this.write(op, this.timeouts.entity, options, async (ctx, clientRequestId) => {
+      // Deleting by id is idempotent: a second DELETE of the same id changes nothing (it answers 404).
+      const spec = {
+        ...this.spec(op, 'DELETE', `${this.apiBase}/api/indicators/${validate.pathSegment(indicatorId)}`, { family: 'indicator', notFoundIsEmpty: true }),
+        idempotent: true,
+        clientRequestId,
+      };
+      const reply = await this.exchange(spec, ctx);
+      return { data: { found: reply.status !== 404 }, status: reply.status, requestId: reply.requestId };
+    });
+  }
+
+  /**
+   * One write: never cached or shared with another caller, its own timeout and signal, a fresh client request id,
+   * and afterwards every cached indicator list of this tenant is dropped (it may no longer hold).
+   */
+  private async write<T>(
+    operation: DefenderOperation,
+    defaultTimeoutMs: number,
+    options: WriteOptions | undefined,
+    send: (ctx: RunContext, clientRequestId: string) => Promise<{ data: T; status: number; requestId?: string }>,
+  ): Promise<WriteResult<T>> {
+    const label = LABELS[operation];
+    const timeoutMs = checkTimeout(options?.timeoutMs ?? defaultTimeoutMs, 'timeoutMs');
+    if (options?.signal?.aborted === true) throw new CancelledError('Cancelled.', { operation });
+    const clientRequestId = randomUUID();
+    const controller = new AbortController();
+    const deadline = this.clock.now() + timeoutMs;
+    const onAbort = (): void => controller.abort(new CancelledError('Cancelled.', { operation }));
+    options?.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = new AbortController();
+    const timedOut = this.clock.sleep(timeoutMs, timer.signal).then(
+      () => {
+        const e = new TimeoutError(`No answer for the ${label} within ${Math.round(timeoutMs / 100) / 10} s; it may or may not have been applied.`, { operation });
+        controller.abort(e);
+        throw e;
+      },
+      () => new Promise<never>(() => undefined),
+    );
+    try {
+      const result = await Promise.race([send({ signal: controller.signal, deadline: () => deadline }, clientRequestId), timedOut]);
+      return { ...result, clientRequestId, ...(result.requestId ? { requestId: result.requestId } : {}) };
+    } catch (e) {
+      if (controller.signal.aborted) {
+        const reason: unknown = controller.signal.reason;
+        if (reason instanceof DefenderError) throw reason;
+      }
+      throw e;
+    } finally {
+      timer.abort();
+      options?.signal?.removeEventListener('abort', onAbort);
+      // Whatever the outcome (even unknown), a cached list may be stale now.
+      this.cache.deleteWhere((key) => key.startsWith(`${this.options.cacheScope}\u0000listIndicators|`));
+      this.log('info', `${label}: client-request-id ${clientRequestId}`);
+    }
   }
 
   // ---- hunting: Graph first, legacy fallback ----
@@ -424,11 +617,19 @@ export class DefenderClient implements DefenderApi {
    * All items of an OData collection: follows `@odata.nextLink` (same origin only), else pages with
    * `$skip` when `pageUrl` is given and a page came back full. 404 on the first page is "nothing found".
    */
-  private async collect(op: DefenderOperation, firstUrl: string, ctx: RunContext, pageUrl?: (skip: number) => string): Promise<unknown[]> {
+  private async collect(
+    op: DefenderOperation,
+    firstUrl: string,
+    ctx: RunContext,
+    pageUrl?: (skip: number) => string,
+    paging?: { pageSize: number; truncated: boolean },
+    family: Family = 'entity',
+  ): Promise<unknown[]> {
     const items: unknown[] = [];
     let url = firstUrl;
+    const pageSize = paging?.pageSize ?? this.pageSize;
     for (let page = 1; ; page++) {
-      const reply = await this.exchange(this.spec(op, 'GET', url, { notFoundIsEmpty: true }), ctx);
+      const reply = await this.exchange(this.spec(op, 'GET', url, { notFoundIsEmpty: true, family }), ctx);
       if (reply.status === 404) break;
       if (!isObject(reply.body) && !Array.isArray(reply.body)) throw this.shapeError(op);
       const values = collection(reply.body);
@@ -437,11 +638,12 @@ export class DefenderClient implements DefenderApi {
       let nextUrl: string | undefined;
       if (next !== undefined) {
         nextUrl = this.sameOriginLink(next, url, op);
-      } else if (pageUrl !== undefined && values.length >= this.pageSize) {
+      } else if (pageUrl !== undefined && values.length >= pageSize) {
         nextUrl = pageUrl(items.length);
       }
       if (nextUrl === undefined) break;
       if (page >= this.maxPages) {
+        if (paging) paging.truncated = true;
         this.log('warn', `${LABELS[op]}: stopped after ${page} pages (${items.length} items); the rest was not fetched.`);
         break;
       }
@@ -472,7 +674,7 @@ export class DefenderClient implements DefenderApi {
 
   private spec(
     operation: DefenderOperation,
-    method: 'GET' | 'POST',
+    method: RequestSpec['method'],
     url: string,
     extra: Partial<Pick<RequestSpec, 'body' | 'resource' | 'family' | 'notFoundIsEmpty'>> = {},
   ): RequestSpec {
@@ -490,7 +692,7 @@ export class DefenderClient implements DefenderApi {
     };
   }
 
-  private async exchange(spec: RequestSpec, ctx: RunContext): Promise<{ status: number; body: unknown }> {
+  private async exchange(spec: RequestSpec, ctx: RunContext): Promise<{ status: number; body: unknown; requestId?: string }> {
     const budget = this.budgets.get(spec.family);
     let retries = 0;
     let refreshed = false;
@@ -501,7 +703,7 @@ export class DefenderClient implements DefenderApi {
       const now = this.clock.now();
       if (outcome.kind === 'network') {
         const delay = backoffDelay(this.policy, retries);
-        if (retries < this.policy.maxRetries && now + delay < ctx.deadline()) {
+        if (spec.idempotent !== false && retries < this.policy.maxRetries && now + delay < ctx.deadline()) {
           retries++;
           this.counters.retries++;
           this.log('warn', `${spec.method} ${spec.url} failed (${describeCause(outcome.error)}); retry ${retries} in ${delay} ms.`);
@@ -513,8 +715,12 @@ export class DefenderClient implements DefenderApi {
         }, { cause: outcome.error });
       }
       const reply = outcome.reply;
-      if (reply.status >= 200 && reply.status < 300) return { status: reply.status, body: this.json(reply, spec) };
-      if (reply.status === 404 && spec.notFoundIsEmpty === true) return { status: 404, body: undefined };
+      const requestId = headerString(reply.headers['request-id']) ?? headerString(reply.headers['x-ms-request-id']);
+      const id = requestId !== undefined ? { requestId } : {};
+      // 204 No Content (a removal) has no body to parse.
+      if (reply.status === 204) return { status: 204, body: undefined, ...id };
+      if (reply.status >= 200 && reply.status < 300) return { status: reply.status, body: this.json(reply, spec), ...id };
+      if (reply.status === 404 && spec.notFoundIsEmpty === true) return { status: 404, body: undefined, ...id };
       if (reply.status === 401 && !refreshed) {
         // One fresh token and one more try: the cached token may have expired early.
         refreshed = true;
@@ -533,7 +739,9 @@ export class DefenderClient implements DefenderApi {
         } else {
           delay = hinted ?? backoffDelay(this.policy, retries);
         }
-        if (retries < this.policy.maxRetries && now + delay < ctx.deadline()) {
+        // A 5xx may come after the write was applied: only an idempotent request is sent again.
+        const mayRetry = reply.status === 429 || spec.idempotent !== false;
+        if (mayRetry && retries < this.policy.maxRetries && now + delay < ctx.deadline()) {
           retries++;
           this.counters.retries++;
           this.log('warn', `${spec.method} ${spec.url} -> ${reply.status}; retry ${retries} in ${delay} ms.`);
@@ -569,6 +777,7 @@ export class DefenderClient implements DefenderApi {
         accept: 'application/json',
         'user-agent': this.options.userAgent ?? 'defender-ip-investigator',
       };
+      if (spec.clientRequestId !== undefined) headers['client-request-id'] = spec.clientRequestId;
       let body: string | undefined;
       if (spec.body !== undefined) {
         headers['content-type'] = 'application/json; charset=utf-8';

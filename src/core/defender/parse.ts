@@ -1,7 +1,19 @@
 // Tolerant parsers for Defender and Graph responses: unknown fields are dropped, wrong types become
 // undefined, field names are matched case-insensitively, and both historic spellings are accepted
 // (`organizationPrevalence` number / `orgPrevalence` string; Graph `schema/results` / legacy `Schema/Results`).
-import type { Alert, AlertEvidence, HuntingColumn, HuntingResult, HuntingRow, IpStats, Machine, MachineIpAddress } from '../../shared/defenderModel';
+import type {
+  Alert,
+  AlertEvidence,
+  HuntingColumn,
+  HuntingResult,
+  HuntingRow,
+  Indicator,
+  IndicatorImportResult,
+  IpStats,
+  LogonUser,
+  Machine,
+  MachineIpAddress,
+} from '../../shared/defenderModel';
 
 type Json = Record<string, unknown>;
 
@@ -224,4 +236,110 @@ export function parseHuntingResult(body: unknown, source: HuntingResult['source'
     results.push(Object.fromEntries(entries));
   }
   return { schema, results, source };
+}
+
+/** A boolean, or the text "true"/"false" (a community fixture sends strings; `generateAlert` is documented as an enum of True/False); anything else is undefined. */
+function flag(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+  return undefined;
+}
+
+/** `logonTypes` is a string in the docs' example ("Interactive"); a list, or several joined by commas, is read too. */
+function logonTypes(v: unknown): string[] {
+  const parts = Array.isArray(v) ? strings(v) : typeof v === 'string' ? v.split(/[,;|]/) : [];
+  return [...new Set(parts.map((p) => p.trim()).filter((p) => p.length > 0))];
+}
+
+const LOGON_STRINGS = ['accountDomain', 'accountSid', 'firstSeen', 'lastSeen', 'mostPrevalentMachineId', 'leastPrevalentMachineId'] as const;
+
+export function parseLogonUser(v: unknown): LogonUser | undefined {
+  if (!isObject(v)) return undefined;
+  const accountName = nonEmpty(v, 'accountName');
+  const id = nonEmpty(v, 'id') ?? accountName;
+  if (id === undefined) return undefined;
+  const user: LogonUser = { id, accountName: accountName ?? id, logonTypes: logonTypes(field(v, 'logonTypes')) };
+  for (const k of LOGON_STRINGS) {
+    const s = nonEmpty(v, k);
+    if (s !== undefined) user[k] = s;
+  }
+  const admin = flag(field(v, 'isDomainAdmin'));
+  if (admin !== undefined) user.isDomainAdmin = admin;
+  const network = flag(field(v, 'isOnlyNetworkUser'));
+  if (network !== undefined) user.isOnlyNetworkUser = network;
+  const machines = num(v, 'logOnMachinesCount');
+  if (machines !== undefined && machines >= 0) user.logOnMachinesCount = Math.floor(machines);
+  return user;
+}
+
+export function parseLogonUsers(body: unknown): LogonUser[] {
+  return collection(body)
+    .map(parseLogonUser)
+    .filter((u): u is LogonUser => u !== undefined);
+}
+
+const INDICATOR_STRINGS = [
+  'description',
+  'severity',
+  'application',
+  'expirationTime',
+  'creationTimeDateTimeUtc',
+  'lastUpdateTime',
+  'createdBy',
+  'createdByDisplayName',
+  'createdBySource',
+  'lastUpdatedBy',
+  'sourceType',
+  'source',
+  'recommendedActions',
+] as const;
+
+/** Ids are strings in the docs ("5120") and numbers in some responses: both become the string. */
+function idText(v: unknown): string | undefined {
+  if (typeof v === 'string' && v.length > 0) return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+  return undefined;
+}
+
+export function parseIndicator(v: unknown): Indicator | undefined {
+  if (!isObject(v)) return undefined;
+  const id = idText(field(v, 'id'));
+  const value = nonEmpty(v, 'indicatorValue');
+  if (id === undefined || value === undefined) return undefined;
+  const indicator: Indicator = {
+    id,
+    indicatorValue: value,
+    indicatorType: nonEmpty(v, 'indicatorType') ?? 'Unknown',
+    action: nonEmpty(v, 'action') ?? 'Unknown',
+    title: str(v, 'title') ?? '',
+    rbacGroupNames: strings(field(v, 'rbacGroupNames')),
+    rbacGroupIds: (Array.isArray(field(v, 'rbacGroupIds')) ? (field(v, 'rbacGroupIds') as unknown[]) : []).map(idText).filter((x): x is string => x !== undefined),
+  };
+  for (const k of INDICATOR_STRINGS) {
+    const s = nonEmpty(v, k);
+    if (s !== undefined) indicator[k] = s;
+  }
+  const generateAlert = flag(field(v, 'generateAlert'));
+  if (generateAlert !== undefined) indicator.generateAlert = generateAlert;
+  return indicator;
+}
+
+export function parseIndicators(body: unknown): Indicator[] {
+  return collection(body)
+    .map(parseIndicator)
+    .filter((i): i is Indicator => i !== undefined);
+}
+
+/** The per-item answer of the import route; items without a value are dropped. */
+export function parseImportResults(body: unknown): IndicatorImportResult[] {
+  const out: IndicatorImportResult[] = [];
+  for (const v of collection(body)) {
+    if (!isObject(v)) continue;
+    const indicator = nonEmpty(v, 'indicator') ?? nonEmpty(v, 'indicatorValue');
+    if (indicator === undefined) continue;
+    const id = idText(field(v, 'id'));
+    const reason = nonEmpty(v, 'failureReason');
+    out.push({ indicator, isFailed: flag(field(v, 'isFailed')) === true, ...(id ? { id } : {}), ...(reason ? { failureReason: reason } : {}) });
+  }
+  return out;
 }

@@ -3,7 +3,8 @@
 import { abortReason, type Clock } from './clock';
 import { RateLimitError } from './errors';
 
-export type Family = 'entity' | 'hunting';
+/** `indicator`: list, submit, delete (100/min, 1,500/h); `indicatorImport`: the import route (30/min). */
+export type Family = 'entity' | 'hunting' | 'indicator' | 'indicatorImport';
 
 export interface WindowLimit {
   windowMs: number;
@@ -21,7 +22,15 @@ export const DEFAULT_BUDGETS: BudgetLimits = {
     { windowMs: 60_000, max: 45 },
     { windowMs: 3_600_000, max: 1_500 },
   ],
+  indicator: [
+    { windowMs: 60_000, max: 100 },
+    { windowMs: 3_600_000, max: 1_500 },
+  ],
+  // The import page documents a per-minute limit only.
+  indicatorImport: [{ windowMs: 60_000, max: 30 }],
 };
+
+const FAMILY_NAMES: Record<Family, string> = { entity: 'Defender API', hunting: 'hunting', indicator: 'indicators', indicatorImport: 'indicator import' };
 
 /** A granted send. `done()` once the response has arrived (or the attempt failed after sending). */
 export interface BudgetSlot {
@@ -85,7 +94,7 @@ export class RateBudget {
       const known = Number.isFinite(wait) ? wait : Math.max(0, this.pausedUntil - now);
       if (known > 0 && now + known > deadline()) {
         throw new RateLimitError(
-          `The ${this.family === 'hunting' ? 'hunting' : 'Defender API'} rate limit is used up; try again in ${Math.ceil(known / 1000)} s.`,
+          `The ${FAMILY_NAMES[this.family]} rate limit is used up; try again in ${Math.ceil(known / 1000)} s.`,
           known,
           { code: 'ClientRateBudget', operation },
         );
@@ -178,6 +187,8 @@ export class RateBudgets {
     this.byFamily = {
       entity: new RateBudget('entity', limits.entity ?? DEFAULT_BUDGETS.entity, clock),
       hunting: new RateBudget('hunting', limits.hunting ?? DEFAULT_BUDGETS.hunting, clock),
+      indicator: new RateBudget('indicator', limits.indicator ?? DEFAULT_BUDGETS.indicator, clock),
+      indicatorImport: new RateBudget('indicatorImport', limits.indicatorImport ?? DEFAULT_BUDGETS.indicatorImport, clock),
     };
   }
 
@@ -186,6 +197,6 @@ export class RateBudgets {
   }
 
   get waiting(): number {
-    return this.byFamily.entity.waiting + this.byFamily.hunting.waiting;
+    return Object.values(this.byFamily).reduce((n, b) => n + b.waiting, 0);
   }
 }

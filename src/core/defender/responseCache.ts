@@ -60,6 +60,11 @@ export class ResponseCache<V> {
   clear(): void {
     this.entries.clear();
   }
+
+  /** Drops the entries whose key matches (e.g. every cached indicator list after a write). */
+  deleteWhere(match: (key: string) => boolean): void {
+    for (const key of [...this.entries.keys()]) if (match(key)) this.entries.delete(key);
+  }
 }
 
 export interface Participant {

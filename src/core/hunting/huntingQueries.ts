@@ -87,13 +87,26 @@ export function dailyPrevalenceQuery(ip: string, lookbackDays: number): string {
   ].join('\n');
 }
 
-/** Triage: one row per remote address of the batch that was seen in the organisation. */
+/**
+ * Triage: per address of the batch seen in the organisation, one row as a peer (`Side` "remote": machines talked to
+ * it) and one as a machine's own address (`Side` "local": a public network card, the organisation's egress), which
+ * Defender records as LocalIP only. Each event is expanded into its two sides, so an event between two addresses of
+ * the batch counts for both. Ports are the remote ports of peers and the local (service) ports of own addresses.
+ */
+/** How often the summary query names its address list (the planner shortens the list by as much). */
+export const SUMMARY_QUERY_LISTS = 3;
+
 export function batchRemoteIpSummaryQuery(ips: readonly string[], lookbackDays: number): string {
+  const list = kqlIpList(ips);
   return [
     'DeviceNetworkEvents',
     `| where Timestamp > ago(${assertLookbackDays(lookbackDays)}d)`,
-    `| where RemoteIP in ${kqlIpList(ips)}`,
-    '| summarize Machines = dcount(DeviceId), Events = count(), FirstSeen = min(Timestamp), LastSeen = max(Timestamp), Ports = make_set(RemotePort, 10), Processes = make_set(InitiatingProcessFileName, 10), DeviceNames = make_set(DeviceName, 5) by RemoteIP',
+    `| where RemoteIP in ${list} or LocalIP in ${list}`,
+    '| project Timestamp, DeviceId, DeviceName, InitiatingProcessFileName, RemoteIP, LocalIP, RemotePort, LocalPort',
+    '| mv-expand Side = pack_array("remote", "local"), Ip = pack_array(RemoteIP, LocalIP), Port = pack_array(RemotePort, LocalPort)',
+    '| extend Side = tostring(Side), Ip = tostring(Ip), Port = toint(Port)',
+    `| where Ip in ${list}`,
+    '| summarize Machines = dcount(DeviceId), Events = count(), FirstSeen = min(Timestamp), LastSeen = max(Timestamp), Ports = make_set(Port, 10), Processes = make_set(InitiatingProcessFileName, 10), DeviceNames = make_set(DeviceName, 5) by Ip, Side',
   ].join('\n');
 }
 
@@ -116,16 +129,30 @@ export interface InternalLookup {
   at: Date;
 }
 
+/** How far before and after its times a holder query looks: ±15 minutes, plus the margin asked for. */
+export function holderQueryWindow(lookups: readonly InternalLookup[], marginMs = 0): [number, number] {
+  if (lookups.length === 0) throw new RangeError('A batch query needs at least one lookup.');
+  if (!Number.isInteger(marginMs) || marginMs < 0 || marginMs > 7 * 24 * 3_600_000) throw new RangeError(`Invalid holder query margin ${marginMs}.`);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const l of lookups) {
+    const t = l.at.getTime();
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  return [min - 15 * 60_000 - marginMs, max + 15 * 60_000 + marginMs];
+}
+
 /**
  * Triage: which machines reported holding each internal address near the given times. Rows are
- * summarised per address, machine and hour; the caller keeps those within ±15 minutes of each time.
+ * summarised per address, machine and hour; the caller keeps those within ±15 minutes of each time, and
+ * with a margin also sees the reports just before and after (to infer holding between two of them).
  * The key name inside `IPAddresses` (`IPAddress`) is the community's; Microsoft's page does not list it.
  */
-export function batchInternalHoldersQuery(lookups: readonly InternalLookup[]): string {
-  if (lookups.length === 0) throw new RangeError('A batch query needs at least one lookup.');
-  const times = lookups.map((l) => l.at.getTime());
-  const from = new Date(Math.min(...times) - 15 * 60_000);
-  const to = new Date(Math.max(...times) + 15 * 60_000);
+export function batchInternalHoldersQuery(lookups: readonly InternalLookup[], marginMs = 0): string {
+  const [fromMs, toMs] = holderQueryWindow(lookups, marginMs);
+  const from = new Date(fromMs);
+  const to = new Date(toMs);
   const ips = kqlIpList([...new Set(lookups.map((l) => l.ip))]);
   return [
     'DeviceNetworkInfo',

@@ -11,6 +11,7 @@ import {
   ServerError,
   TimeoutError,
 } from '../defender/errors';
+import { isIndicatorOperation } from '../defender/permissions';
 
 export type SuggestedAction = 'signIn' | 'retry' | 'openLog' | 'none';
 
@@ -32,6 +33,10 @@ export function describeError(e: unknown): ErrorDescription {
   const base = { requestId };
   if (e instanceof CancelledError || (e instanceof Error && e.name === 'AbortError')) {
     return { ...base, kind: 'cancelled', message: 'Cancelled.', action: 'none' };
+  }
+  if (e instanceof PermissionError && isIndicatorOperation(e.operation ?? '')) {
+    // Indicators have no read-only permission: the message says it the way every indicator surface does.
+    return { ...base, kind: 'permission', message: e.message, action: 'signIn', permission: e.permission };
   }
   if (e instanceof PermissionError) {
     return {

@@ -295,7 +295,7 @@ function toObservedMachine(row: HuntingRow): ObservedMachine | undefined {
   };
 }
 
-function toTimelineEvent(row: HuntingRow): TimelineEvent | undefined {
+export function toTimelineEvent(row: HuntingRow): TimelineEvent | undefined {
   const timestamp = str(row, 'Timestamp');
   const deviceId = str(row, 'DeviceId');
   if (!timestamp || !deviceId) return undefined;

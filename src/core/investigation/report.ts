@@ -1,18 +1,14 @@
 // Exports of an Investigation: a Markdown report (every value escaped) and each table as CSV or JSON.
 // Pure: the panel decides where the text goes (clipboard, untitled document, a file the user picked).
-import type { Alert, Machine } from '../../shared/defenderModel';
+import type { Alert, Indicator, Machine } from '../../shared/defenderModel';
+import type { AuditEntry } from '../../shared/indicatorModel';
+import { renderAuditMarkdown } from '../indicators/auditTrail';
+import { formatExpiry } from '../indicators/indicatorRules';
+import { VERDICT_LABELS, annotationDay, type Annotation } from '../../shared/annotation';
 import { LOOKBACK_DAYS, type Investigation } from '../../shared/investigation';
 import type { ExportTable, RdapSummary } from '../../shared/protocol';
 import { csvCell } from '../../shared/csv';
-import { escapeMarkdown, escapeMarkdownInline } from '../../shared/markdown';
-
-/** A Markdown table of escaped cells; long values are clipped so one field cannot swamp the report. */
-export function markdownTable(columns: readonly string[], rows: readonly (readonly (string | number | undefined)[])[], maxCell = 300): string {
-  const head = `| ${columns.map((c) => escapeMarkdownInline(c)).join(' | ')} |`;
-  const sep = `| ${columns.map(() => '---').join(' | ')} |`;
-  const body = rows.map((r) => `| ${columns.map((_, i) => escapeMarkdownInline(r[i], maxCell) || ' ').join(' | ')} |`);
-  return [head, sep, ...body].join('\n');
-}
+import { escapeMarkdown, escapeMarkdownInline, markdownTable } from '../../shared/markdown';
 
 export interface ReportOptions {
   /** ISO instant the report was made. */
@@ -24,6 +20,10 @@ export interface ReportOptions {
   reverseDns?: string[];
   /** Timeline rows included (the newest); the CSV export has them all. Default 100. */
   timelineRows?: number;
+  /** The address's indicators and the workspace's audit trail (the writes that named the address are included). */
+  indicators?: { indicators: readonly Indicator[]; audit: readonly AuditEntry[] };
+  /** The analyst's verdict and note on the address (from the investigation history). */
+  annotation?: Annotation;
 }
 
 interface Table {
@@ -158,6 +158,9 @@ export function markdownReport(inv: Investigation, options: ReportOptions): stri
   };
   out.push(`# IP investigation: ${escapeMarkdownInline(a.ip)}`, '');
   if (options.demo) out.push('> Demo tenant: simulated data', '');
+  const mark = options.annotation;
+  if (mark?.verdict) line('Your verdict', `${VERDICT_LABELS[mark.verdict]}${mark.verdictAt ? `, set ${annotationDay(mark.verdictAt)}` : ''}`);
+  if (mark?.note) out.push(`- **Your note:** ${escapeMarkdownInline(mark.note, 2000)}`);
   line('Generated', options.generatedAt);
   line('Data fetched', inv.cachedAt);
   line('Period', `${LOOKBACK_TEXT[inv.lookback]} (${LOOKBACK_DAYS[inv.lookback]} d)`);
@@ -229,6 +232,21 @@ export function markdownReport(inv: Investigation, options: ReportOptions): stri
       out.push(t.rows.length > 0 ? markdownTable(t.columns, t.rows) : 'No machine held this address in that window.');
     } else out.push(escapeMarkdown(inv.machinesAtTimeNote));
     out.push('');
+  }
+
+  if (options.indicators) {
+    const list = options.indicators.indicators;
+    out.push(`## Indicators (${list.length})`, '');
+    out.push(
+      list.length > 0
+        ? markdownTable(
+            ['Action', 'Title', 'Severity', 'Expires', 'Device groups', 'Created by', 'Generate alert', 'Indicator id'],
+            list.map((i) => [i.action, i.title, i.severity, i.expirationTime ? formatExpiry(i.expirationTime) : 'never', i.rbacGroupNames.length > 0 ? i.rbacGroupNames.join(', ') : 'all devices', i.createdByDisplayName ?? i.createdBy, i.generateAlert === undefined ? '' : i.generateAlert ? 'yes' : 'no', i.id]),
+          )
+        : 'No indicator for this address.',
+      '',
+      renderAuditMarkdown(options.indicators.audit, { heading: '### Indicator writes from this workspace', address: a.ip }),
+    );
   }
 
   if (inv.problems.length > 0) {

@@ -1,10 +1,10 @@
 // Dedupes scanner matches by normalised address while streaming, keeping occurrences and line times in
-// bounded memory: caps per address, and line times thinned to an ever coarser grid when there are many.
+// bounded memory: caps per address, and line times counted on a grid that coarsens when there are many.
 import { isInternalClass, type IpClass } from '../ip/classify';
 import type { MatchLocation } from '../ip/lineScanner';
 import type { Occurrence } from '../../shared/triageModel';
-import { OCCURRENCE_FIELDS, type PartCollectOptions, type PartCollection } from './partCollector';
-import { TimeSampler } from './timeSampler';
+import { OCCURRENCE_FIELDS, TIME_CELL_FIELDS, type PartCollectOptions, type PartCollection } from './partCollector';
+import { LineTimes } from './lineTimes';
 
 /** What the collector needs from a scanner match (the file scanner's `FileMatch` satisfies it). */
 export interface LocatedMatch {
@@ -29,8 +29,8 @@ export interface CollectedAddress {
   occurrencesTruncated: boolean;
   files: string[];
   defanged: boolean;
-  /** Distinct line times; kept for internal addresses only (the holder lookups need them). */
-  times: TimeSampler;
+  /** Every line time, counted per minute (cells widen when there are many); internal addresses only. */
+  times: LineTimes;
   /** True for internal classes: only they keep line times. */
   timed: boolean;
 }
@@ -38,13 +38,14 @@ export interface CollectedAddress {
 export interface CollectorOptions {
   /** Occurrences kept per address (the count is always exact). Default 200. */
   maxOccurrencesPerAddress?: number;
-  /** Distinct line times kept per address. Default 24. */
+  /** Distinct line-time cells kept per address (minutes until it is reached, then wider cells). Default 4,096. */
   maxTimesPerAddress?: number;
   /** Files listed per address. Default 100. */
   maxFilesPerAddress?: number;
 }
 
-export { TimeSampler };
+// The grid is part of what a collected address is: its users name it with the collector.
+export { LineTimes, type TimeCell } from './lineTimes';
 
 /**
  * An address as collected. Its kept occurrences are numbers until first read (`occurrences`): hundreds of thousands
@@ -64,9 +65,9 @@ class Collected implements CollectedAddress {
     readonly ip: string,
     readonly version: 4 | 6,
     readonly ipClass: string,
-    readonly times: TimeSampler,
+    readonly times: LineTimes,
     readonly timed: boolean,
-    private readonly owner: AddressCollector,
+    readonly owner: AddressCollector,
   ) {}
 
   get kept(): number {
@@ -109,6 +110,31 @@ class Collected implements CollectedAddress {
     }
     return this.made;
   }
+
+  /** One more kept occurrence, already made (a replayed extraction's). */
+  keepMade(o: Occurrence): void {
+    this.occurrences.push(o);
+  }
+
+  /**
+   * Hands the kept occurrences to `into` as they are (`file` renumbers this collector's files as `into`'s), at most
+   * `room` of them; false when some did not fit. Packed ones stay packed: no object is made on the way.
+   */
+  keepInto(into: Collected, room: number, file: (k: number) => number): boolean {
+    if (this.made) {
+      for (let k = 0; k < this.made.length; k++) {
+        if (k >= room) return false;
+        into.keepMade(this.made[k]);
+      }
+      return true;
+    }
+    const p = this.packed;
+    for (let k = 0, i = 0; p && k < this.count; k++, i += PACKED_FIELDS) {
+      if (k >= room) return false;
+      into.keep(file(p[i]), p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6] === 1, p[i + 7]);
+    }
+    return true;
+  }
 }
 
 /** Numbers per packed occurrence: file (index), line, column, start, end, port (-1: none), defanged (0/1), time (ms, NaN: none). */
@@ -126,9 +152,9 @@ export class AddressCollector {
   private lastMs = NaN;
   private lastIso = '';
 
-  constructor(options: CollectorOptions = {}) {
+  constructor(readonly options: CollectorOptions = {}) {
     this.maxOcc = options.maxOccurrencesPerAddress ?? 200;
-    this.maxTimes = options.maxTimesPerAddress ?? 24;
+    this.maxTimes = options.maxTimesPerAddress ?? 4096;
     this.maxFiles = options.maxFilesPerAddress ?? 100;
     if (!(this.maxOcc >= 0) || !(this.maxTimes >= 1) || !(this.maxFiles >= 1)) throw new RangeError('Collector caps must be positive.');
   }
@@ -158,7 +184,7 @@ export class AddressCollector {
     let time: Date | undefined;
     if (a.timed) {
       time = at.time();
-      if (time) a.times.add(time);
+      if (time) a.times.addMs(time.getTime());
     }
     if (a.files[a.files.length - 1] !== file && !a.files.includes(file) && a.files.length < this.maxFiles) a.files.push(file);
     if (a.kept < this.maxOcc) {
@@ -191,16 +217,15 @@ export class AddressCollector {
       freeBefore.push(Math.max(0, this.maxOcc - a.kept));
       a.occurrenceCount += part.counts[k];
       if (part.defanged[k] === 1) a.defanged = true;
-      if (a.timed) a.times.seen += part.timesSeen[k];
       if (!a.files.includes(file) && a.files.length < this.maxFiles) a.files.push(file);
       if (part.counts[k] > freeBefore[k]) a.occurrencesTruncated = true;
     }
-    // Times and occurrences in the order they came: each address's own order is the text's.
+    // Line times as the part's grids counted them, (address, first, last, count) per cell: cells of a grid with our
+    // cap fed a subset of the times merge into exactly what adding each time would have made (see LineTimes).
     const t = part.times;
-    for (let i = 0; i < t.length; i += 2) {
+    for (let i = 0; i < t.length; i += TIME_CELL_FIELDS) {
       const a = here[t[i]];
-      a.times.addMs(t[i + 1]);
-      a.times.seen--; // counted with timesSeen above
+      if (a.timed) a.times.addCell(t[i + 1], t[i + 2], t[i + 3]);
     }
     const o = part.occurrences;
     let kept = 0;
@@ -221,8 +246,63 @@ export class AddressCollector {
     return o;
   }
 
-  private newAddress(ip: string, version: 4 | 6, ipClass: string): Collected {
-    return new Collected(ip, version, ipClass, new TimeSampler(this.maxTimes), isInternalClass(ipClass as IpClass), this);
+  /**
+   * Adds what was collected from one source on its own (another collector, or an earlier run's extraction of an
+   * unchanged file): counts add up, occurrences and files fill up to this collector's caps in order, line times merge.
+   * The result is what `add` would have built from the same matches.
+   */
+  merge(addresses: Iterable<CollectedAddress>, options: { countOccurrences?: boolean } = {}): void {
+    const steps = this.mergeSteps(addresses, options);
+    while (!steps.next().done);
+  }
+
+  /** merge() that yields every few thousand occurrences it keeps, so that a caller can let its event loop run in between. */
+  *mergeSteps(addresses: Iterable<CollectedAddress>, options: { countOccurrences?: boolean } = {}): Generator<void, void, undefined> {
+    let work = 0;
+    let fromOwner: AddressCollector | undefined;
+    let renumber: number[] = [];
+    const file = (k: number): number => (renumber[k] ??= this.fileNumber((fromOwner as AddressCollector).fileName(k)));
+    for (const b of addresses) {
+      if (options.countOccurrences !== false) this.occurrences += b.occurrenceCount;
+      let a = this.addresses.get(b.ip) as Collected | undefined;
+      if (!a) {
+        a = this.newAddress(b.ip, b.version, b.ipClass, b.timed);
+        this.addresses.set(b.ip, a);
+      }
+      a.occurrenceCount += b.occurrenceCount;
+      if (b.defanged) a.defanged = true;
+      for (const f of b.files) if (!a.files.includes(f) && a.files.length < this.maxFiles) a.files.push(f);
+      const keptBefore = a.kept;
+      const room = Math.max(0, this.maxOcc - keptBefore);
+      let fitted: boolean;
+      if (b instanceof Collected) {
+        if (b.owner !== fromOwner) {
+          fromOwner = b.owner;
+          renumber = [];
+        }
+        fitted = b.keepInto(a, room, file);
+      } else {
+        const occ = b.occurrences;
+        for (let k = 0; k < Math.min(room, occ.length); k++) a.keepMade(occ[k]);
+        fitted = occ.length <= room;
+      }
+      if (!fitted || b.occurrencesTruncated) a.occurrencesTruncated = true;
+      if (a.timed) a.times.merge(b.times);
+      work += 1 + (a.kept - keptBefore) + b.times.size;
+      if (work >= 8192) {
+        work = 0;
+        yield;
+      }
+    }
+  }
+
+  private newAddress(ip: string, version: 4 | 6, ipClass: string, timed = isInternalClass(ipClass as IpClass)): Collected {
+    return new Collected(ip, version, ipClass, new LineTimes(this.maxTimes), timed, this);
+  }
+
+  /** The name of this collector's file number `k` (what its packed occurrences refer to). */
+  fileName(k: number): string {
+    return this.fileNames[k];
   }
 
   private fileNumber(file: string): number {

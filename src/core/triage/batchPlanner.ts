@@ -64,14 +64,16 @@ export function addressBatchCapacity(limits: TriageLimits, rowBytes: number): nu
  * Batches for the per-address summary and alerts queries: each returns at most one row per address, so
  * the row cap never binds below 100,000 addresses; the list length and the result size do.
  */
-export function planAddressBatches(ips: readonly string[], limits: TriageLimits, rowBytes = SUMMARY_ROW_BYTES): string[][] {
+export function planAddressBatches(ips: readonly string[], limits: TriageLimits, rowBytes = SUMMARY_ROW_BYTES, listsPerQuery = 1): string[][] {
   const capacity = addressBatchCapacity(limits, rowBytes);
+  // A query that names its list more than once (the summary: peers and own addresses) gets a shorter list.
+  const maxListChars = Math.max(1, Math.floor(limits.maxListChars / listsPerQuery));
   const batches: string[][] = [];
   let current: string[] = [];
   let chars = 0;
   for (const ip of ips) {
     const c = listChars(ip);
-    if (current.length > 0 && (current.length >= capacity || chars + c > limits.maxListChars)) {
+    if (current.length > 0 && (current.length >= capacity || chars + c > maxListChars)) {
       batches.push(current);
       current = [];
       chars = 0;
@@ -84,8 +86,8 @@ export function planAddressBatches(ips: readonly string[], limits: TriageLimits,
 }
 
 /** Rows a holder query may return: one per address, machine and hour within the window it spans. */
-export function estimateHolderRows(distinctIps: number, fromMs: number, toMs: number): number {
-  const hours = Math.floor((toMs + HOLDER_WINDOW_MS) / HOUR) - Math.floor((fromMs - HOLDER_WINDOW_MS) / HOUR) + 1;
+export function estimateHolderRows(distinctIps: number, fromMs: number, toMs: number, marginMs = 0): number {
+  const hours = Math.floor((toMs + HOLDER_WINDOW_MS + marginMs) / HOUR) - Math.floor((fromMs - HOLDER_WINDOW_MS - marginMs) / HOUR) + 1;
   return distinctIps * hours;
 }
 
@@ -94,7 +96,7 @@ export function estimateHolderRows(distinctIps: number, fromMs: number, toMs: nu
  * returns a row per address and hour, so lookups are sorted by time and grouped while
  * (distinct addresses) x (hours spanned) stays within the row budget.
  */
-export function planHolderBatches(lookups: readonly InternalLookup[], limits: TriageLimits): InternalLookup[][] {
+export function planHolderBatches(lookups: readonly InternalLookup[], limits: TriageLimits, marginMs = 0): InternalLookup[][] {
   const sorted = [...lookups].sort((a, b) => a.at.getTime() - b.at.getTime());
   const rowBudget = Math.min(limits.holderRowBudget, limits.maxRows - 1, Math.floor(limits.maxResultBytes / HOLDER_ROW_BYTES));
   const batches: InternalLookup[][] = [];
@@ -110,7 +112,7 @@ export function planHolderBatches(lookups: readonly InternalLookup[], limits: Tr
       const fits =
         n <= limits.maxAddressesPerBatch &&
         chars + (isNew ? listChars(l.ip) : 0) <= limits.maxListChars &&
-        estimateHolderRows(n, from, t) <= rowBudget;
+        estimateHolderRows(n, from, t, marginMs) <= rowBudget;
       if (!fits) {
         batches.push(current);
         current = [];

@@ -1,4 +1,5 @@
 // JSON export of a triage: one document with the counts, every entry and the exact hunting queries used.
+import type { Annotation } from '../../shared/annotation';
 import type { TriageReport } from '../../shared/triageModel';
 
 export const TRIAGE_JSON_FORMAT = 'ipinv-triage';
@@ -10,6 +11,8 @@ export interface JsonExportOptions {
   /** Include the hunting query texts. Default true. */
   queries?: boolean;
   pretty?: boolean;
+  /** The analyst's verdicts and notes by address: each annotated entry gets an `analyst` object. */
+  annotations?: ReadonlyMap<string, Annotation>;
 }
 
 export function exportJson(report: TriageReport, options: JsonExportOptions = {}): string {
@@ -24,9 +27,11 @@ export function exportJson(report: TriageReport, options: JsonExportOptions = {}
     counts: report.counts,
     calls: report.calls,
     sources: report.sources,
-    entries: report.entries.map((e) =>
-      e.occurrences.length > max ? { ...e, occurrences: e.occurrences.slice(0, max), occurrencesTruncated: true } : e,
-    ),
+    entries: report.entries.map((e) => {
+      const out = e.occurrences.length > max ? { ...e, occurrences: e.occurrences.slice(0, max), occurrencesTruncated: true } : e;
+      const analyst = options.annotations?.get(e.ip);
+      return analyst ? { ...out, analyst } : out;
+    }),
     ...(options.queries === false ? {} : { queries: report.queries }),
   };
   // JSON.stringify escapes every string; nothing else is needed for this format.

@@ -1,5 +1,6 @@
 // Markdown report of a triage: summary, addresses by verdict, problems, and the exact hunting queries
 // used so the analyst can re-run them in the portal. Every value from a file or the API is escaped.
+import { ANALYST_VERDICTS, VERDICT_LABELS, annotationDay, type Annotation } from '../../shared/annotation';
 import { escapeMarkdownInline } from '../../shared/markdown';
 import { TRIAGE_VERDICTS, severityCountsText, type TriageEntry, type TriageReport, type TriageVerdict } from '../../shared/triageModel';
 
@@ -7,6 +8,8 @@ export interface MarkdownExportOptions {
   title?: string;
   /** Rows per verdict table before "and N more". Default 500. */
   maxRowsPerSection?: number;
+  /** The analyst's verdicts and notes by address (from the investigation history). */
+  annotations?: ReadonlyMap<string, Annotation>;
 }
 
 /** A fenced code block whose fence is longer than any backtick run in the content. */
@@ -62,28 +65,33 @@ function section(verdict: TriageVerdict, entries: TriageEntry[], max: number): s
       break;
     case 'seen':
       body = table(
-        ['Address', 'Class', 'Machines', 'Events', 'First seen', 'Last seen', 'Ports', 'Processes', 'Occurrences'],
-        shown.map((x) => [
-          cell(x.ip),
-          cell(x.ipClass),
-          cell(x.sightings?.machines),
-          cell(x.sightings?.events),
-          cell(day(x.sightings?.firstSeen)),
-          cell(day(x.sightings?.lastSeen)),
-          cell(x.sightings?.ports.join(' ')),
-          cell(x.sightings?.processes.join('; ')),
-          cell(where(x)),
-        ]),
+        ['Address', 'Class', 'Machines', 'Events', 'First seen', 'Last seen', 'Ports', 'Processes', 'Note', 'Occurrences'],
+        shown.map((x) => {
+          // A peer's sightings, or (for an own address only) the machines that have it as their LocalIP.
+          const s = x.sightings ?? x.localSightings;
+          return [
+            cell(x.ip),
+            cell(x.ipClass),
+            cell(s?.machines),
+            cell(s?.events),
+            cell(day(s?.firstSeen)),
+            cell(day(s?.lastSeen)),
+            cell(s?.ports.join(' ')),
+            cell(s?.processes.join('; ')),
+            cell(x.reason),
+            cell(where(x)),
+          ];
+        }),
       );
       break;
     case 'internal':
       body = table(
-        ['Address', 'Class', 'Held by', 'Times looked up', 'Note', 'Occurrences'],
+        ['Address', 'Class', 'Held by', 'Line times held', 'Note', 'Occurrences'],
         shown.map((x) => [
           cell(x.ip),
           cell(x.ipClass),
           cell(x.holders?.map((h) => h.name).join('; ') || (x.holdersAt?.length ? 'no machine reported it' : undefined)),
-          cell(x.holdersAt?.length),
+          cell(x.holderCoverage ? `${x.holderCoverage.heldOccurrences} of ${x.holderCoverage.askedOccurrences}` : undefined),
           cell(x.reason),
           cell(where(x)),
         ]),
@@ -122,6 +130,25 @@ export function exportMarkdown(report: TriageReport, options: MarkdownExportOpti
       `- Requests: ${report.calls.hunting} hunting queries, ${report.calls.findbyip} findbyip calls, ${report.calls.cacheHits} addresses from the cache`,
     ].join('\n'),
   );
+  const marked = report.entries.flatMap((x) => {
+    const a = options.annotations?.get(x.ip);
+    return a ? [{ x, a }] : [];
+  });
+  if (marked.length > 0) {
+    const counts = ANALYST_VERDICTS.map((v) => [v, marked.filter((m) => m.a.verdict === v).length] as const).filter(([, n]) => n > 0);
+    out.push(
+      `## Your verdicts and notes (${marked.length})\n\n${counts.length > 0 ? `${counts.map(([v, n]) => `${VERDICT_LABELS[v]} ${n}`).join(', ')}.\n\n` : ''}${table(
+        ['Address', 'Your verdict', 'Set', 'Note', 'Triage'],
+        marked.slice(0, max).map(({ x, a }) => [
+          cell(x.ip),
+          cell(a.verdict ? VERDICT_LABELS[a.verdict] : undefined),
+          cell(annotationDay(a.verdict ? a.verdictAt : a.noteAt)),
+          cell(a.note),
+          cell(HEADINGS[x.verdict].toLowerCase()),
+        ]),
+      )}`,
+    );
+  }
   for (const v of TRIAGE_VERDICTS) {
     const entries = report.entries.filter((x) => x.verdict === v);
     if (entries.length > 0) out.push(section(v, entries, max));

@@ -1,12 +1,18 @@
 // STIX 2.1 bundle of the triaged addresses that Defender saw with alerts: one `indicator` per address
 // (deterministic UUIDv5 ids from the value, so re-exports update rather than duplicate) and the
-// producing `identity`.
+// producing `identity`. The analyst's verdicts map to what STIX 2.1 defines for them: on an indicator derived from
+// Defender's alerts, an `opinion` (the spec's own example: a SOC operator "strongly disagrees" with an indicator that is
+// a false positive in their environment); on any other address, an `indicator` whose `indicator_types` carry the
+// verdict (malicious-activity, anomalous-activity, benign, unknown); a note becomes a `note` referring to it.
 import { createHash } from 'node:crypto';
+import type { AnalystVerdict, Annotation } from '../../shared/annotation';
 import type { TriageEntry, TriageReport } from '../../shared/triageModel';
 
 /** Our namespace for UUIDv5 ids (random, fixed forever: changing it would change every exported id). */
 export const STIX_NAMESPACE = '9b0f4f52-3c1e-5d7a-8a61-2f4c0e9d7b13';
 export const PRODUCER_NAME = 'Defender IP Investigator';
+/** The namespace STIX 2.1 fixes for deterministic SCO ids (§2.9). */
+export const STIX_SCO_NAMESPACE = '00abedb4-aa42-466c-9c01-fed23315a9b7';
 
 /** RFC 4122 version 5 UUID (SHA-1 of namespace + name). */
 export function uuidV5(name: string, namespace = STIX_NAMESPACE): string {
@@ -44,6 +50,30 @@ export interface StixBundle {
 export interface StixExportOptions {
   /** Producer name on the identity object. */
   producer?: string;
+  /** The analyst's verdicts and notes by address. */
+  annotations?: ReadonlyMap<string, Annotation>;
+}
+
+/** STIX 2.1 `indicator-type-ov` for an analyst's verdict on an address Defender raised no alert for. */
+const INDICATOR_TYPES: Record<AnalystVerdict, string> = {
+  malicious: 'malicious-activity',
+  suspicious: 'anomalous-activity',
+  benign: 'benign',
+  'false-positive': 'benign',
+  unknown: 'unknown',
+};
+
+/** STIX 2.1 `opinion-enum`: how far the analyst agrees with an indicator derived from Defender's alerts. */
+const OPINIONS: Record<AnalystVerdict, string> = {
+  malicious: 'strongly-agree',
+  suspicious: 'agree',
+  unknown: 'neutral',
+  benign: 'disagree',
+  'false-positive': 'strongly-disagree',
+};
+
+function indicatorId(x: Pick<TriageEntry, 'ip' | 'version'>): string {
+  return `indicator--${uuidV5(`indicator:${x.version === 6 ? 'ipv6-addr' : 'ipv4-addr'}:${x.ip}`)}`;
 }
 
 export function exportStix(report: TriageReport, options: StixExportOptions = {}): StixBundle {
@@ -63,7 +93,7 @@ export function exportStix(report: TriageReport, options: StixExportOptions = {}
     .filter((x) => x.verdict === 'alerts' && x.alerts && x.alerts.count > 0)
     .map((x) => {
       const a = x.alerts!;
-      const id = `indicator--${uuidV5(`indicator:${x.version === 6 ? 'ipv6-addr' : 'ipv4-addr'}:${x.ip}`)}`;
+      const id = indicatorId(x);
       const seen = x.sightings;
       const description = [
         `Microsoft Defender for Endpoint reports ${a.count} alert${a.count === 1 ? '' : 's'} whose evidence names ${x.ip}` +
@@ -92,9 +122,69 @@ export function exportStix(report: TriageReport, options: StixExportOptions = {}
       };
     });
   const objects: Record<string, unknown>[] = [identity, ...indicators];
+  const fromAlerts = new Set(indicators.map((i) => i.id));
+  for (const x of report.entries) {
+    const mark = options.annotations?.get(x.ip);
+    if (!mark) continue;
+    const id = indicatorId(x);
+    const when = stixTime(mark.verdictAt ?? mark.noteAt, now);
+    if (mark.verdict && fromAlerts.has(id)) {
+      objects.push({
+        type: 'opinion',
+        spec_version: '2.1',
+        id: `opinion--${uuidV5(`opinion:${id}`)}`,
+        created_by_ref: identityId,
+        created: when,
+        modified: when,
+        opinion: OPINIONS[mark.verdict],
+        explanation: `The analyst marked ${x.ip} ${mark.verdict.replace('-', ' ')}${mark.note ? `: ${mark.note}` : '.'}`,
+        object_refs: [id],
+        labels: [`analyst-verdict:${mark.verdict}`],
+      });
+    } else if (mark.verdict) {
+      objects.push({
+        type: 'indicator',
+        spec_version: '2.1',
+        id,
+        created_by_ref: identityId,
+        created: when,
+        modified: when,
+        name: `${x.ip} marked ${mark.verdict.replace('-', ' ')} by the analyst`,
+        description: `The analyst's verdict on ${x.ip} after the triage (${report.lookback} look-back): ${mark.verdict.replace('-', ' ')}.`,
+        indicator_types: [INDICATOR_TYPES[mark.verdict]],
+        pattern: stixPattern(x),
+        pattern_type: 'stix',
+        pattern_version: '2.1',
+        valid_from: when,
+        labels: [`analyst-verdict:${mark.verdict}`],
+      });
+    }
+    // A note refers to the address's indicator (from the alerts or the verdict), else to the address itself (an SCO).
+    if (mark.note) {
+      let ref = id;
+      if (!fromAlerts.has(id) && !mark.verdict) {
+        const type = x.version === 6 ? 'ipv6-addr' : 'ipv4-addr';
+        // SCO ids are UUIDv5 of the canonical JSON of their id-contributing properties, in the STIX namespace (§2.9).
+        ref = `${type}--${uuidV5(JSON.stringify({ value: x.ip }), STIX_SCO_NAMESPACE)}`;
+        objects.push({ type, spec_version: '2.1', id: ref, value: x.ip });
+      }
+      const noteTime = stixTime(mark.noteAt, now);
+      objects.push({
+        type: 'note',
+        spec_version: '2.1',
+        id: `note--${uuidV5(`note:${id}`)}`,
+        created_by_ref: identityId,
+        created: noteTime,
+        modified: noteTime,
+        abstract: `Analyst note on ${x.ip}`,
+        content: mark.note,
+        object_refs: [ref],
+      });
+    }
+  }
   return {
     type: 'bundle',
-    id: `bundle--${uuidV5(`bundle:${report.lookback}:${indicators.map((i) => i.id).join(',')}`)}`,
+    id: `bundle--${uuidV5(`bundle:${report.lookback}:${objects.slice(1).map((o) => String(o.id)).join(',')}`)}`,
     objects,
   };
 }

@@ -4,8 +4,12 @@ import { stat } from 'node:fs/promises';
 import { resolveTimeOptions, scanFileInto, scanStreamInto, type MatchSink } from '../ip/scanFile';
 import type { LineTimeOptions } from '../ip/logTime';
 import { parallelScan, type ParallelOptions } from '../ip/parallelScan';
-import type { AddressCollector } from './addressCollector';
+import { AddressCollector, type CollectedAddress } from './addressCollector';
+import { fromExtraction, toExtraction, type SourceExtraction } from './sourceExtraction';
 import type { SourceSummary } from '../../shared/triageModel';
+
+/** Receives what one source yielded, once it was read to the end without an error (to reuse it next time). */
+export type ExtractionCapture = (extraction: SourceExtraction) => void;
 
 export type TriageInput =
   | {
@@ -13,8 +17,9 @@ export type TriageInput =
       path: string;
       /** What occurrences name as their file; default `path`. */
       name?: string;
+      capture?: ExtractionCapture;
     }
-  | { kind: 'stream'; name: string; stream: AsyncIterable<Uint8Array | string> }
+  | { kind: 'stream'; name: string; stream: AsyncIterable<Uint8Array | string>; capture?: ExtractionCapture }
   | {
       kind: 'text';
       /** What occurrences name as their file (e.g. the document's URI or path). */
@@ -22,7 +27,10 @@ export type TriageInput =
       text: string;
       /** Where `text` starts in its document (a selection): offsets, lines and columns are shifted by it. */
       base?: { offset: number; line: number; column: number };
-    };
+      capture?: ExtractionCapture;
+    }
+  /** What an earlier run extracted from a file that has not changed since: replayed, not read. */
+  | { kind: 'extracted'; name: string; extraction: SourceExtraction };
 
 export type ExtractionStep =
   | { type: 'progress'; bytesScanned: number; bytesTotal?: number }
@@ -64,6 +72,8 @@ export async function* extractAddresses(
       }
     } else if (input.kind === 'text') {
       total = total === undefined ? undefined : total + Buffer.byteLength(input.text);
+    } else if (input.kind === 'extracted') {
+      total = total === undefined ? undefined : total + input.extraction.bytes;
     } else total = undefined;
   }
   let done = 0;
@@ -73,31 +83,59 @@ export async function* extractAddresses(
     options.signal?.throwIfAborted();
     const name = input.kind === 'file' ? (input.name ?? input.path) : input.name;
     const summary: SourceSummary = { name, bytes: 0, matches: 0 };
+    if (input.kind === 'extracted') {
+      await mergeInTurns(collector, fromExtraction(input.extraction, name, collector.options), true);
+      summary.bytes = input.extraction.bytes;
+      summary.matches = input.extraction.matches;
+      summary.reused = true;
+      done += summary.bytes;
+      sources.push(summary);
+      yield { type: 'source', source: summary };
+      continue;
+    }
+    // A source to capture is collected on its own, then merged: its own addresses are what is kept for next time.
+    const own = input.capture ? new AddressCollector(collector.options) : undefined;
+    const target = own ?? collector;
     const counter = { bytes: 0 };
-    const before = collector.occurrences;
+    const before = target.occurrences;
+    const runBefore = collector.occurrences;
     const shift = input.kind === 'text' ? input.base : undefined;
-    const sink: MatchSink = shift ? shiftedSink(collector, name, shift) : (m, at) => collector.addAt(name, m, at);
+    const sink: MatchSink = shift ? shiftedSink(target, name, shift) : (m, at) => target.addAt(name, m, at);
     const lineTime: LineTimeOptions | false = resolveTimeOptions(options.lineTime ?? true) ?? false;
     const scanOptions = { signal: options.signal, lineTime };
     const steps =
       input.kind === 'file'
-        ? fileSteps(input.path, name, collector, sink, { ...scanOptions, chunkBytes: options.chunkBytes, parallel: options.parallel })
+        ? fileSteps(input.path, name, target, sink, { ...scanOptions, chunkBytes: options.chunkBytes, parallel: options.parallel })
         : scanStreamInto(input.kind === 'stream' ? countBytes(input.stream, counter) : countBytes([input.text], counter), sink, scanOptions);
     try {
       for await (const units of steps) {
         // A file's scan counts its bytes itself; streams and text are counted on the way in.
         if (input.kind === 'file') counter.bytes = units;
-        summary.matches = collector.occurrences - before;
+        summary.matches = target.occurrences - before;
+        // The run's count moves on while a captured source is read (progress shows it).
+        if (own) collector.occurrences = runBefore + summary.matches;
         if (done + counter.bytes >= nextReport) {
           nextReport = done + counter.bytes + every;
           yield { type: 'progress', bytesScanned: done + counter.bytes, ...(total !== undefined ? { bytesTotal: total } : {}) };
         }
       }
     } catch (e) {
-      if (options.signal?.aborted) throw e;
+      if (options.signal?.aborted) {
+        // Cancelling keeps what arrived, from a captured source too (it is not kept for reuse: it is incomplete).
+        if (own) {
+          collector.occurrences = runBefore + own.occurrences - before;
+          collector.merge(own.addresses.values(), { countOccurrences: false });
+        }
+        throw e;
+      }
       summary.error = readError(e);
     }
-    summary.matches = collector.occurrences - before;
+    summary.matches = target.occurrences - before;
+    if (own) {
+      collector.occurrences = runBefore + summary.matches;
+      await mergeInTurns(collector, own.addresses.values(), false);
+      if (!summary.error && input.capture) input.capture(toExtraction(own, counter.bytes));
+    }
     summary.bytes = counter.bytes;
     done += counter.bytes;
     sources.push(summary);
@@ -135,6 +173,15 @@ async function* fileSteps(
     }
   }
   yield* scanFileInto(path, sink, { ...options, parallel: false });
+}
+
+/**
+ * Merges what one source collected on its own into the run's collector, a slice per turn of the event loop (an
+ * editor's thread stays free while a large file's addresses are merged).
+ */
+async function mergeInTurns(collector: AddressCollector, addresses: Iterable<CollectedAddress>, countOccurrences: boolean): Promise<void> {
+  const merge = collector.mergeSteps(addresses, { countOccurrences });
+  while (!merge.next().done) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 async function* countBytes(source: AsyncIterable<Uint8Array | string> | Iterable<string>, counter: { bytes: number }): AsyncGenerator<Uint8Array | string> {

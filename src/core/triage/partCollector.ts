@@ -1,18 +1,21 @@
 // Triage extraction of one part of a file, in a scan worker: what AddressCollector would keep, so that
 // AddressCollector.mergePart, fed the parts in file order, ends exactly where one collector fed the whole file
-// would. Line times: a part sends the times its own sampler did not drop on arrival. A time dropped here is dropped
-// by the file's sampler too: that sampler has seen at least what this one has, so its grid is at least as coarse,
-// and the time that filled the cell here is among those sent. Everything travels in a few flat arrays (a structured
-// clone of one object per address, or one buffer per address, costs more than the scan).
+// would. Line times: a part counts them on its own grid (the collector's cap) and sends the cells with their counts;
+// the file's grid has seen at least what this one has, so it is at least as coarse and each cell sent fits in one of
+// its cells (LineTimes.addCell). Everything travels in a few flat arrays (a structured clone of one object per
+// address, or one buffer per address, costs more than the scan).
 import { isInternalClass } from '../ip/classify';
 import type { IpMatch } from '../ip/ipMatch';
 import type { MatchLocation } from '../ip/lineScanner';
-import { TimeSampler } from './timeSampler';
+import { LineTimes } from './lineTimes';
 
 export interface PartCollectOptions {
   maxOccurrences: number;
   maxTimes: number;
 }
+
+/** Numbers per line-time cell: address (index), first and last minute (epoch ms), occurrences in it. */
+export const TIME_CELL_FIELDS = 4;
 
 /** Numbers per kept occurrence: address (index), line, column, start, end, port (-1: none), defanged (0/1), time (ms, NaN: none). */
 export const OCCURRENCE_FIELDS = 8;
@@ -25,9 +28,7 @@ export interface PartCollection {
   classes: string[];
   counts: Float64Array;
   defanged: Uint8Array;
-  /** Line times seen per address (internal addresses only). */
-  timesSeen: Float64Array;
-  /** (address, epoch ms) pairs: the times the part's samplers kept on arrival, in order. */
+  /** The part's line-time cells, TIME_CELL_FIELDS numbers each (internal addresses only), each address's oldest first. */
   times: Float64Array;
   /** The first occurrences of each address in the part (at most maxOccurrences each), in text order; offsets and lines relative to the part. */
   occurrences: Float64Array;
@@ -36,12 +37,6 @@ export interface PartCollection {
 class Grow {
   data = new Float64Array(4096);
   length = 0;
-
-  push2(a: number, b: number): void {
-    if (this.length + 2 > this.data.length) this.grow();
-    this.data[this.length++] = a;
-    this.data[this.length++] = b;
-  }
 
   ensure(n: number): Float64Array {
     while (this.length + n > this.data.length) this.grow();
@@ -67,8 +62,7 @@ export class PartCollector {
   private readonly counts: number[] = [];
   private readonly defanged: number[] = [];
   private readonly kept: number[] = [];
-  private readonly samplers: (TimeSampler | undefined)[] = [];
-  private readonly times = new Grow();
+  private readonly grids: (LineTimes | undefined)[] = [];
   private readonly occurrences = new Grow();
   private matches = 0;
 
@@ -87,18 +81,18 @@ export class PartCollector {
       this.counts.push(0);
       this.defanged.push(0);
       this.kept.push(0);
-      this.samplers.push(isInternalClass(m.ipClass) ? new TimeSampler(this.options.maxTimes) : undefined);
+      this.grids.push(isInternalClass(m.ipClass) ? new LineTimes(this.options.maxTimes) : undefined);
     }
     this.counts[k]++;
     if (m.defanged) this.defanged[k] = 1;
-    const sampler = this.samplers[k];
+    const grid = this.grids[k];
     let time: Date | undefined;
-    if (sampler) {
+    if (grid) {
       time = at.time();
-      if (time && sampler.add(time)) this.times.push2(k, time.getTime());
+      if (time) grid.addMs(time.getTime());
     }
     if (this.kept[k] < this.options.maxOccurrences) {
-      if (!sampler) time = at.time();
+      if (!grid) time = at.time();
       const t = time ? time.getTime() : NaN;
       const o = this.occurrences.ensure(OCCURRENCE_FIELDS);
       let i = this.occurrences.length;
@@ -116,6 +110,20 @@ export class PartCollector {
   };
 
   result(): PartCollection {
+    const times = new Grow();
+    for (let k = 0; k < this.grids.length; k++) {
+      const cells = this.grids[k]?.list();
+      if (!cells?.length) continue;
+      const d = times.ensure(cells.length * TIME_CELL_FIELDS);
+      let i = times.length;
+      for (const c of cells) {
+        d[i++] = k;
+        d[i++] = c.first;
+        d[i++] = c.last;
+        d[i++] = c.count;
+      }
+      times.length = i;
+    }
     return {
       matches: this.matches,
       ips: this.ips,
@@ -123,8 +131,7 @@ export class PartCollector {
       classes: this.classes,
       counts: Float64Array.from(this.counts),
       defanged: Uint8Array.from(this.defanged),
-      timesSeen: Float64Array.from(this.samplers, (s) => s?.seen ?? 0),
-      times: this.times.result(),
+      times: times.result(),
       occurrences: this.occurrences.result(),
     };
   }
@@ -132,5 +139,5 @@ export class PartCollector {
 
 /** The typed arrays of a collection, to transfer rather than copy. */
 export function collectionBuffers(c: PartCollection): ArrayBuffer[] {
-  return [c.versions, c.counts, c.defanged, c.timesSeen, c.times, c.occurrences].map((a) => a.buffer as ArrayBuffer);
+  return [c.versions, c.counts, c.defanged, c.times, c.occurrences].map((a) => a.buffer as ArrayBuffer);
 }

@@ -22,15 +22,16 @@ interface Stored {
 const FILE_FORMAT = 'ipinv-triage-cache';
 const FILE_VERSION = 1;
 
-export type CachePart = 'summary' | 'alerts';
+/** 'sightings': `{ remote, local }` (the summary as a peer and as an own address); 'alerts': the alert summary. */
+export type CachePart = 'sightings' | 'alerts';
 
 export function addressPartKey(scope: string, lookback: Lookback, part: CachePart, ip: string): string {
   return `${scope}\u0000${lookback}\u0000${part}\u0000${ip}`;
 }
 
-/** Holder lookups do not depend on the look-back: the time is part of the key instead. */
-export function holderKey(scope: string, ip: string, at: Date): string {
-  return `${scope}\u0000holders\u0000${ip}\u0000${at.toISOString()}`;
+/** Holder rows do not depend on the look-back: the hour they answer for is part of the key instead. */
+export function holderHourKey(scope: string, ip: string, hour: number): string {
+  return `${scope}\u0000holder-hours\u0000${ip}\u0000${new Date(hour).toISOString()}`;
 }
 
 export class TriageCache {

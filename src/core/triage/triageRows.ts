@@ -125,3 +125,26 @@ export function isAlertSummary(v: unknown): v is AlertSummary {
 export function isHolderList(v: unknown): v is HolderMachine[] {
   return Array.isArray(v) && v.every((m) => isObj(m) && typeof m.id === 'string' && typeof m.name === 'string' && optStr(m.firstSeen) && optStr(m.lastSeen));
 }
+
+/** Holder rows as the cache keeps them (per address and hour). */
+export function isHolderRows(v: unknown): v is HolderRow[] {
+  return (
+    Array.isArray(v) &&
+    v.every((r) => isObj(r) && typeof r.ip === 'string' && typeof r.from === 'number' && typeof r.to === 'number' && isHolderList([r.machine]))
+  );
+}
+
+/** Sightings of an address as a peer and as an own address, as the cache keeps them. */
+export interface SightingsPair {
+  remote: Sightings | null;
+  local: Sightings | null;
+}
+
+export function isSightingsPair(v: unknown): v is SightingsPair {
+  return isObj(v) && (v.remote === null || isSightings(v.remote)) && (v.local === null || isSightings(v.local));
+}
+
+/** Which side of a summary row it is: "local" when Defender recorded the address as the machine's own (LocalIP). */
+export function summarySide(row: HuntingRow): 'remote' | 'local' {
+  return str(row, 'Side') === 'local' ? 'local' : 'remote';
+}

@@ -1,15 +1,17 @@
 // Bulk triage: extracts every address from files or text, routes each by class, and asks Defender's
 // hunting engine in batches (public: sightings + alerts; internal: holders at the lines' times), streaming
 // entries as batches finish. A failing batch degrades only its addresses; cancelling keeps what arrived.
-import type { DefenderApi, HuntingResult } from '../../shared/defenderModel';
+import type { DefenderApi, HuntingResult, IndicatorApi, IndicatorList } from '../../shared/defenderModel';
+import { briefOf, indicatorKey, ipIndicatorsByAddress } from '../indicators/indicatorRules';
 import { AuthError, BadRequestError, TimeoutError, isCancellation } from '../defender/errors';
-import { batchAlertsQuery, batchInternalHoldersQuery, batchRemoteIpSummaryQuery, type InternalLookup } from '../hunting/huntingQueries';
+import { SUMMARY_QUERY_LISTS, batchAlertsQuery, batchInternalHoldersQuery, batchRemoteIpSummaryQuery, holderQueryWindow, type InternalLookup } from '../hunting/huntingQueries';
 import { classify, isInternalClass, type IpClass } from '../ip/classify';
 import { parseAddress } from '../ip/parseAddress';
 import { describeError } from '../investigation/describeError';
-import { FINDBYIP_MAX_AGE_MS, FINDBYIP_WINDOW_MS } from '../investigation/investigationService';
+import { FINDBYIP_MAX_AGE_MS } from '../investigation/investigationService';
+import { HOLDER_WINDOW_MS, HOUR_MS, MAX_INFERRED_GAP_MS, holderReason, hourOf, lookupsForCells, matchHolders, rowsForHour, type PointAnswer } from './holderTimeline';
 import { LOOKBACK_DAYS, type Lookback } from '../../shared/investigation';
-import { AddressCollector, type CollectedAddress, type CollectorOptions } from './addressCollector';
+import { AddressCollector, type CollectedAddress, type CollectorOptions, type TimeCell } from './addressCollector';
 import {
   ALERTS_ROW_BYTES,
   HUNTING_MAX_ROWS,
@@ -23,8 +25,8 @@ import {
 } from './batchPlanner';
 import { extractAddresses, type ExtractionResult, type ExtractionStep, type TriageInput } from './extractAddresses';
 import type { LineTimeOptions } from '../ip/logTime';
-import { TriageCache, addressPartKey, holderKey } from './triageCache';
-import { isAlertSummary, isHolderList, isSightings, parseAlertsRow, parseHolderRow, parseSummaryRow, rowAddress, type HolderRow } from './triageRows';
+import { TriageCache, addressPartKey, holderHourKey } from './triageCache';
+import { isAlertSummary, isHolderRows, isSightingsPair, parseAlertsRow, parseHolderRow, parseSummaryRow, rowAddress, summarySide, type HolderRow } from './triageRows';
 import {
   compareEntries,
   emptyVerdictCounts,
@@ -37,6 +39,7 @@ import {
   type TriageProblem,
   type TriageProgress,
   type TriageReport,
+  type TriageIndicators,
   type TriageSource,
 } from '../../shared/triageModel';
 
@@ -56,6 +59,8 @@ export interface TriageServiceOptions {
   collector?: CollectorOptions;
   /** How line timestamps without a zone are read (default UTC). */
   lineTime?: Omit<LineTimeOptions, 'now'>;
+  /** Asks the tenant's indicators once per triage (one list query, not one per address) for the `indicator` column. */
+  indicators?: Pick<IndicatorApi, 'listIndicators'>;
 }
 
 export interface TriageRequest {
@@ -109,7 +114,28 @@ interface InternalState {
   entry: TriageEntry;
   /** Lookups still waiting for an answer, by ISO time. */
   pending: Set<string>;
+  /** The line-time cells Defender can answer for (past 30 days), oldest first. */
+  cells: TimeCell[];
+  /** Occurrences with a line time, and the width of the cells in minutes. */
+  timed: number;
+  granularityMinutes: number;
+  /** Holder rows from the queries and the cache (deduplicated by `rowKeys`). */
+  rows: HolderRow[];
+  rowKeys: Set<string>;
+  /** Hours answered from the cache, asked by queries, and failed (a query or its fallback did not answer). */
+  cachedHours: Set<number>;
+  askedHours: Set<number>;
+  failedHours: Set<number>;
+  /** Hours whose query hit the row cap: answered, but not cached. */
+  truncatedHours: Set<number>;
+  /** findbyip answers where hunting failed. */
+  points: PointAnswer[];
+  /** Time windows of the holder queries that answered for this address (from the cache: the cached hours). */
+  windows: [number, number][];
 }
+
+/** At most this many line times per internal address are listed in `entry.times` (the counts stay exact). */
+const LISTED_TIMES = 48;
 
 type Task =
   | { kind: 'summary'; ips: string[]; timeoutSplits: number }
@@ -134,6 +160,7 @@ interface RunConfig {
   maxTimeoutSplits: number;
   collectorOptions: CollectorOptions;
   lineTime: Omit<LineTimeOptions, 'now'>;
+  indicators?: Pick<IndicatorApi, 'listIndicators'>;
 }
 
 export class TriageService {
@@ -152,6 +179,7 @@ export class TriageService {
       maxTimeoutSplits: Math.max(0, Math.trunc(options.maxTimeoutSplits ?? 1)),
       collectorOptions: options.collector ?? {},
       lineTime: options.lineTime ?? {},
+      ...(options.indicators ? { indicators: options.indicators } : {}),
     };
   }
 
@@ -196,6 +224,7 @@ class TriageRun {
   private fallbackLeft: number;
   private fatal: TriageProblem | undefined;
   private cancelled = false;
+  private indicators: TriageIndicators | undefined;
 
   constructor(
     cfg: RunConfig,
@@ -246,14 +275,14 @@ class TriageRun {
     const queue: Task[] = [];
     const needSummary = [...this.publics.values()].filter((p) => p.summary === 'pending').map((p) => p.entry.ip);
     const needAlerts = [...this.publics.values()].filter((p) => p.alerts === 'pending').map((p) => p.entry.ip);
-    const summaryBatches = planAddressBatches(needSummary, this.cfg.limits, SUMMARY_ROW_BYTES);
+    const summaryBatches = planAddressBatches(needSummary, this.cfg.limits, SUMMARY_ROW_BYTES, SUMMARY_QUERY_LISTS);
     const alertBatches = planAddressBatches(needAlerts, this.cfg.limits, ALERTS_ROW_BYTES);
     // Interleave so the first addresses get both answers (a final verdict) early.
     for (let i = 0; i < Math.max(summaryBatches.length, alertBatches.length); i++) {
       if (summaryBatches[i]) queue.push({ kind: 'summary', ips: summaryBatches[i], timeoutSplits: 0 });
       if (alertBatches[i]) queue.push({ kind: 'alerts', ips: alertBatches[i], timeoutSplits: 0 });
     }
-    for (const b of planHolderBatches(lookups, this.cfg.limits)) queue.push({ kind: 'holders', lookups: b, timeoutSplits: 0 });
+    for (const b of planHolderBatches(lookups, this.cfg.limits, MAX_INFERRED_GAP_MS)) queue.push({ kind: 'holders', lookups: b, timeoutSplits: 0 });
     this.batchesTotal = queue.length;
     yield { type: 'extracted', entries: [...this.entries.values()], progress: this.progress('querying') };
     if (this.cancelled || this.signal?.aborted) {
@@ -265,8 +294,21 @@ class TriageRun {
     // Settled in completion order; each promise resolves with its own id so none is lost in the race.
     const inFlight = new Map<number, Promise<{ id: number; outcome: Outcome }>>();
     let nextId = 0;
+    // The indicator list runs beside the hunting batches; it takes no hunting slot.
+    const INDICATORS = -1;
+    let listed: { list?: IndicatorList; error?: unknown } | undefined;
+    if (this.cfg.indicators) {
+      inFlight.set(
+        INDICATORS,
+        this.cfg.indicators.listIndicators({}, { signal: this.signal, noCache: this.request.noCache }).then(
+          (r) => ((listed = { list: r.data }), { id: INDICATORS, outcome: undefined as unknown as Outcome }),
+          (error: unknown) => ((listed = { error }), { id: INDICATORS, outcome: undefined as unknown as Outcome }),
+        ),
+      );
+    }
+    const hunting = (): number => inFlight.size - (inFlight.has(INDICATORS) ? 1 : 0);
     while (queue.length > 0 || inFlight.size > 0) {
-      while (inFlight.size < this.cfg.concurrency && queue.length > 0 && !this.cancelled && !this.fatal) {
+      while (hunting() < this.cfg.concurrency && queue.length > 0 && !this.cancelled && !this.fatal) {
         const task = queue.shift()!;
         const id = nextId++;
         inFlight.set(
@@ -277,6 +319,10 @@ class TriageRun {
       if (inFlight.size === 0) break;
       const { id, outcome } = await Promise.race(inFlight.values());
       inFlight.delete(id);
+      if (id === INDICATORS) {
+        yield { type: 'entries', entries: this.applyIndicators(listed ?? {}), progress: this.progress('querying') };
+        continue;
+      }
       const changed = this.settle(outcome, queue);
       yield { type: 'entries', entries: changed, progress: this.progress('querying') };
     }
@@ -296,6 +342,7 @@ class TriageRun {
     }
     for (const s of this.internals.values()) {
       if (s.pending.size > 0) {
+        for (const at of s.pending) s.failedHours.add(hourOf(Date.parse(at)));
         s.pending.clear();
         s.entry.problems.push({ ...problem, source: 'holders' });
       }
@@ -303,6 +350,25 @@ class TriageRun {
     }
     if (left.length > 0) yield { type: 'entries', entries: dedupe(left), progress: this.progress('querying') };
     return this.finish();
+  }
+
+  /** Every entry's indicator from the one list; returns the entries that have one. */
+  private applyIndicators(r: { list?: IndicatorList; error?: unknown }): TriageEntry[] {
+    if (!r.list) {
+      const d = describeError(r.error);
+      this.indicators = { ok: false, error: d.message, ...(d.permission ? { permission: d.permission } : {}) };
+      return [];
+    }
+    const byIp = ipIndicatorsByAddress(r.list.indicators);
+    const changed: TriageEntry[] = [];
+    for (const e of this.entries.values()) {
+      const i = byIp.get(indicatorKey(e.ip));
+      if (!i) continue;
+      e.indicator = briefOf(i);
+      changed.push(e);
+    }
+    this.indicators = { ok: true, count: byIp.size, matched: changed.length, complete: r.list.complete };
+    return changed;
   }
 
   private route(collector: AddressCollector): InternalLookup[] {
@@ -321,9 +387,10 @@ class TriageRun {
       if (route === 'public') {
         const state: PublicState = { entry, summary: 'pending', alerts: 'pending' };
         if (!this.request.noCache) {
-          const s = this.cfg.cache.get(addressPartKey(this.cfg.scope, lookback, 'summary', a.ip));
-          if (s && (s.value === null || isSightings(s.value))) {
-            if (s.value) entry.sightings = s.value;
+          const s = this.cfg.cache.get(addressPartKey(this.cfg.scope, lookback, 'sightings', a.ip));
+          if (s && isSightingsPair(s.value)) {
+            if (s.value.remote) entry.sightings = s.value.remote;
+            if (s.value.local) entry.localSightings = s.value.local;
             state.summary = 'done';
             this.noteFetched(entry, s.cachedAt, true);
           }
@@ -339,42 +406,57 @@ class TriageRun {
         if (state.summary !== 'pending' && state.alerts !== 'pending') this.finishPublic(state);
         continue;
       }
-      // Internal: look up the holder at each line time Defender can still answer for.
+      // Internal: which machine held it at each line time Defender can still answer for. The cells of its line times
+      // become the lookups of one query per batch over their whole span; each cell is matched to the rows locally.
       entry.verdict = 'internal';
-      const times = a.times.values();
-      entry.times = times.map((t) => t.toISOString());
-      const state: InternalState = { entry, pending: new Set() };
+      const cells = a.times.list();
+      entry.times = listedTimes(cells);
+      const state: InternalState = {
+        entry,
+        pending: new Set(),
+        cells: [],
+        timed: a.times.seen,
+        granularityMinutes: a.times.granularityMinutes,
+        rows: [],
+        rowKeys: new Set(),
+        cachedHours: new Set(),
+        askedHours: new Set(),
+        failedHours: new Set(),
+        truncatedHours: new Set(),
+        points: [],
+        windows: [],
+      };
       this.internals.set(a.ip, state);
-      if (times.length === 0) {
+      if (cells.length === 0) {
         entry.reason = 'No time on its lines: Defender says which machine held an internal address only for a given time.';
         continue;
       }
-      const usable = times.filter((t) => now - t.getTime() <= FINDBYIP_MAX_AGE_MS && t.getTime() <= now);
-      if (usable.length < times.length) {
-        entry.reason =
-          usable.length === 0
-            ? 'Its line times are outside the past 30 days: Defender answers "which machine held it" only for the past 30 days.'
-            : `${times.length - usable.length} of its ${times.length} line times are outside the past 30 days and were not looked up.`;
+      state.cells = cells.filter((c) => now - c.last <= FINDBYIP_MAX_AGE_MS && c.first <= now);
+      if (state.cells.length === 0) {
+        entry.reason = 'Its line times are outside the past 30 days: Defender answers "which machine held it" only for the past 30 days.';
+        continue;
       }
-      if (a.times.thinned) {
-        const note = `Many distinct line times: ${times.length} spread over the log were looked up.`;
-        entry.reason = entry.reason ? `${entry.reason} ${note}` : note;
-      }
-      entry.holdersAt = [];
-      for (const at of usable) {
+      for (const [hour, hourLookups] of lookupsForCells(a.ip, state.cells)) {
         if (!this.request.noCache) {
-          const c = this.cfg.cache.get(holderKey(this.cfg.scope, a.ip, at));
-          if (c && isHolderList(c.value)) {
-            entry.holdersAt.push({ at: at.toISOString(), machines: c.value, via: 'hunting' });
+          const c = this.cfg.cache.get(holderHourKey(this.cfg.scope, a.ip, hour));
+          if (c && isHolderRows(c.value)) {
+            addRows(state, c.value);
+            state.cachedHours.add(hour);
+            state.windows.push([hour - HOLDER_WINDOW_MS, hour + HOUR_MS + HOLDER_WINDOW_MS]);
             this.noteFetched(entry, c.cachedAt, true);
             continue;
           }
         }
-        state.pending.add(at.toISOString());
-        lookups.push({ ip: a.ip, at });
+        state.askedHours.add(hour);
+        for (const l of hourLookups) {
+          state.pending.add(l.at.toISOString());
+          lookups.push(l);
+        }
       }
-      if (state.pending.size === 0 && usable.length > 0) this.calls.cacheHits++;
-      if (state.pending.size === 0) this.finishInternal(state);
+      if (state.pending.size === 0) {
+        this.calls.cacheHits++;
+        this.finishInternal(state);
+      }
     }
     for (const p of this.publics.values()) if (p.summary === 'pending' || p.alerts === 'pending') p.entry.verdict = 'pending';
     for (const s of this.internals.values()) if (s.pending.size > 0) s.entry.verdict = 'pending';
@@ -410,7 +492,7 @@ class TriageRun {
           ? batchRemoteIpSummaryQuery(task.ips, days)
           : task.kind === 'alerts'
             ? batchAlertsQuery(task.ips, days)
-            : batchInternalHoldersQuery(task.lookups);
+            : batchInternalHoldersQuery(task.lookups, MAX_INFERRED_GAP_MS);
     } catch (error) {
       return { task, error };
     }
@@ -514,10 +596,14 @@ class TriageRun {
   }
 
   private settleAddresses(part: 'summary' | 'alerts', ips: string[], result: HuntingResult, fetchedAt: number): TriageEntry[] {
+    // Summary rows come per address and side (as a peer, as an own address); alert rows per address.
     const byIp = new Map<string, HuntingResult['results'][number]>();
+    const localByIp = new Map<string, HuntingResult['results'][number]>();
     for (const row of result.results) {
-      const ip = rowAddress(row, 'RemoteIP', normaliseRowIp);
-      if (ip && !byIp.has(ip)) byIp.set(ip, row);
+      const ip = rowAddress(row, part === 'summary' ? 'Ip' : 'RemoteIP', normaliseRowIp);
+      if (!ip) continue;
+      const into = part === 'summary' && summarySide(row) === 'local' ? localByIp : byIp;
+      if (!into.has(ip)) into.set(ip, row);
     }
     const changed: TriageEntry[] = [];
     for (const ip of ips) {
@@ -525,10 +611,14 @@ class TriageRun {
       if (!p || p[part] !== 'pending') continue;
       const row = byIp.get(ip);
       if (part === 'summary') {
-        const s = row ? parseSummaryRow(row) : undefined;
-        if (s) p.entry.sightings = s;
+        const remote = row ? parseSummaryRow(row) : undefined;
+        const localRow = localByIp.get(ip);
+        const local = localRow ? parseSummaryRow(localRow) : undefined;
+        if (remote) p.entry.sightings = remote;
         else delete p.entry.sightings;
-        this.cfg.cache.set(addressPartKey(this.cfg.scope, this.request.lookback, 'summary', ip), s ?? null, fetchedAt);
+        if (local) p.entry.localSightings = local;
+        else delete p.entry.localSightings;
+        this.cfg.cache.set(addressPartKey(this.cfg.scope, this.request.lookback, 'sightings', ip), { remote: remote ?? null, local: local ?? null }, fetchedAt);
       } else {
         const a = row ? parseAlertsRow(row) : undefined;
         if (a && a.count > 0) p.entry.alerts = a;
@@ -543,24 +633,28 @@ class TriageRun {
   }
 
   private settleHolders(lookups: InternalLookup[], result: HuntingResult, truncated: boolean, fetchedAt: number): TriageEntry[] {
-    const rows: HolderRow[] = [];
+    const byIp = new Map<string, HolderRow[]>();
     for (const r of result.results) {
       const h = parseHolderRow(r, normaliseRowIp);
-      if (h) rows.push(h);
-    }
-    const byIp = new Map<string, HolderRow[]>();
-    for (const h of rows) {
+      if (!h) continue;
       const list = byIp.get(h.ip);
       if (list) list.push(h);
       else byIp.set(h.ip, [h]);
     }
     const changed = new Set<TriageEntry>();
+    const added = new Set<InternalState>();
+    // The window the query covered: the batch's times ±15 minutes and the margin that shows the reports around them.
+    const window = holderQueryWindow(lookups, MAX_INFERRED_GAP_MS);
     for (const l of lookups) {
       const s = this.internals.get(l.ip);
       if (!s) continue;
-      const machines = holdersAt(byIp.get(l.ip) ?? [], l.at.getTime());
-      this.addHolders(s, l.at, machines, 'hunting');
-      if (!truncated) this.cfg.cache.set(holderKey(this.cfg.scope, l.ip, l.at), machines, fetchedAt);
+      if (!added.has(s)) {
+        added.add(s);
+        addRows(s, byIp.get(l.ip) ?? []);
+        if (!truncated) s.windows.push(window);
+      }
+      s.pending.delete(l.at.toISOString());
+      if (truncated) s.truncatedHours.add(hourOf(l.at.getTime()));
       this.noteFetched(s.entry, new Date(fetchedAt).toISOString(), false);
       if (truncated && !s.entry.problems.some((p) => p.kind === 'truncated')) {
         s.entry.problems.push({ source: 'holders', kind: 'truncated', message: 'The holder lookup hit the row cap: the list of machines may be incomplete.' });
@@ -576,26 +670,19 @@ class TriageRun {
     for (const a of outcome.answers) {
       const s = this.internals.get(a.lookup.ip);
       if (!s) continue;
+      s.pending.delete(a.lookup.at.toISOString());
+      // Hunting did not answer this hour; findbyip answers for ±15 minutes around this one time.
+      s.failedHours.add(hourOf(a.lookup.at.getTime()));
       if (a.machines) {
-        this.addHolders(s, a.lookup.at, a.machines, 'findbyip');
-        this.cfg.cache.set(holderKey(this.cfg.scope, a.lookup.ip, a.lookup.at), a.machines, fetchedAt);
+        s.points.push({ at: a.lookup.at.getTime(), machines: a.machines });
         this.noteFetched(s.entry, new Date(fetchedAt).toISOString(), false);
       } else {
         if (isCancellation(a.error)) this.cancelled = true;
-        s.pending.delete(a.lookup.at.toISOString());
         pushProblem(s.entry, toTriageProblem('holders', a.error));
       }
       if (this.finishInternal(s)) changed.add(s.entry);
     }
     return [...changed];
-  }
-
-  private addHolders(s: InternalState, at: Date, machines: HolderMachine[], via: 'hunting' | 'findbyip'): void {
-    const iso = at.toISOString();
-    s.pending.delete(iso);
-    s.entry.holdersAt ??= [];
-    s.entry.holdersAt = s.entry.holdersAt.filter((h) => h.at !== iso);
-    s.entry.holdersAt.push({ at: iso, machines, via });
   }
 
   /** Marks a task's addresses as failed with `problem`; returns those whose entries are now final. */
@@ -614,6 +701,7 @@ class TriageRun {
         const s = this.internals.get(l.ip);
         if (!s || !s.pending.has(l.at.toISOString())) continue;
         s.pending.delete(l.at.toISOString());
+        s.failedHours.add(hourOf(l.at.getTime()));
         pushProblem(s.entry, { ...problem, source: 'holders' });
         if (this.finishInternal(s)) changed.add(s.entry);
       }
@@ -627,9 +715,15 @@ class TriageRun {
     const e = p.entry;
     const before = e.verdict;
     if (e.alerts && e.alerts.count > 0) e.verdict = 'alerts';
-    else if (e.sightings && e.sightings.machines > 0) e.verdict = 'seen';
+    else if ((e.sightings?.machines ?? 0) > 0 || (e.localSightings?.machines ?? 0) > 0) e.verdict = 'seen';
     else if (p.summary === 'done' && p.alerts === 'done') e.verdict = 'not-seen';
     else e.verdict = 'unknown';
+    const own = e.localSightings?.machines ?? 0;
+    if (own > 0) {
+      // Not a peer anyone talked to: an address of the organisation itself (a public network card, the egress).
+      const who = own === 1 ? `1 machine (${e.localSightings?.deviceNames[0] ?? 'unnamed'})` : `${own} machines`;
+      e.reason = (e.sightings?.machines ?? 0) > 0 ? `Also the own address (LocalIP) of ${who}.` : `Your own address: Defender records it as the LocalIP of ${who}, not as a peer they talked to.`;
+    }
     return before === 'pending' || before !== e.verdict;
   }
 
@@ -638,20 +732,29 @@ class TriageRun {
     const e = s.entry;
     const before = e.verdict;
     e.verdict = 'internal';
-    if (e.holdersAt) {
-      e.holdersAt.sort((a, b) => a.at.localeCompare(b.at));
-      const merged = new Map<string, HolderMachine>();
-      for (const h of e.holdersAt) {
-        for (const m of h.machines) {
-          const seen = merged.get(m.id);
-          if (!seen) merged.set(m.id, { ...m });
-          else {
-            if (m.firstSeen && (!seen.firstSeen || m.firstSeen < seen.firstSeen)) seen.firstSeen = m.firstSeen;
-            if (m.lastSeen && (!seen.lastSeen || m.lastSeen > seen.lastSeen)) seen.lastSeen = m.lastSeen;
-          }
-        }
+    if (s.cells.length > 0) {
+      const answeredHours = new Set(s.cachedHours);
+      for (const h of s.askedHours) if (!s.failedHours.has(h)) answeredHours.add(h);
+      const timeline = matchHolders(s.cells, { rows: s.rows, windows: s.windows, answeredHours, points: s.points });
+      e.holdersAt = timeline.runs;
+      e.holders = timeline.holders;
+      e.holderCoverage = {
+        timedOccurrences: s.timed,
+        askedOccurrences: s.cells.reduce((n, c) => n + c.count, 0),
+        answeredOccurrences: timeline.answeredOccurrences,
+        heldOccurrences: timeline.heldOccurrences,
+        inferredOccurrences: timeline.inferredOccurrences,
+        times: s.cells.length,
+        granularityMinutes: s.granularityMinutes,
+      };
+      const reason = holderReason(e.holderCoverage, timeline.cut);
+      if (reason) e.reason = reason;
+      else delete e.reason;
+      // Each fully answered hour is kept for the next run (the rows within 15 minutes of it).
+      const fetchedAt = this.cfg.now();
+      for (const h of s.askedHours) {
+        if (!s.failedHours.has(h) && !s.truncatedHours.has(h)) this.cfg.cache.set(holderHourKey(this.cfg.scope, e.ip, h), rowsForHour(s.rows, h), fetchedAt);
       }
-      e.holders = [...merged.values()];
     }
     return before === 'pending' || before !== e.verdict;
   }
@@ -704,27 +807,9 @@ class TriageRun {
       sources: this.sources,
       counts: { files: this.sources.length, bytes: this.bytesScanned, occurrences: this.occurrences, addresses: entries.length, byVerdict: p.byVerdict },
       calls: { ...this.calls },
+      ...(this.indicators ? { indicators: this.indicators } : {}),
     };
   }
-}
-
-/** Machines whose reports of the address overlap the ±15 minute window around `at`, merged per machine. */
-export function holdersAt(rows: readonly HolderRow[], at: number): HolderMachine[] {
-  const from = at - FINDBYIP_WINDOW_MS;
-  const to = at + FINDBYIP_WINDOW_MS;
-  const byId = new Map<string, { m: HolderMachine; first: number; last: number }>();
-  for (const r of rows) {
-    if (r.to < from || r.from > to) continue;
-    const seen = byId.get(r.machine.id);
-    if (!seen) byId.set(r.machine.id, { m: r.machine, first: r.from, last: r.to });
-    else {
-      seen.first = Math.min(seen.first, r.from);
-      seen.last = Math.max(seen.last, r.to);
-    }
-  }
-  return [...byId.values()]
-    .sort((a, b) => b.last - a.last)
-    .map(({ m, first, last }) => ({ id: m.id, name: m.name, firstSeen: new Date(first).toISOString(), lastSeen: new Date(last).toISOString() }));
 }
 
 /** One lookup per address first (most recent time first), then the second of each, and so on. */
@@ -767,4 +852,22 @@ function pushProblem(entry: TriageEntry, p: TriageProblem): void {
 
 function dedupe<T>(xs: T[]): T[] {
   return [...new Set(xs)];
+}
+
+/** Adds holder rows to an address's state, each once (the cache and overlapping batches may repeat a row). */
+function addRows(s: InternalState, rows: readonly HolderRow[]): void {
+  for (const r of rows) {
+    const key = `${r.machine.id}\u0000${r.from}\u0000${r.to}`;
+    if (s.rowKeys.has(key)) continue;
+    s.rowKeys.add(key);
+    s.rows.push(r);
+  }
+}
+
+/** A bounded list of line times for display: the first minute of cells spread over the span, first and last kept. */
+function listedTimes(cells: readonly TimeCell[]): string[] {
+  if (cells.length <= LISTED_TIMES) return cells.map((c) => new Date(c.first).toISOString());
+  const picked: string[] = [];
+  for (let i = 0; i < LISTED_TIMES; i++) picked.push(new Date(cells[Math.round((i * (cells.length - 1)) / (LISTED_TIMES - 1))].first).toISOString());
+  return picked;
 }

@@ -6,6 +6,7 @@ import type { DefenderSession } from '../session/defenderSession';
 import type { MachinesStore } from '../tree/machinesStore';
 import type { MachinesTree } from '../tree/machinesTree';
 import type { PanelController } from '../panel/investigationPanel';
+import type { MachinePanelController } from '../machine/machinePanel';
 
 export interface CommandDeps {
   logger: Logger;
@@ -15,4 +16,5 @@ export interface CommandDeps {
   store: MachinesStore;
   panel: PanelController;
   tree: MachinesTree;
+  machinePanel: MachinePanelController;
 }

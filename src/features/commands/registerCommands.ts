@@ -10,6 +10,7 @@ import { copyMachineId } from './copyMachineId';
 import { copyMachineName } from './copyMachineName';
 import { findMachinesByIp } from './findMachinesByIp';
 import { investigateIp } from './investigateIp';
+import { investigateMachine } from './investigateMachine';
 import { investigateMachineLastIp } from './investigateMachineLastIp';
 import { openInPortal } from './openInPortal';
 import { refreshMachines } from './refreshMachines';
@@ -38,6 +39,7 @@ export const COMMANDS: Record<string, (deps: CommandDeps, ...args: unknown[]) =>
   'ipInvestigator.machines.copyName': (d, n) => copyMachineName(d, n),
   'ipInvestigator.machines.copyId': (d, n) => copyMachineId(d, n),
   'ipInvestigator.machines.investigateLastIp': (d, n) => investigateMachineLastIp(d, n),
+  'ipInvestigator.investigateMachine': (d, a) => investigateMachine(d, a),
 };
 
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {

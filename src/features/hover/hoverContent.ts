@@ -1,5 +1,6 @@
 // Builds the hover's Markdown from plain data: the address facts at once, then whatever the lookup has so far.
 // Every string from the API or the file is escaped here; links go only to the extension's own commands. Pure.
+import { normaliseDeviceId } from '../../core/defender/validate';
 import { describeError } from '../../core/investigation/describeError';
 import type { Alert } from '../../shared/defenderModel';
 import type { AddressFacts, Investigation, Lookback, SectionName } from '../../shared/investigation';
@@ -18,12 +19,23 @@ export const HOVER_COMMANDS = {
   copy: 'ipInvestigator.copyAddress',
   portal: 'ipInvestigator.openInPortal',
   signIn: 'ipInvestigator.signIn',
+  openMachine: 'ipInvestigator.investigateMachine',
+  addIndicator: 'ipInvestigator.addIndicator',
 } as const;
 
 /** What `isTrusted.enabledCommands` allows in the hover: these and nothing else. */
 export const HOVER_ENABLED_COMMANDS: readonly string[] = Object.values(HOVER_COMMANDS);
 
 export const DEMO_NOTICE = 'Demo tenant: simulated data';
+
+/** What the hover says about the address's indicator (undefined: not known within the budget). */
+export interface HoverIndicator {
+  /** "Blocked by indicator 'Known C2', expires 2027-01-10"; absent when the address has none. */
+  line?: string;
+  /** The identity may write and the address can take an indicator. */
+  canAdd: boolean;
+  updating: boolean;
+}
 
 export interface HoverModel {
   facts: AddressFacts;
@@ -38,6 +50,9 @@ export interface HoverModel {
   /** True when the line time allows "Find machines at <time>" (internal address, within the past 30 days). */
   findAtTime: boolean;
   demo: boolean;
+  indicator?: HoverIndicator;
+  /** The analyst's verdict and note on the address, as escaped Markdown (annotationMarkdown, from the history). */
+  annotation?: string;
 }
 
 const SEVERITY_ORDER = ['High', 'Medium', 'Low', 'Informational', 'UnSpecified'];
@@ -173,7 +188,12 @@ function atTimeLines(inv: Investigation, t: Localize): string[] {
   if (at.machines.length === 0) return [t('**At {0} (±15 min):** no machine held this address', when)];
   const names = at.machines
     .slice(0, MAX_MACHINES)
-    .map((m) => escapeMarkdown(m.computerDnsName ?? m.id, 80))
+    .map((m) => {
+      // "Open machine" next to each holder; only a well-formed device id becomes a link argument.
+      const id = normaliseDeviceId(m.id);
+      const link = id ? ` ${commandLink(t('Open machine'), HOVER_COMMANDS.openMachine, { machineId: id, lookback: inv.lookback })}` : '';
+      return `${escapeMarkdown(m.computerDnsName ?? m.id, 80)}${link}`;
+    })
     .join(', ');
   const more = at.machines.length > MAX_MACHINES ? ` ${t('and {0} more', at.machines.length - MAX_MACHINES)}` : '';
   return [t('**Held this address at {0} (±15 min):** {1}{2}', when, names, more)];
@@ -226,6 +246,7 @@ function linkLine(m: HoverModel, t: Localize): string {
   if (m.findAtTime && m.lineTime) {
     links.push(commandLink(t('Find machines at {0}', formatTime(m.lineTime.time)), HOVER_COMMANDS.findAtTime, { ip, at }));
   }
+  if (m.indicator?.canAdd) links.push(commandLink(m.indicator.updating ? t('Update indicator…') : t('Add indicator…'), HOVER_COMMANDS.addIndicator, { ip }));
   links.push(commandLink(t('Copy address'), HOVER_COMMANDS.copy, { ip }));
   links.push(commandLink(t('Open in Defender portal'), HOVER_COMMANDS.portal, { ip }));
   return links.join(' · ');
@@ -234,7 +255,9 @@ function linkLine(m: HoverModel, t: Localize): string {
 /** The hover's Markdown: paragraphs separated by blank lines, sections by rules. */
 export function buildHoverMarkdown(m: HoverModel, t: Localize = plainLocalize): string {
   const blocks: string[] = [factsBlock(m, t).join('  \n')];
+  if (m.annotation) blocks.push(m.annotation);
   const lookup = lookupBlock(m, t);
+  if (m.indicator) lookup.push(m.indicator.line ? `$(shield) ${escapeMarkdown(m.indicator.line, 200)}` : `$(shield) ${t('No indicator for this address')}`);
   if (lookup.length > 0) blocks.push(lookup.join('  \n'));
   blocks.push(linkLine(m, t));
   if (m.demo) blocks.push(`$(beaker) _${t(DEMO_NOTICE)}_`);

@@ -1,5 +1,6 @@
 // The hover's lookups: one shared investigation per (address, look-back, time), awaited within a short budget and
-// kept for the next hover. A lookup that every waiting hover cancelled is aborted. Pure: no vscode import.
+// kept for the next hover. A hover that is cancelled (the mouse moved away) stops waiting, but its lookup goes on, so
+// moving back shows the answer without a new request. Pure: no vscode import.
 import type { Investigation, InvestigationUpdate, Lookback, SectionName } from '../../shared/investigation';
 
 export interface LookupRequest {
@@ -36,6 +37,11 @@ interface Entry {
   key: string;
   controller: AbortController;
   waiters: number;
+  /** Dropped by clear() or eviction: a hover still waiting for it asks again. */
+  dropped: boolean;
+  /** Resolves when the entry is dropped, without waiting for its run to wind down. */
+  whenDropped: Promise<void>;
+  markDropped: () => void;
   investigation?: Investigation;
   pending: Set<SectionName>;
   done: boolean;
@@ -72,28 +78,40 @@ export class HoverLookups {
 
   /**
    * The lookup's state once it finishes, or after `budgetMs`, or when `signal` fires, whichever is first.
-   * A cancelled hover stops waiting; the lookup is aborted when no other hover waits for it.
+   * A cancelled hover only stops waiting: the lookup runs on for the next hover. A lookup dropped while the hover
+   * waits (the session changed, the cache was cleared) is asked again within what is left of the budget, so the hover
+   * never shows a cancellation it did not ask for.
    */
   async lookup(request: LookupRequest, budgetMs: number, signal?: AbortSignal): Promise<LookupSnapshot> {
-    const entry = this.entryFor(request);
+    let entry = this.entryFor(request);
     if (entry.done || signal?.aborted) return snapshot(entry);
-    entry.waiters++;
+    let budgetOver = false;
+    const budget = this.delay(budgetMs).then(() => {
+      budgetOver = true;
+    });
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<void>((resolve) => {
       onAbort = resolve;
       signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      await Promise.race([entry.settled, this.delay(budgetMs), aborted]);
+      for (;;) {
+        entry.waiters++;
+        try {
+          await Promise.race([entry.settled, entry.whenDropped, budget, aborted]);
+        } finally {
+          entry.waiters--;
+        }
+        if (entry.dropped && !signal?.aborted) {
+          // Out of budget: the new lookup still starts, for the next hover, and this one says it is running.
+          entry = this.entryFor(request);
+          if (!budgetOver && !entry.done) continue;
+        }
+        return snapshot(entry);
+      }
     } finally {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
-      entry.waiters--;
-      if (signal?.aborted && entry.waiters === 0 && !entry.done) {
-        entry.controller.abort();
-        this.entries.delete(entry.key);
-      }
     }
-    return snapshot(entry);
   }
 
   /** The state kept for a request, without starting anything. */
@@ -104,8 +122,14 @@ export class HoverLookups {
 
   /** Forgets everything and aborts running lookups (sign-in, sign-out, cache cleared, settings changed). */
   clear(): void {
-    for (const e of this.entries.values()) if (!e.done) e.controller.abort();
+    for (const e of this.entries.values()) this.drop(e);
     this.entries.clear();
+  }
+
+  private drop(e: Entry): void {
+    e.dropped = true;
+    e.markDropped();
+    if (!e.done) e.controller.abort();
   }
 
   private expired(e: Entry): boolean {
@@ -124,7 +148,9 @@ export class HoverLookups {
       return existing;
     }
     if (existing) this.entries.delete(key);
-    const entry: Entry = { key, controller: new AbortController(), waiters: 0, pending: new Set(), done: false, settled: Promise.resolve() };
+    let markDropped = () => {};
+    const whenDropped = new Promise<void>((resolve) => (markDropped = resolve));
+    const entry: Entry = { key, controller: new AbortController(), waiters: 0, dropped: false, whenDropped, markDropped, pending: new Set(), done: false, settled: Promise.resolve() };
     entry.settled = this.run(entry, request);
     this.entries.set(key, entry);
     this.evict();
@@ -135,7 +161,7 @@ export class HoverLookups {
     for (const [key, e] of this.entries) {
       if (this.entries.size <= this.maxEntries) break;
       if (e.waiters > 0) continue;
-      if (!e.done) e.controller.abort();
+      this.drop(e);
       this.entries.delete(key);
     }
   }

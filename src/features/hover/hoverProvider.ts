@@ -10,12 +10,35 @@ import { toAbortSignal } from '../../platform/cancellation';
 import type { Logger } from '../../platform/logger';
 import type { SectionName } from '../../shared/investigation';
 import type { DefenderSession } from '../session/defenderSession';
+import type { IndicatorService } from '../indicators/indicatorService';
+import { indicatorForHover } from '../indicators/indicatorHover';
 import { HOVER_ENABLED_COMMANDS, buildHoverMarkdown, noLookupReason, type HoverModel, type Localize } from './hoverContent';
 import { HoverLookups, type LookupRequest } from './hoverLookups';
 import { findHoverTarget, timeSearchText } from './hoverTarget';
+import type { Annotation } from '../../shared/annotation';
+import { annotationMarkdown } from '../history/annotationText';
 
 /** How long a hover waits for the API before showing what it has. */
 export const HOVER_BUDGET_MS = 1200;
+/**
+ * How long a hover may first wait for the connection to be built (modules, the demo tenant): the budget is for the
+ * tenant, not for our own start-up, so the first hover of a window is not cut short by it.
+ */
+export const CONNECTION_WAIT_MS = 4000;
+
+/** Resolves when `promise` settles, `ms` pass or `signal` fires, whichever is first. */
+function settledWithin(promise: Promise<unknown>, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    promise.then(done, done);
+  });
+}
 const SECTIONS: readonly SectionName[] = ['stats', 'alerts', 'machines', 'machinesAtTime'];
 
 export const localize: Localize = (message, ...args) => vscode.l10n.t(message, ...args);
@@ -24,6 +47,10 @@ export interface HoverDeps {
   logger: Logger;
   config: Configuration;
   session: DefenderSession;
+  /** The address's indicator line, within the same budget as the lookup. */
+  indicators?: IndicatorService;
+  /** The analyst's verdict and note on an address (the investigation history), shown below its facts. */
+  annotationOf?: (ip: string) => Annotation | undefined;
 }
 
 /** The line's timestamp, read with the configured zone for timestamps that carry none. */
@@ -90,12 +117,18 @@ export class IpHoverProvider implements vscode.HoverProvider, vscode.Disposable 
       demo: this.deps.session.isDemo,
       ...(noLookup ? { noLookup } : {}),
     };
+    const annotation = annotationMarkdown(this.deps.annotationOf?.(facts.ip), localize);
+    if (annotation) model.annotation = annotation;
     if (!noLookup) {
       // The time matters only where findbyip will be asked: other hovers of the address share one lookup.
       const request: LookupRequest = { ip: facts.ip, lookback: settings.lookback, ...(findAtTime && lineTime ? { at: lineTime.time.toISOString() } : {}) };
       const linked = toAbortSignal(token);
       try {
+        await settledWithin(this.deps.session.whenReady(), CONNECTION_WAIT_MS, linked.signal);
+        const indicator = this.deps.indicators ? indicatorForHover(this.deps.indicators, facts.ip, this.deps.session.isDemo, HOVER_BUDGET_MS, linked.signal) : undefined;
         model.snapshot = await this.lookups.lookup(request, HOVER_BUDGET_MS, linked.signal);
+        const known = await indicator;
+        if (known) model.indicator = known;
       } finally {
         linked.dispose();
       }
@@ -126,7 +159,26 @@ export function registerHover(context: vscode.ExtensionContext, deps: HoverDeps)
     );
   };
   register(deps.config.settings.hoverLanguages);
+  // Build the connection as soon as a file we hover is on screen (at once for the files a window reopens), after
+  // activation has returned: the first hover then finds the modules loaded and, in demo mode, the tenant running.
+  let prepared = false;
+  const prepareWhenHoverable = () => {
+    if (prepared || !deps.config.settings.hoverEnabled) return;
+    const languages = deps.config.settings.hoverLanguages;
+    if (!vscode.window.visibleTextEditors.some((e) => languages.includes(e.document.languageId))) return;
+    prepared = true;
+    setTimeout(() => void deps.session.prepare(), 0);
+  };
+  prepareWhenHoverable();
   context.subscriptions.push(
+    vscode.window.onDidChangeVisibleTextEditors(prepareWhenHoverable),
+    deps.session.onDidChange((reason) => {
+      // Another connection (settings, sign-in): prepare it too when a hoverable file is shown.
+      if (reason === 'settings' || reason === 'signIn' || reason === 'signOut') {
+        prepared = false;
+        prepareWhenHoverable();
+      }
+    }),
     provider,
     deps.config.onDidChange((e) => {
       if (e.current.hoverLanguages.join('\n') !== e.previous.hoverLanguages.join('\n')) register(e.current.hoverLanguages);

@@ -10,13 +10,16 @@ import { LOOKBACKS, type AddressFacts, type Lookback } from '../../shared/invest
 import { parsePanelIdentity, type PanelIdentity } from '../../shared/protocol';
 import type { DefenderSession } from '../session/defenderSession';
 import type { MachinesStore } from '../tree/machinesStore';
-import { InvestigationView, PANEL_VIEW_TYPE, type ViewDeps } from './investigationView';
+import type { KeptInvestigation } from '../../core/history/historyModel';
+import type { IndicatorsFeature } from '../indicators/registerIndicators';
+import { InvestigationView, PANEL_VIEW_TYPE, type PanelHistorySource, type ViewDeps } from './investigationView';
 import { PORTAL_ID } from './panelRuns';
 
 export { PANEL_VIEW_TYPE } from './investigationView';
 
 export interface PanelController {
-  open(request: { ip: string; at?: string; lookback: Lookback }): Promise<void>;
+  /** Opens (or reveals) the panel of an address; `seed` shows what the history kept instead of asking again. */
+  open(request: { ip: string; at?: string; lookback: Lookback }, options?: { seed?: KeptInvestigation }): Promise<void>;
   selectMachine(ip: string, machineId: string): void;
 }
 
@@ -27,6 +30,11 @@ export interface PanelDeps {
   session: DefenderSession;
   store: MachinesStore;
   revealMachine(ip: string, machineId: string): Promise<void>;
+  openMachine(machineId: string, lookback: Lookback): Promise<void>;
+  /** The Indicators section's service and flows. */
+  indicators?: IndicatorsFeature;
+  /** The investigation history: restored panels show what it kept (no request) while it is fresh. */
+  history?: PanelHistorySource;
 }
 
 export const REFRESH_PANEL = 'ipInvestigator.refreshInvestigation';
@@ -62,13 +70,16 @@ class PanelManager implements vscode.Disposable {
       session: deps.session,
       store: deps.store,
       revealMachine: (ip, id) => deps.revealMachine(ip, id),
+      openMachine: (id, lookback) => deps.openMachine(id, lookback),
       rdap: new RdapClient({ enabled: rdapEnabled }),
       rdapEnabled,
       extensionUri: context.extensionUri,
+      ...(deps.indicators ? { indicators: deps.indicators } : {}),
+      ...(deps.history ? { history: deps.history } : {}),
     };
   }
 
-  async open(request: { ip: string; at?: string; lookback: Lookback }): Promise<void> {
+  async open(request: { ip: string; at?: string; lookback: Lookback }, options: { seed?: KeptInvestigation } = {}): Promise<void> {
     const v = addressFacts(request.ip);
     if (!v.ok) throw new RangeError(v.error);
     if (!LOOKBACKS.includes(request.lookback)) throw new RangeError(`Look-back must be one of ${LOOKBACKS.join(', ')}.`);
@@ -82,7 +93,7 @@ class PanelManager implements vscode.Disposable {
       return;
     }
     const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `IP ${ip}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {});
-    this.adopt(panel, v.facts, { ip, lookback: request.lookback, ...(at ? { at } : {}) });
+    this.adopt(panel, v.facts, { ip, lookback: request.lookback, ...(at ? { at } : {}) }, options.seed);
     await Promise.resolve();
   }
 
@@ -94,11 +105,12 @@ class PanelManager implements vscode.Disposable {
       panel.dispose();
       return Promise.resolve();
     }
-    this.adopt(panel, valid.facts, valid.identity);
+    // After a reload: what the history kept for this identity, while it is fresh, instead of asking again.
+    this.adopt(panel, valid.facts, valid.identity, this.deps.history?.kept(valid.identity));
     return Promise.resolve();
   }
 
-  private adopt(panel: vscode.WebviewPanel, facts: AddressFacts, identity: PanelIdentity): void {
+  private adopt(panel: vscode.WebviewPanel, facts: AddressFacts, identity: PanelIdentity, seed?: KeptInvestigation): void {
     const view = new InvestigationView(panel, facts, identity, this.viewDeps);
     this.views.set(facts.ip, view);
     view.onDidDispose(() => {
@@ -110,7 +122,9 @@ class PanelManager implements vscode.Disposable {
     });
     if (panel.active) this.active = view;
     this.deps.logger.info(`Panel ${facts.ip} opened (look-back ${identity.lookback}${identity.at ? `, at ${identity.at}` : ''})`);
-    view.refresh(false);
+    const matching = seed && seed.investigation.lookback === identity.lookback && seed.investigation.at === identity.at ? seed : undefined;
+    if (matching) view.restore(matching);
+    else view.refresh(false);
   }
 
   selectMachine(ip: string, machineId: string): void {
@@ -157,7 +171,7 @@ export function registerPanel(context: vscode.ExtensionContext, deps: PanelDeps)
     }),
   );
   return {
-    open: (request) => manager.open(request),
+    open: (request, options) => manager.open(request, options),
     selectMachine: (ip, machineId) => manager.selectMachine(ip, machineId),
   };
 }

@@ -10,10 +10,16 @@ import { parseTimeInput } from '../../core/ip/logTime';
 import { describeError } from '../../core/investigation/describeError';
 import { findByIpTimeProblem, toProblem } from '../../core/investigation/investigationService';
 import type { Logger } from '../../platform/logger';
-import { LOOKBACK_DAYS, type AddressFacts, type SectionName } from '../../shared/investigation';
-import { parseWebviewMessage, type HostMessage, type PanelIdentity, type PanelRequest, type PanelSection } from '../../shared/protocol';
+import type { KeptInvestigation } from '../../core/history/historyModel';
+import type { Annotation } from '../../shared/annotation';
+import { LOOKBACK_DAYS, type AddressFacts, type Investigation, type Lookback, type SectionName } from '../../shared/investigation';
+import { parseWebviewMessage, type HostMessage, type PanelHistory, type PanelIdentity, type PanelRequest, type PanelSection, type RdapSummary } from '../../shared/protocol';
 import type { DefenderSession } from '../session/defenderSession';
 import type { MachinesStore } from '../tree/machinesStore';
+import { annotationPlain } from '../history/annotationText';
+import { localize } from '../hover/hoverProvider';
+import type { IndicatorsFeature } from '../indicators/registerIndicators';
+import { IndicatorsPanelSection, isIndicatorRequest } from './indicatorsSection';
 import { runExport } from './panelExport';
 import { newNonce, panelHtml } from './panelHtml';
 import {
@@ -23,11 +29,22 @@ import {
   PanelState,
   RunBook,
   isInvestigationSection,
+  payloadOf,
   validAlertId,
   validMachineId,
 } from './panelRuns';
 
 export const PANEL_VIEW_TYPE = 'ipInvestigator.investigation';
+
+/** What the panels read from and give to the investigation history. */
+export interface PanelHistorySource {
+  /** What was kept for exactly this request, when it is fresh enough to show without asking Defender again. */
+  kept(request: { ip: string; lookback: Lookback; at?: string }): KeptInvestigation | undefined;
+  annotation(ip: string): Annotation | undefined;
+  /** What the panel shows beyond the tree's sections (timeline, registration data, reverse DNS). */
+  keepExtras(inv: Investigation, extras: { rdap?: RdapSummary; reverseDns?: string[] }): void;
+  readonly onDidChange: vscode.Event<{ ip?: string; annotation?: boolean }>;
+}
 
 export interface ViewDeps {
   logger: Logger;
@@ -36,7 +53,12 @@ export interface ViewDeps {
   rdap: RdapClient;
   rdapEnabled(): boolean;
   revealMachine(ip: string, machineId: string): Promise<void>;
+  /** Opens the machine view of a machine the panel shows (a device id, already checked). */
+  openMachine(machineId: string, lookback: PanelIdentity['lookback']): Promise<void>;
   extensionUri: vscode.Uri;
+  /** The Indicators section's service and flows. */
+  indicators?: IndicatorsFeature;
+  history?: PanelHistorySource;
 }
 
 /** Webview options: scripts on, nothing else; only the built assets can be loaded. */
@@ -57,7 +79,10 @@ export class InvestigationView implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private webviewReady = false;
   private disposed = false;
+  /** Shown from the investigation history: when that data was fetched, and how many timeline events Defender had. */
+  private restored: { from: string; timelineTotal?: number } | undefined;
   private readonly onDisposeHandlers: (() => void)[] = [];
+  private readonly indicators: IndicatorsPanelSection | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -66,6 +91,15 @@ export class InvestigationView implements vscode.Disposable {
     private readonly deps: ViewDeps,
   ) {
     this.state = new PanelState(identity, facts);
+    if (deps.indicators) {
+      this.indicators = new IndicatorsPanelSection(facts.ip, {
+        feature: deps.indicators,
+        logger: deps.logger,
+        post: (m) => this.post(m),
+        investigation: () => this.state.investigation,
+        demo: () => deps.session.isDemo,
+      });
+    }
     panel.webview.options = webviewOptions(deps.extensionUri);
     panel.title = vscode.l10n.t('IP {0}', facts.ip);
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'activitybar.svg');
@@ -79,6 +113,55 @@ export class InvestigationView implements vscode.Disposable {
         if (!this.disposed && reason !== 'cache') this.refresh(false);
       }),
     );
+    if (deps.history) {
+      this.disposables.push(
+        deps.history.onDidChange((c) => {
+          if (c.annotation && (c.ip === undefined || c.ip === this.facts.ip)) this.postHistory();
+        }),
+      );
+    }
+  }
+
+  /** The header's line about the history: the analyst's verdict and note, and whether what is shown was restored. */
+  private postHistory(): void {
+    const annotation = this.deps.history?.annotation(this.facts.ip);
+    const mark = annotationPlain(annotation, localize, 2000);
+    const history: PanelHistory = {
+      ...(annotation ? { annotation } : {}),
+      ...(mark ? { mark } : {}),
+      ...(this.restored ? { restoredFrom: this.restored.from } : {}),
+      ...(this.restored?.timelineTotal !== undefined ? { timelineTotal: this.restored.timelineTotal } : {}),
+    };
+    this.post({ kind: 'history', history });
+  }
+
+  /**
+   * Shows what the history kept for this address (no request), as if a run had just delivered it; only the sections
+   * it did not keep are asked for. Refresh asks for everything again.
+   */
+  restore(kept: KeptInvestigation): void {
+    if (this.disposed) return;
+    const inv = kept.investigation;
+    const restored: PanelSection[] = INVESTIGATION_SECTIONS.filter((s) => payloadOf(s, inv) !== undefined || (s === 'machinesAtTime' && inv.machinesAtTimeNote !== undefined));
+    if (kept.rdap) restored.push('rdap');
+    if (kept.reverseDns) restored.push('reverseDns');
+    const { runId } = this.runs.start(restored);
+    this.state.begin(restored);
+    this.post({ kind: 'run', runId, identity: this.state.identity, sections: [...restored] });
+    for (const s of restored) {
+      if (s === 'rdap' && kept.rdap) this.send(runId, this.state.ready({ section: 'rdap', rdap: kept.rdap }));
+      else if (s === 'reverseDns' && kept.reverseDns) this.send(runId, this.state.ready({ section: 'reverseDns', names: kept.reverseDns }));
+      else if (isInvestigationSection(s)) {
+        const ready = payloadOf(s, inv) !== undefined;
+        this.send(runId, this.state.fromService(ready ? { section: s, state: 'ready', investigation: inv } : { section: s, state: 'skipped', reason: inv.machinesAtTimeNote ?? '', investigation: inv }));
+      }
+    }
+    this.restored = { from: kept.fetchedAt, ...(kept.timelineTotal !== undefined ? { timelineTotal: kept.timelineTotal } : {}) };
+    this.post({ kind: 'done', runId, cachedAt: kept.fetchedAt });
+    this.postHistory();
+    const missing = [...INVESTIGATION_SECTIONS, ...ENRICHMENT_SECTIONS].filter((s) => !restored.includes(s));
+    this.deps.logger.info(`Panel ${this.facts.ip}: restored from the history (data fetched ${kept.fetchedAt}) without a request${missing.length > 0 ? `; asking for ${missing.join(', ')}` : ''}.`);
+    if (missing.length > 0) void this.run(missing, false);
   }
 
   get identity(): PanelIdentity {
@@ -109,7 +192,12 @@ export class InvestigationView implements vscode.Disposable {
 
   /** Everything: all sections and the enrichment (the first open, Refresh, a session change). */
   refresh(noCache: boolean): void {
+    if (this.restored) {
+      this.restored = undefined;
+      this.postHistory();
+    }
     void this.run([...INVESTIGATION_SECTIONS, ...ENRICHMENT_SECTIONS], noCache);
+    void this.indicators?.load(noCache);
   }
 
   /** A new period and/or time for the same address: re-query what depends on them. */
@@ -119,6 +207,11 @@ export class InvestigationView implements vscode.Disposable {
     const atChanged = identity.at !== current.at;
     this.state.setIdentity({ ip: this.facts.ip, lookback: identity.lookback, ...(identity.at ? { at: identity.at } : {}) });
     const sections: SectionName[] = [...(lookbackChanged ? PERIOD_SECTIONS : []), ...(atChanged ? (['machinesAtTime'] as const) : [])];
+    // Another period is asked of Defender: what the header said about the history no longer holds.
+    if (lookbackChanged && this.restored) {
+      this.restored = undefined;
+      this.postHistory();
+    }
     if (sections.length > 0) void this.run(sections, false);
   }
 
@@ -129,6 +222,8 @@ export class InvestigationView implements vscode.Disposable {
   private async run(sections: readonly PanelSection[], noCache: boolean): Promise<void> {
     if (this.disposed) return;
     const { runId, signal } = this.runs.start(sections);
+    // An address taken off the Machines view while this run loads is not brought back by it.
+    const stamp = this.deps.store.stamp(this.facts.ip);
     this.state.begin(sections);
     this.post({ kind: 'run', runId, identity: this.state.identity, sections: [...sections] });
     const inv = sections.filter(isInvestigationSection);
@@ -140,7 +235,19 @@ export class InvestigationView implements vscode.Disposable {
     for (const s of this.runs.unsettled(runId)) this.send(runId, this.state.failed({ source: s, kind: 'internal', message: vscode.l10n.t('No answer for this section.'), remedy: vscode.l10n.t('Refresh to try again.') }));
     this.post({ kind: 'done', runId, ...(this.state.investigation.cachedAt ? { cachedAt: this.state.investigation.cachedAt } : {}) });
     this.deps.logger.info(`Panel ${this.facts.ip}: ${sections.join(', ')} in ${Date.now() - started} ms`);
-    this.toStore();
+    // Only a run that asked Defender something is an investigation for the tree and the history.
+    if (inv.length > 0) this.toStore(stamp);
+    this.keepExtras();
+  }
+
+  /** The history keeps what the panel shows beyond the tree's sections. */
+  private keepExtras(): void {
+    const rdap = this.state.update('rdap');
+    const dns = this.state.update('reverseDns');
+    this.deps.history?.keepExtras(this.state.investigation, {
+      ...(rdap?.state === 'ready' && rdap.payload.section === 'rdap' ? { rdap: rdap.payload.rdap } : {}),
+      ...(dns?.state === 'ready' && dns.payload.section === 'reverseDns' ? { reverseDns: dns.payload.names } : {}),
+    });
   }
 
   private send(runId: number, update: ReturnType<PanelState['fromService']>): void {
@@ -205,11 +312,11 @@ export class InvestigationView implements vscode.Disposable {
   }
 
   /** The Machines view gets what the panel learnt (without the timeline, which the view does not show). */
-  private toStore(): void {
+  private toStore(stamp: string): void {
     const inv = this.state.investigation;
     if (!inv.stats && !inv.machines && !inv.alerts && !inv.machinesAtTime) return;
     const { timeline: _timeline, ...rest } = inv;
-    this.deps.store.upsert({ ...rest, problems: [...inv.problems] }, { loading: false });
+    this.deps.store.upsert({ ...rest, problems: [...inv.problems] }, { loading: false, stamp });
   }
 
   private onMessage(raw: unknown): void {
@@ -243,12 +350,18 @@ export class InvestigationView implements vscode.Disposable {
       now: new Date().toISOString(),
     });
     for (const m of this.state.replay(this.runs)) this.post(m);
+    this.indicators?.replay();
+    this.postHistory();
   }
 
   /** One request of the webview; the result is a short message for its status line. */
   private async answer(r: PanelRequest): Promise<string | undefined> {
     const inv = this.state.investigation;
     const session = this.deps.session;
+    if (isIndicatorRequest(r)) {
+      if (!this.indicators) throw new RangeError(vscode.l10n.t('Indicators are not available here.'));
+      return this.indicators.answer(r);
+    }
     switch (r.type) {
       case 'refresh':
         this.refresh(true);
@@ -300,8 +413,10 @@ export class InvestigationView implements vscode.Disposable {
           {
             portalUrl: session.portalIpUrl(this.facts.ip),
             demo: session.isDemo,
+            ...(this.deps.history?.annotation(this.facts.ip) ? { annotation: this.deps.history.annotation(this.facts.ip) } : {}),
             ...(this.state.update('rdap')?.state === 'ready' ? { rdap: rdapOf(this.state.update('rdap')) } : {}),
             ...(this.state.update('reverseDns')?.state === 'ready' ? { reverseDns: namesOf(this.state.update('reverseDns')) } : {}),
+            ...(this.indicators ? { indicators: this.indicators.reportData() } : {}),
           },
           r.format,
           r.table,
@@ -312,6 +427,17 @@ export class InvestigationView implements vscode.Disposable {
         await this.deps.revealMachine(this.facts.ip, id);
         return undefined;
       }
+      case 'openMachine': {
+        const id = validMachineId(inv, r.machineId);
+        if (!id) throw new RangeError(vscode.l10n.t('Unknown machine.'));
+        await this.deps.openMachine(id, this.state.identity.lookback);
+        return undefined;
+      }
+      case 'setVerdict':
+      case 'editNote':
+        // The commands prompt (through the scriptable UserInput) and store; the header repaints from the history.
+        await vscode.commands.executeCommand(r.type === 'setVerdict' ? 'ipInvestigator.setVerdict' : 'ipInvestigator.editNote', { ip: this.facts.ip });
+        return undefined;
     }
   }
 
@@ -325,6 +451,7 @@ export class InvestigationView implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.runs.abortAll();
+    this.indicators?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
     for (const h of this.onDisposeHandlers.splice(0)) h();
     this.panel.dispose();

@@ -30,6 +30,8 @@ export interface PanelHtmlOptions {
   cspSource: string;
   scriptUri: string;
   styleUri: string;
+  /** More stylesheets after `styleUri` (the machine view adds its own to the panel's). */
+  styleUris?: readonly string[];
   scriptNonce: string;
   styleNonce: string;
   title: string;
@@ -49,6 +51,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
     `<title>${escapeAttr(o.title)}</title>`,
     `<link rel="stylesheet" href="${escapeAttr(o.styleUri)}">`,
+    ...(o.styleUris ?? []).map((uri) => `<link rel="stylesheet" href="${escapeAttr(uri)}">`),
     `<script nonce="${escapeAttr(o.scriptNonce)}" src="${escapeAttr(o.scriptUri)}" defer></script>`,
     '</head>',
     '<body>',

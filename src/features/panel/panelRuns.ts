@@ -14,21 +14,21 @@ export function isInvestigationSection(s: PanelSection): s is SectionName {
   return (INVESTIGATION_SECTIONS as readonly string[]).includes(s);
 }
 
-interface Run {
+interface Run<S extends string> {
   controller: AbortController;
-  pending: Set<PanelSection>;
+  pending: Set<S>;
 }
 
-/** Runs and the sections they own. */
-export class RunBook {
+/** Runs and the sections they own (the investigation panel's by default; the machine panel has its own). */
+export class RunBook<S extends string = PanelSection> {
   private nextId = 1;
-  private readonly owner = new Map<PanelSection, number>();
-  private readonly runs = new Map<number, Run>();
+  private readonly owner = new Map<S, number>();
+  private readonly runs = new Map<number, Run<S>>();
 
   /** Starts a run for `sections`; earlier runs lose those sections and are aborted when left with none. */
-  start(sections: readonly PanelSection[]): { runId: number; signal: AbortSignal } {
+  start(sections: readonly S[]): { runId: number; signal: AbortSignal } {
     const runId = this.nextId++;
-    const run: Run = { controller: new AbortController(), pending: new Set(sections) };
+    const run: Run<S> = { controller: new AbortController(), pending: new Set(sections) };
     for (const s of sections) {
       const previous = this.owner.get(s);
       if (previous !== undefined) this.release(previous, s);
@@ -38,7 +38,7 @@ export class RunBook {
     return { runId, signal: run.controller.signal };
   }
 
-  private release(runId: number, section: PanelSection): void {
+  private release(runId: number, section: S): void {
     const run = this.runs.get(runId);
     if (!run) return;
     run.pending.delete(section);
@@ -49,12 +49,12 @@ export class RunBook {
   }
 
   /** True when `runId` still owns `section` (its updates are shown). */
-  owns(runId: number, section: PanelSection): boolean {
+  owns(runId: number, section: S): boolean {
     return this.owner.get(section) === runId;
   }
 
   /** The section got its final state in this run. */
-  settle(runId: number, section: PanelSection): void {
+  settle(runId: number, section: S): void {
     const run = this.runs.get(runId);
     if (!run) return;
     run.pending.delete(section);
@@ -62,12 +62,12 @@ export class RunBook {
   }
 
   /** Sections this run still owns and has not settled. */
-  unsettled(runId: number): PanelSection[] {
+  unsettled(runId: number): S[] {
     const run = this.runs.get(runId);
     return run ? [...run.pending].filter((s) => this.owns(runId, s)) : [];
   }
 
-  ownerOf(section: PanelSection): number | undefined {
+  ownerOf(section: S): number | undefined {
     return this.owner.get(section);
   }
 

@@ -7,9 +7,10 @@ import type { AuthConfig, AuthCloud } from '../../core/auth/authConfig';
 import type { DeviceCodeInfo, TokenProvider, TokenResource } from '../../core/auth/tokenProvider';
 import { portalAlertUrl, portalIpUrl, portalMachineUrl, resolveCloud, type CloudName, type Region } from '../../core/defender/clouds';
 import { AuthError } from '../../core/defender/errors';
-import type { DefenderApi } from '../../shared/defenderModel';
+import type { DefenderApi, IndicatorApi, MachineApi } from '../../shared/defenderModel';
 import type { NetworkOptions } from '../../core/defender/network';
 import type { InvestigationService } from '../../core/investigation/investigationService';
+import type { MachineService } from '../../core/machine/machineService';
 import type { Configuration } from '../../platform/configuration';
 import type { Logger } from '../../platform/logger';
 import { networkOptionsKey } from '../../platform/proxySettings';
@@ -37,13 +38,15 @@ export interface SessionState {
 }
 
 /** The client with the operations the extension adds to DefenderApi. */
-export type SessionClient = DefenderApi & { clearCache(): void };
+export type SessionClient = DefenderApi & MachineApi & IndicatorApi & { clearCache(): void };
 
 interface Runtime {
   key: string;
   provider: TokenProvider;
   client: SessionClient;
   service: InvestigationService;
+  /** The machine view's service over the same client (and cache), built on first use. */
+  machineService?: MachineService;
   /** Base URL of the in-process simulated tenant (demo mode). */
   simulatorUrl?: string;
   close(): Promise<void>;
@@ -126,9 +129,55 @@ export class DefenderSession implements vscode.Disposable {
     return (await this.getRuntime()).service;
   }
 
+  /** The machine view's service for the current settings (built on first use, sharing the client and its cache). */
+  async getMachineService(): Promise<MachineService> {
+    const rt = await this.getRuntime();
+    if (!rt.machineService) {
+      const { MachineService } = await import('../../core/machine/machineService');
+      rt.machineService ??= new MachineService(rt.client);
+    }
+    return rt.machineService;
+  }
+
   /** The API client for the current settings (built on first use). */
   async getClient(): Promise<SessionClient> {
     return (await this.getRuntime()).client;
+  }
+
+  /**
+   * Builds the connection ahead of the first lookup, off the activation path: the modules load and, in demo mode,
+   * the simulated tenant starts and its token is issued, so the first hover spends its budget on the tenant. Never
+   * prompts and never throws (a failure is logged; the first real use reports it).
+   */
+  async prepare(): Promise<void> {
+    try {
+      const rt = await this.getRuntime();
+      if (this.isDemo) await rt.provider.getToken('defender', AbortSignal.timeout(10_000));
+    } catch (e) {
+      this.deps.logger.trace(`Preparing the connection: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Resolves once the connection for the current settings is built (or failed to build); never rejects. */
+  whenReady(): Promise<void> {
+    return this.getRuntime().then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /**
+   * What the current Defender token says about indicator access (its roles or scopes), or undefined when it cannot
+   * tell (no token yet, an opaque token). Never signs in: a hover or a panel asks this.
+   */
+  async indicatorAccess(signal: AbortSignal): Promise<{ write: boolean; seesAll: boolean } | undefined> {
+    const rt = await this.getRuntime();
+    const { indicatorAccess, tokenPermissions } = await import('../../core/auth/tokenClaims');
+    try {
+      return indicatorAccess(tokenPermissions(await rt.provider.getToken('defender', signal)));
+    } catch {
+      return undefined;
+    }
   }
 
   /** The simulated tenant's base URL when it runs (demo mode), for diagnostics and tests. */

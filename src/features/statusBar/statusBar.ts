@@ -1,6 +1,5 @@
 // The status bar item: which tenant the lookups go to (demo, or mode, cloud and account); a click opens the account menu.
 import * as vscode from 'vscode';
-import { ContextKey, setContext } from '../../platform/contextKeys';
 import { escapeMarkdown } from '../../shared/markdown';
 import { DEMO_NOTICE } from '../hover/hoverContent';
 import type { DefenderSession, SessionState } from '../session/defenderSession';
@@ -29,8 +28,6 @@ export function registerStatusBar(context: vscode.ExtensionContext, session: Def
   item.name = vscode.l10n.t('Defender IP Investigator');
   item.command = 'ipInvestigator.accountMenu';
   const update = () => {
-    // The manifest's `when` clauses (welcome content, menus) follow the same state.
-    setContext(ContextKey.demo, session.isDemo);
     const { text, tooltip } = statusText(session.state());
     item.text = text;
     // The account name comes from the sign-in service: escaped like any other outside text.

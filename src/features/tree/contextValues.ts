@@ -22,6 +22,14 @@ export const ContextFlag = {
   triageRoot: 'triageRoot',
   /** An address under the Triage group. */
   triageAddress: 'triageAddress',
+  /** A remote address a machine talked to ("Talked to" under a machine). */
+  remoteAddress: 'remoteAddress',
+  /** An address the analyst can give a verdict or a note (investigated, triaged, or in the history). */
+  annotatable: 'annotatable',
+  /** The top-level History group (search, clear). */
+  historyRoot: 'historyRoot',
+  /** An address under the History group (open, remove from the history). */
+  historyEntry: 'historyEntry',
 } as const;
 
 export type ContextFlag = (typeof ContextFlag)[keyof typeof ContextFlag];

@@ -12,8 +12,13 @@ export interface Disposable {
 export type StoreEvent<T> = (listener: (e: T) => unknown, thisArgs?: unknown, disposables?: Disposable[]) => Disposable;
 
 export interface StoreChange {
-  /** The address that changed; undefined when the whole list changed (clear, remove, reorder). */
+  /** The address that changed (also when it moved to the top); undefined when several did (clear, remove, restore). */
   ip?: string;
+  /**
+   * What happened: an investigation began, its data arrived (`data`), it ended, entries were removed or cleared, or
+   * entries were put back from the investigation history (`restore`, which is not a new investigation).
+   */
+  reason?: 'begin' | 'data' | 'end' | 'remove' | 'clear' | 'restore';
 }
 
 export interface AddressEntry {
@@ -24,6 +29,8 @@ export interface AddressEntry {
   /** An investigation of this address is running. */
   loading: boolean;
   updatedAt: number;
+  /** Put back from the investigation history: the ISO instant its data was fetched (the view says how old it is). */
+  restoredFrom?: string;
 }
 
 export interface MachineView {
@@ -141,8 +148,19 @@ export class MachinesStore {
   private list: AddressEntry[] = [];
   private readonly listeners = new Set<(e: StoreChange) => unknown>();
   private readonly cache = new Map<string, { inv: Investigation; machines: MachineView[] }>();
+  /** Bumped when the whole list is cleared or replaced, and per address when it is removed (see `stamp`). */
+  private clears = 0;
+  private readonly removals = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * Changes when the address leaves the list (removed, cleared, replaced). Work that started before it (a panel still
+   * loading) passes it to `upsert` and does not bring back an address the user took off the list meanwhile.
+   */
+  stamp(ip: string): string {
+    return `${this.clears}:${this.removals.get(ip) ?? 0}`;
+  }
 
   readonly onDidChange: StoreEvent<StoreChange> = (listener, thisArgs, disposables) => {
     const bound = (e: StoreChange) => listener.call(thisArgs, e);
@@ -178,7 +196,7 @@ export class MachinesStore {
             ...(request.at ? { at: request.at } : {}),
             problems: [],
           };
-    this.put({ ip, lookback: request.lookback, ...(request.at ? { at: request.at } : {}), investigation, loading: true, updatedAt: this.now() });
+    this.put({ ip, lookback: request.lookback, ...(request.at ? { at: request.at } : {}), investigation, loading: true, updatedAt: this.now() }, true, 'begin');
   }
 
   /**
@@ -187,8 +205,9 @@ export class MachinesStore {
    * Data for the same look-back and time is merged section by section, so two surfaces streaming the same address
    * do not erase each other's sections.
    */
-  upsert(investigation: Investigation, options: { loading?: boolean } = {}): void {
+  upsert(investigation: Investigation, options: { loading?: boolean; stamp?: string } = {}): void {
     const ip = investigation.address.ip;
+    if (options.stamp !== undefined && options.stamp !== this.stamp(ip)) return;
     const existing = this.get(ip);
     const prev = existing?.investigation;
     const same = prev !== undefined && prev.lookback === investigation.lookback && prev.at === investigation.at;
@@ -202,7 +221,37 @@ export class MachinesStore {
         updatedAt: this.now(),
       },
       false,
+      'data',
     );
+  }
+
+  /**
+   * Entries from the investigation history, as they were (no request): `replace` swaps the whole list (a reload, a
+   * switch of tenant), otherwise each goes on top. Each says when its data was fetched.
+   */
+  restore(entries: readonly { investigation: Investigation; fetchedAt: string }[], options: { replace?: boolean } = {}): void {
+    const restored = entries.slice(0, MAX_ADDRESSES).map(
+      (r): AddressEntry => ({
+        ip: r.investigation.address.ip,
+        lookback: r.investigation.lookback,
+        ...(r.investigation.at ? { at: r.investigation.at } : {}),
+        investigation: structuredClone(r.investigation),
+        loading: false,
+        updatedAt: this.now(),
+        restoredFrom: r.fetchedAt,
+      }),
+    );
+    if (options.replace) {
+      if (restored.length === 0 && this.list.length === 0) return;
+      this.list = restored;
+      this.cache.clear();
+      this.clears++;
+    } else {
+      const ips = new Set(restored.map((e) => e.ip));
+      for (const ip of ips) this.cache.delete(ip);
+      this.list = [...restored, ...this.list.filter((e) => !ips.has(e.ip))].slice(0, MAX_ADDRESSES);
+    }
+    this.fire({ reason: 'restore' });
   }
 
   /** The investigation of `ip` finished (or failed): it no longer shows as loading. */
@@ -210,23 +259,25 @@ export class MachinesStore {
     const e = this.get(ip);
     if (!e || !e.loading) return;
     e.loading = false;
-    this.fire({ ip });
+    this.fire({ ip, reason: 'end' });
   }
 
   remove(ip: string): boolean {
     const before = this.list.length;
+    this.removals.set(ip, (this.removals.get(ip) ?? 0) + 1);
     this.list = this.list.filter((e) => e.ip !== ip);
     this.cache.delete(ip);
     if (this.list.length === before) return false;
-    this.fire({});
+    this.fire({ reason: 'remove' });
     return true;
   }
 
   clear(): void {
+    this.clears++;
     if (this.list.length === 0) return;
     this.list = [];
     this.cache.clear();
-    this.fire({});
+    this.fire({ reason: 'clear' });
   }
 
   /** The machines of an address, merged from its investigation (memoised per investigation). */
@@ -245,15 +296,15 @@ export class MachinesStore {
   }
 
   /** Stores an entry: on top when new or when `toTop`, else in its place. */
-  private put(entry: AddressEntry, toTop = true): void {
+  private put(entry: AddressEntry, toTop: boolean, reason: 'begin' | 'data'): void {
     const index = this.list.findIndex((e) => e.ip === entry.ip);
     this.cache.delete(entry.ip);
     if (index >= 0 && (!toTop || index === 0)) {
       this.list = this.list.map((e, i) => (i === index ? entry : e));
-      this.fire({ ip: entry.ip });
+      this.fire({ ip: entry.ip, reason });
       return;
     }
     this.list = [entry, ...this.list.filter((e) => e.ip !== entry.ip)].slice(0, MAX_ADDRESSES);
-    this.fire({});
+    this.fire({ ip: entry.ip, reason });
   }
 }

@@ -5,8 +5,9 @@ import { ContextKey, setContext } from '../../platform/contextKeys';
 import { DEMO_NOTICE } from '../hover/hoverContent';
 import { localize } from '../hover/hoverProvider';
 import type { DefenderSession } from '../session/defenderSession';
+import type { MachineActivity, TalkedToSource } from './machineActivity';
 import type { MachinesStore } from './machinesStore';
-import { childrenOf, findMachineNode, parentOf, type TreeNodeModel } from './treeModel';
+import { childrenOf, findMachineNode, parentOf, type AnnotationOf, type TreeNodeModel } from './treeModel';
 import type { TreeSection } from './treeSection';
 
 export const MACHINES_VIEW_ID = 'ipInvestigator.machines';
@@ -38,10 +39,19 @@ class MachinesTreeProvider implements vscode.TreeDataProvider<TreeNodeModel> {
   private readonly emitter = new vscode.EventEmitter<TreeNodeModel | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
 
+  /** The remote addresses of machines as the tree reads them: the workbench's own calls may start a load, render() may not. */
+  private readonly loading: TalkedToSource | undefined;
+  private readonly reading: TalkedToSource | undefined;
+
   constructor(
     private readonly store: MachinesStore,
     private readonly sections: readonly TreeSection[] = [],
-  ) {}
+    activity?: MachineActivity,
+    private readonly annotationOf?: AnnotationOf,
+  ) {
+    this.loading = activity;
+    this.reading = activity ? { entry: (id, lookback) => activity.entry(id, lookback) } : undefined;
+  }
 
   refresh(): void {
     this.emitter.fire(undefined);
@@ -72,16 +82,25 @@ class MachinesTreeProvider implements vscode.TreeDataProvider<TreeNodeModel> {
   }
 
   getChildren(node?: TreeNodeModel): TreeNodeModel[] {
-    if (!node) return [...this.sections.flatMap((s) => s.roots()), ...childrenOf(this.store, undefined, Date.now(), localize)];
+    return this.childrenFor(node, this.loading);
+  }
+
+  /** Children without starting any lookup (diagnostics and the integration suite read the view this way). */
+  childrenFor(node: TreeNodeModel | undefined, activity: TalkedToSource | undefined = this.reading): TreeNodeModel[] {
+    if (!node) {
+      const above = this.sections.filter((s) => s.position !== 'below').flatMap((s) => s.roots());
+      const below = this.sections.filter((s) => s.position === 'below').flatMap((s) => s.roots());
+      return [...above, ...childrenOf(this.store, undefined, Date.now(), localize, activity, this.annotationOf), ...below];
+    }
     const section = this.sections.find((s) => s.owns(node));
     if (section) return section.children(node);
-    return childrenOf(this.store, node, Date.now(), localize);
+    return childrenOf(this.store, node, Date.now(), localize, activity, this.annotationOf);
   }
 
   getParent(node: TreeNodeModel): TreeNodeModel | undefined {
     const section = this.sections.find((s) => s.owns(node));
     if (section) return section.parent(node);
-    return parentOf(this.store, node, Date.now(), localize);
+    return parentOf(this.store, node, Date.now(), localize, this.reading, this.annotationOf);
   }
 
   dispose(): void {
@@ -89,8 +108,11 @@ class MachinesTreeProvider implements vscode.TreeDataProvider<TreeNodeModel> {
   }
 }
 
-export function registerTree(context: vscode.ExtensionContext, deps: { store: MachinesStore; session: DefenderSession; sections?: readonly TreeSection[] }): MachinesTree {
-  const provider = new MachinesTreeProvider(deps.store, deps.sections);
+export function registerTree(
+  context: vscode.ExtensionContext,
+  deps: { store: MachinesStore; session: DefenderSession; sections?: readonly TreeSection[]; activity?: MachineActivity; annotationOf?: AnnotationOf },
+): MachinesTree {
+  const provider = new MachinesTreeProvider(deps.store, deps.sections, deps.activity, deps.annotationOf);
   const view = vscode.window.createTreeView(MACHINES_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const selected = new vscode.EventEmitter<{ ip: string; machineId: string }>();
   // A selection we made by revealing (at the panel's request) is not reported back to the panel.
@@ -110,6 +132,7 @@ export function registerTree(context: vscode.ExtensionContext, deps: { store: Ma
     }),
     deps.session.onDidChangeState(describe),
     ...(deps.sections ?? []).map((s) => s.onDidChange(() => provider.refresh())),
+    ...(deps.activity ? [deps.activity.onDidChange(() => provider.refresh())] : []),
     view.onDidChangeSelection((e) => {
       const node = e.selection[0];
       if (node?.id === revealedId) {
@@ -140,7 +163,7 @@ export function registerTree(context: vscode.ExtensionContext, deps: { store: Ma
 
 function render(provider: MachinesTreeProvider, node: TreeNodeModel | undefined, depth: number): RenderedNode[] {
   if (depth <= 0) return [];
-  return provider.getChildren(node).map((child) => {
+  return provider.childrenFor(node).map((child) => {
     const item = provider.getTreeItem(child);
     const state = item.collapsibleState === vscode.TreeItemCollapsibleState.Expanded ? 'expanded' : item.collapsibleState === vscode.TreeItemCollapsibleState.Collapsed ? 'collapsed' : 'none';
     return {

@@ -23,6 +23,8 @@ export async function trackInvestigation(
 ): Promise<Investigation> {
   const ip = request.facts.ip;
   store.begin({ facts: request.facts, lookback: request.lookback, ...(request.at ? { at: request.at } : {}) });
+  // Removed or cleared from the view while it loads: it stays off the list.
+  const stamp = store.stamp(ip);
   try {
     const service = await getService();
     const it = service.investigate(
@@ -32,10 +34,10 @@ export async function trackInvestigation(
     for (;;) {
       const step = await it.next();
       if (step.done) {
-        store.upsert(step.value, { loading: false });
+        store.upsert(step.value, { loading: false, stamp });
         return step.value;
       }
-      if (step.value.state !== 'loading') store.upsert(step.value.investigation, { loading: true });
+      if (step.value.state !== 'loading') store.upsert(step.value.investigation, { loading: true, stamp });
     }
   } catch (error) {
     const d = describeError(error);
@@ -46,7 +48,7 @@ export async function trackInvestigation(
         ...(request.at ? { at: request.at } : {}),
         problems: [{ source: 'machines', kind: d.kind, message: d.message, ...(d.remedy ? { remedy: d.remedy } : {}) }],
       };
-      store.upsert(failed, { loading: false });
+      store.upsert(failed, { loading: false, stamp });
     }
     throw error;
   } finally {

@@ -1,12 +1,16 @@
 // The Machines view's nodes as plain data (ids, labels, codicons, escaped Markdown tooltips, context flags), built from
 // the store. The provider only turns these into TreeItems. Pure (no vscode import).
+import type { Annotation } from '../../shared/annotation';
 import { escapeMarkdown } from '../../shared/markdown';
-import { LOOKBACK_DAYS } from '../../shared/investigation';
+import { LOOKBACK_DAYS, type Lookback } from '../../shared/investigation';
+import { annotationMarkdown, annotationShort } from '../history/annotationText';
 import { classLabel, formatTime, plainLocalize, type Localize } from '../hover/hoverContent';
 import { ContextFlag, contextValue } from './contextValues';
+import type { TalkedToSource } from './machineActivity';
+import { plain } from './plainText';
 import type { AddressEntry, MachineView, MachinesStore } from './machinesStore';
 
-export type NodeKind = 'address' | 'machine' | 'detail' | 'group' | 'alert' | 'message' | 'triage';
+export type NodeKind = 'address' | 'machine' | 'detail' | 'group' | 'alert' | 'message' | 'triage' | 'remote' | 'history';
 
 export interface TreeNodeModel {
   /** Stable across refreshes: VS Code keeps selection and expansion by id. */
@@ -24,14 +28,14 @@ export interface TreeNodeModel {
   machineId?: string;
   parentId?: string;
   /** For group nodes: which list they hold. */
-  group?: 'processes' | 'files' | 'alerts';
+  group?: 'processes' | 'files' | 'alerts' | 'talkedTo';
+  /** For remote nodes: the address the machine talked to (`ip` stays the investigated address the node is under). */
+  remoteIp?: string;
   /** Runs when the node is clicked (nodes of a TreeSection, e.g. a triaged address opens its investigation). */
   command?: { command: string; title: string; arguments?: unknown[] };
 }
 
 const MAX_LIST = 200;
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
 
 /** `3 min ago`, `5 h ago`, `2 d ago`; absolute beyond a month. */
 export function relativeTime(iso: string | undefined, now: number, t: Localize = plainLocalize): string {
@@ -72,29 +76,28 @@ function severityIcon(severity: string): { id: string; color?: string } {
   }
 }
 
-/** One line of plain text for labels and descriptions: no newlines, no bidi tricks, bounded. */
-export function plain(text: string | undefined, max = 120): string {
-  if (!text) return '';
-  const one = text.replace(/\s+/g, ' ').replace(INVISIBLE, '\ufffd').trim();
-  const points = Array.from(one);
-  return points.length > max ? `${points.slice(0, max - 1).join('')}…` : one;
-}
-
 function machineId(ip: string, id: string): string {
   return `machine:${ip}:${id}`;
 }
 
-export function addressNodes(store: MachinesStore, now: number, t: Localize = plainLocalize): TreeNodeModel[] {
-  return store.entries().map((e, index) => addressNode(store, e, index === 0, now, t));
+/** The analyst's verdict and note on an address, when there is one (from the investigation history). */
+export type AnnotationOf = (ip: string) => Annotation | undefined;
+
+export function addressNodes(store: MachinesStore, now: number, t: Localize = plainLocalize, annotationOf?: AnnotationOf): TreeNodeModel[] {
+  return store.entries().map((e, index) => addressNode(store, e, index === 0, now, t, annotationOf?.(e.ip)));
 }
 
-function addressNode(store: MachinesStore, e: AddressEntry, newest: boolean, _now: number, t: Localize): TreeNodeModel {
+function addressNode(store: MachinesStore, e: AddressEntry, newest: boolean, now: number, t: Localize, mark?: Annotation): TreeNodeModel {
   const inv = e.investigation;
   const machines = store.machines(e.ip);
   const parts: string[] = [];
+  const short = annotationShort(mark, t);
+  if (short) parts.push(short);
   if (inv.machines || inv.machinesAtTime) parts.push(machines.length === 1 ? t('1 machine') : t('{0} machines', machines.length));
   parts.push(t('{0} d', LOOKBACK_DAYS[e.lookback]));
   if (e.at) parts.push(t('at {0}', formatTime(e.at)));
+  // Put back from the history: say how old it is (Refresh asks again).
+  if (e.restoredFrom && !e.loading) parts.push(t('from {0}', relativeTime(e.restoredFrom, now, t)));
   if (e.loading) parts.push(t('loading…'));
   if (inv.problems.length > 0) parts.push(inv.problems.length === 1 ? t('1 problem') : t('{0} problems', inv.problems.length));
   const f = inv.address;
@@ -104,6 +107,8 @@ function addressNode(store: MachinesStore, e: AddressEntry, newest: boolean, _no
     ...(inv.stats ? [t('Prevalence ({0} d): {1} machines', LOOKBACK_DAYS[e.lookback], inv.stats.prevalence)] : []),
     ...(inv.alerts ? [t('Related alerts: {0}', inv.alerts.length)] : []),
     ...inv.problems.map((p) => `$(warning) ${escapeMarkdown(p.message)}`),
+    ...(mark ? [annotationMarkdown(mark, t) ?? ''] : []),
+    ...(e.restoredFrom ? [t('Restored from the investigation history: data fetched {0}. Refresh asks Defender again.', escapeMarkdown(formatTime(e.restoredFrom)))] : []),
   ].join('  \n');
   return {
     id: `address:${e.ip}`,
@@ -112,7 +117,7 @@ function addressNode(store: MachinesStore, e: AddressEntry, newest: boolean, _no
     description: parts.join(' · '),
     tooltip,
     icon: e.loading ? { id: 'loading~spin' } : f.internal ? { id: 'lock' } : { id: 'globe' },
-    contextValue: contextValue(ContextFlag.address, ContextFlag.portal),
+    contextValue: contextValue(ContextFlag.address, ContextFlag.portal, ContextFlag.annotatable),
     collapsible: newest ? 'expanded' : 'collapsed',
     accessibilityLabel: t('Address {0}, {1}', e.ip, parts.join(', ')),
     ip: e.ip,
@@ -205,16 +210,16 @@ function detail(parent: TreeNodeModel, key: string, label: string, value: string
   };
 }
 
-function group(parent: TreeNodeModel, key: 'processes' | 'files' | 'alerts', label: string, count: number, icon: string): TreeNodeModel {
+function group(parent: TreeNodeModel, key: 'processes' | 'files' | 'alerts' | 'talkedTo', label: string, count: number | undefined, icon: string): TreeNodeModel {
   return {
     id: `${parent.id}/${key}`,
     kind: 'group',
     label,
-    description: String(count),
+    ...(count !== undefined ? { description: String(count) } : {}),
     icon: { id: icon },
     contextValue: contextValue(ContextFlag.detail),
     collapsible: 'collapsed',
-    accessibilityLabel: `${label}: ${count}`,
+    accessibilityLabel: count !== undefined ? `${label}: ${count}` : label,
     ip: parent.ip,
     ...(parent.machineId ? { machineId: parent.machineId } : {}),
     parentId: parent.id,
@@ -222,7 +227,7 @@ function group(parent: TreeNodeModel, key: 'processes' | 'files' | 'alerts', lab
   };
 }
 
-function machineChildren(node: TreeNodeModel, m: MachineView, now: number, t: Localize): TreeNodeModel[] {
+function machineChildren(node: TreeNodeModel, m: MachineView, now: number, t: Localize, lookback: Lookback, activity?: TalkedToSource): TreeNodeModel[] {
   const out: TreeNodeModel[] = [];
   const os = [m.osPlatform, m.osVersion].filter(Boolean).join(' ');
   if (os) out.push(detail(node, 'os', t('OS'), plain(os), 'device-desktop'));
@@ -243,10 +248,57 @@ function machineChildren(node: TreeNodeModel, m: MachineView, now: number, t: Lo
   if (m.alerts.length > 0) out.push(group(node, 'alerts', t('Related alerts'), m.alerts.length, 'bell'));
   if (m.tags.length > 0) out.push(detail(node, 'tags', t('Tags'), plain(m.tags.join(', '), 200), 'tag'));
   if (!m.detailed) out.push(detail(node, 'noDetails', t('Details'), t('not loaded (open the investigation for more)'), 'info'));
+  if (activity) {
+    const known = activity.entry(m.id, lookback);
+    out.push(group(node, 'talkedTo', t('Talked to'), known?.state === 'ready' ? known.remotes.length : undefined, 'arrow-swap'));
+  }
   return out;
 }
 
-function groupChildren(node: TreeNodeModel, m: MachineView, t: Localize): TreeNodeModel[] {
+/** The remote addresses of a machine, rarest first; loading starts when the group is expanded in the workbench. */
+function talkedToChildren(node: TreeNodeModel, m: MachineView, lookback: Lookback, activity: TalkedToSource | undefined, t: Localize): TreeNodeModel[] {
+  const entry = activity?.entry(m.id, lookback);
+  if (!entry) {
+    activity?.load?.(m.id, lookback);
+    return [message(node.id, node.ip, 'loading', t('Looking up the addresses it talked to…'), 'loading~spin')];
+  }
+  if (entry.state === 'loading') return [message(node.id, node.ip, 'loading', t('Looking up the addresses it talked to…'), 'loading~spin')];
+  if (entry.state === 'failed') return [message(node.id, node.ip, 'failed', plain(entry.message, 200), 'warning')];
+  if (entry.remotes.length === 0) return [message(node.id, node.ip, 'empty', t('No network activity in the past {0} d', LOOKBACK_DAYS[lookback]), 'info')];
+  const nodes = entry.remotes.slice(0, MAX_LIST).map((r): TreeNodeModel => {
+    const seen = r.orgPrevalence <= 1 ? t('only this machine') : t('{0} machines', r.orgPrevalence);
+    const parts = [seen, r.connections === 1 ? t('1 connection') : t('{0} connections', r.connections), t(classLabel(r.ipClass))];
+    const tooltip = [
+      `**${escapeMarkdown(r.ip)}** · ${escapeMarkdown(t(classLabel(r.ipClass)))}`,
+      t('Seen by: {0}', escapeMarkdown(seen)),
+      ...(r.lastSeen ? [`${t('Last seen')}: ${escapeMarkdown(formatTime(r.lastSeen))}`] : []),
+      ...(r.ports.length > 0 ? [`${t('Remote ports')}: ${escapeMarkdown(r.ports.slice(0, 20).join(', '))}`] : []),
+      ...(r.processes.length > 0 ? [`${t('Processes')}: ${escapeMarkdown(r.processes.slice(0, 5).join(', '))}`] : []),
+    ].join('  \n');
+    return {
+      id: `${node.id}/${r.ip}`,
+      kind: 'remote',
+      label: r.ip,
+      description: parts.join(' · '),
+      tooltip,
+      icon: r.internal ? { id: 'lock' } : r.orgPrevalence <= 1 ? { id: 'globe', color: 'charts.orange' } : { id: 'globe' },
+      contextValue: contextValue(ContextFlag.remoteAddress),
+      collapsible: 'none',
+      accessibilityLabel: t('Remote address {0}, {1}', r.ip, parts.join(', ')),
+      ip: node.ip,
+      remoteIp: r.ip,
+      ...(node.machineId ? { machineId: node.machineId } : {}),
+      parentId: node.id,
+      command: { command: 'ipInvestigator.investigateIp', title: t('Investigate IP Address'), arguments: [{ ip: r.ip, lookback }] },
+    };
+  });
+  if (entry.remotes.length > MAX_LIST) nodes.push(message(node.id, node.ip, 'more', t('…and {0} more in the machine view', entry.remotes.length - MAX_LIST), 'info'));
+  else if (entry.truncated) nodes.push(message(node.id, node.ip, 'more', t('More addresses exist: narrow the period in the machine view'), 'info'));
+  return nodes;
+}
+
+function groupChildren(node: TreeNodeModel, m: MachineView, t: Localize, lookback: Lookback, activity?: TalkedToSource): TreeNodeModel[] {
+  if (node.group === 'talkedTo') return talkedToChildren(node, m, lookback, activity, t);
   if (node.group === 'alerts') {
     return m.alerts.slice(0, MAX_LIST).map((a) => ({
       id: `${node.id}/${a.id}`,
@@ -268,15 +320,22 @@ function groupChildren(node: TreeNodeModel, m: MachineView, t: Localize): TreeNo
 }
 
 /** Children of a node, or the top level when `node` is undefined. */
-export function childrenOf(store: MachinesStore, node: TreeNodeModel | undefined, now: number, t: Localize = plainLocalize): TreeNodeModel[] {
-  if (!node) return addressNodes(store, now, t);
+export function childrenOf(
+  store: MachinesStore,
+  node: TreeNodeModel | undefined,
+  now: number,
+  t: Localize = plainLocalize,
+  activity?: TalkedToSource,
+  annotationOf?: AnnotationOf,
+): TreeNodeModel[] {
+  if (!node) return addressNodes(store, now, t, annotationOf);
   const entry = store.get(node.ip);
   if (!entry) return [];
   if (node.kind === 'address') return addressChildren(store, entry, now, t);
   const m = node.machineId ? store.findMachine(node.ip, node.machineId) : undefined;
   if (!m) return [];
-  if (node.kind === 'machine') return machineChildren(node, m, now, t);
-  if (node.kind === 'group') return groupChildren(node, m, t);
+  if (node.kind === 'machine') return machineChildren(node, m, now, t, entry.lookback, activity);
+  if (node.kind === 'group') return groupChildren(node, m, t, entry.lookback, activity);
   return [];
 }
 
@@ -287,17 +346,24 @@ export function findMachineNode(store: MachinesStore, ip: string, id: string, no
 }
 
 /** The parent of a node (for TreeView.reveal). */
-export function parentOf(store: MachinesStore, node: TreeNodeModel, now: number, t: Localize = plainLocalize): TreeNodeModel | undefined {
+export function parentOf(
+  store: MachinesStore,
+  node: TreeNodeModel,
+  now: number,
+  t: Localize = plainLocalize,
+  activity?: TalkedToSource,
+  annotationOf?: AnnotationOf,
+): TreeNodeModel | undefined {
   if (node.kind === 'address' || !node.parentId) return undefined;
   const entries = store.entries();
   const index = entries.findIndex((e) => e.ip === node.ip);
   if (index < 0) return undefined;
-  if (node.parentId === `address:${node.ip}`) return addressNode(store, entries[index], index === 0, now, t);
+  if (node.parentId === `address:${node.ip}`) return addressNode(store, entries[index], index === 0, now, t, annotationOf?.(node.ip));
   if (node.machineId) {
     const machine = findMachineNode(store, node.ip, node.machineId, now, t);
     if (!machine) return undefined;
     if (node.parentId === machine.id) return machine;
-    return childrenOf(store, machine, now, t).find((c) => c.id === node.parentId);
+    return childrenOf(store, machine, now, t, activity, annotationOf).find((c) => c.id === node.parentId);
   }
   return undefined;
 }

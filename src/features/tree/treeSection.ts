@@ -4,8 +4,10 @@ import type { Disposable } from './machinesStore';
 import type { TreeNodeModel } from './treeModel';
 
 export interface TreeSection {
-  /** Top-level nodes, shown above the investigated addresses; none when the section is empty. */
+  /** Top-level nodes, shown above the investigated addresses (or below them: `position`); none when empty. */
   roots(): TreeNodeModel[];
+  /** Where the roots go: above the investigated addresses (the default, the triage) or below them (the history). */
+  position?: 'above' | 'below';
   /** True for the nodes this section built (their children and parents come from it). */
   owns(node: TreeNodeModel): boolean;
   children(node: TreeNodeModel): TreeNodeModel[];

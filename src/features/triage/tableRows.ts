@@ -2,8 +2,10 @@
 // progress text. Pure (no vscode import), so the wording and the mapping are unit-tested in Node.
 import { findByIpTimeProblem } from '../../core/investigation/investigationService';
 import { plainLocalize, type Localize } from '../hover/hoverContent';
-import { plain } from '../tree/treeModel';
+import { plain } from '../tree/plainText';
 import type { TriageRow } from '../../shared/triageProtocol';
+import type { Annotation } from '../../shared/annotation';
+import { annotationPlain } from '../history/annotationText';
 import { severityCountsText, severityRank, type TriageEntry, type TriageProgress, type TriageVerdict } from '../../shared/triageModel';
 
 const MAX_DETAIL = 300;
@@ -36,12 +38,15 @@ export function entryDetail(e: TriageEntry, t: Localize = plainLocalize): string
       d = e.alerts?.titles[0];
       break;
     case 'seen':
-      d = e.sightings?.processes.slice(0, 3).join(', ');
+      // An own address (LocalIP only) says so; a peer shows its processes.
+      d = e.sightings ? e.sightings.processes.slice(0, 3).join(', ') : e.reason;
       break;
     case 'internal':
       if (e.holders && e.holders.length > 0) {
         const names = e.holders.slice(0, 3).map((h) => h.name);
         d = e.holders.length > 3 ? t('held by {0} and {1} more', names.join(', '), e.holders.length - 3) : t('held by {0}', names.join(', '));
+        // Not every line time had a holder: say how many did not.
+        if (e.reason) d = `${d} · ${e.reason}`;
       } else d = e.reason ?? (e.holdersAt && e.holdersAt.length > 0 ? t('no machine reported it at those times') : undefined);
       break;
     case 'skipped':
@@ -54,8 +59,8 @@ export function entryDetail(e: TriageEntry, t: Localize = plainLocalize): string
   return d ? plain(d, MAX_DETAIL) : undefined;
 }
 
-export function toTableRow(e: TriageEntry, t: Localize = plainLocalize): TriageRow {
-  const machines = e.internal ? e.holders?.length : e.sightings?.machines;
+export function toTableRow(e: TriageEntry, t: Localize = plainLocalize, mark?: Annotation): TriageRow {
+  const machines = e.internal ? e.holders?.length : (e.sightings ?? e.localSightings)?.machines;
   const first = e.occurrences[0];
   const detail = entryDetail(e, t);
   const severities = [...(e.alerts?.severities ?? [])].sort((a, b) => severityRank(b) - severityRank(a));
@@ -77,17 +82,20 @@ export function toTableRow(e: TriageEntry, t: Localize = plainLocalize): TriageR
     ...(detail ? { detail } : {}),
     problems: e.problems.length,
     fromCache: e.fromCache,
+    ...(e.indicator ? { indicator: e.indicator.action, indicatorTitle: plain(e.indicator.title, 200), ...(e.indicator.expirationTime ? { indicatorExpires: e.indicator.expirationTime } : {}) } : {}),
+    ...(mark?.verdict ? { mark: mark.verdict } : {}),
+    ...(mark ? { markText: annotationPlain(mark, t, 300) } : {}),
   };
 }
 
 /** First and last sighting in the organisation: network events for public addresses, holder reports for internal ones. */
 function firstSeen(e: TriageEntry): string | undefined {
-  if (!e.internal) return e.sightings?.firstSeen;
+  if (!e.internal) return (e.sightings ?? e.localSightings)?.firstSeen;
   return minOf(e.holders?.map((h) => h.firstSeen));
 }
 
 function lastSeen(e: TriageEntry): string | undefined {
-  if (!e.internal) return e.sightings?.lastSeen;
+  if (!e.internal) return (e.sightings ?? e.localSightings)?.lastSeen;
   return maxOf(e.holders?.map((h) => h.lastSeen));
 }
 

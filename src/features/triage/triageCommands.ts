@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TriageInput } from '../../core/triage/extractAddresses';
+import { parseAddress } from '../../core/ip/parseAddress';
 import type { Logger } from '../../platform/logger';
 import { UserCancelled, toastText } from '../../platform/runCommand';
 import type { UserInput } from '../../platform/userInput';
@@ -15,13 +16,15 @@ import type { PreparedTriage, TriageController } from './triageController';
 import { exportTriage, pickTriageExportFormat, type ExportResult } from './triageExport';
 import { firstFatalProblem, nothingAnswered, type TriagedDocument } from './triageResults';
 import { readTriageSettings } from './triageSettings';
-import type { TriageTable } from './triageTable';
+import type { TriageAnnotations, TriageTable } from './triageTable';
 
 export interface TriageCommandDeps {
   logger: Logger;
   ui: UserInput;
   controller: TriageController;
   table: TriageTable;
+  /** The analyst's verdicts and notes, written into every export. */
+  annotations?: TriageAnnotations;
 }
 
 /** What occurrences in a document are called: its workspace-relative path, or its title when untitled. */
@@ -201,6 +204,28 @@ export async function triageWorkspace(deps: TriageCommandDeps, arg?: unknown): P
   return start(deps, { source: vscode.l10n.t('{0} files in {1}', files.length, where), inputs, documents, notes, lookback: settings.lookback });
 }
 
+/** Addresses one "Triage these addresses" may carry (the machine view's network section lists at most this many). */
+const MAX_LISTED_ADDRESSES = 10_000;
+
+/**
+ * "Triage these addresses" (the machine view): a list of addresses triaged as one text, one per line. Every entry is
+ * parsed and normalised first; anything that is not one address is refused before the triage starts.
+ */
+export async function triageAddresses(deps: TriageCommandDeps, arg?: unknown): Promise<TriageReport | undefined> {
+  const o = arg !== null && typeof arg === 'object' ? (arg as Record<string, unknown>) : {};
+  const raw = Array.isArray(o.addresses) ? o.addresses : [];
+  if (raw.length === 0) throw new RangeError(vscode.l10n.t('There are no addresses to triage.'));
+  if (raw.length > MAX_LISTED_ADDRESSES) throw new RangeError(vscode.l10n.t('At most {0} addresses can be triaged from a list.', count(MAX_LISTED_ADDRESSES)));
+  const addresses = new Set<string>();
+  for (const x of raw) {
+    const parsed = typeof x === 'string' ? parseAddress(x) : undefined;
+    if (!parsed?.ok) throw new RangeError(vscode.l10n.t('{0} is not an IP address.', String(x).slice(0, 60)));
+    addresses.add(parsed.match.value);
+  }
+  const source = typeof o.source === 'string' && o.source.trim() !== '' ? o.source.trim().slice(0, 200) : vscode.l10n.t('{0} addresses', count(addresses.size));
+  return start(deps, { source, inputs: [{ kind: 'text', name: source, text: [...addresses].join('\n') }], documents: [], lookback: readTriageSettings().lookback });
+}
+
 /** Export commands: `target` (a URI) skips the save dialog, for scripts and tests. */
 export async function exportTriageResults(deps: TriageCommandDeps, format: TriageExportFormat | undefined, target?: unknown): Promise<ExportResult | undefined> {
   const report = deps.controller.report;
@@ -213,16 +238,18 @@ export async function exportTriageResults(deps: TriageCommandDeps, format: Triag
   }
   const chosen = format ?? (await pickTriageExportFormat());
   if (!chosen) return undefined;
-  const result = await exportTriage(report, chosen, target instanceof vscode.Uri ? target : undefined);
+  const result = await exportTriage(report, chosen, target instanceof vscode.Uri ? target : undefined, deps.annotations?.annotations());
   if (!result) return undefined;
   vscode.window.setStatusBarMessage(result.message, 5000);
   deps.logger.info(`Triage export (${chosen}): ${result.uri}`);
   return result;
 }
 
-export function clearTriage(deps: TriageCommandDeps): boolean {
+/** Clear Triage Results: the table, the decorations, the tree group, and the saved copy of this tenant's triage. */
+export async function clearTriage(deps: TriageCommandDeps): Promise<boolean> {
   const had = deps.controller.current !== undefined;
   deps.controller.clear();
+  await deps.controller.forgetSaved();
   return had;
 }
 

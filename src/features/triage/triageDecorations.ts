@@ -2,10 +2,15 @@
 // extension contributes, with overview ruler marks), re-applied as results stream in, as editors become visible and as
 // documents change (located again by scanning, never by stale offsets).
 import * as vscode from 'vscode';
-import { DECORATED_VERDICTS, SlicedLocator, locateAddresses, locateInRange, rangesByVerdict, type DecoratedVerdict, type OffsetRange } from './decorationRanges';
+import { LOOKBACK_DAYS } from '../../shared/investigation';
+import { annotationMarkdown } from '../history/annotationText';
+import { localize } from '../hover/hoverProvider';
+import { DECORATED_VERDICTS, SlicedLocator, decoratedVerdict, locateAddresses, locateInRange, type DecoratedVerdict, type OffsetRange } from './decorationRanges';
 import { documentKey } from './revealOccurrence';
-import type { TriageVerdict } from '../../shared/triageModel';
+import { verdictLabel } from './tableRows';
 import type { TriageController } from './triageController';
+import type { TriageResults } from './triageResults';
+import type { TriageAnnotations } from './triageTable';
 
 /** Theme colours contributed in package.json (`contributes.colors`). */
 export const TRIAGE_COLORS = {
@@ -101,13 +106,19 @@ export class TriageDecorations implements vscode.Disposable {
   private readonly located = new Map<string, LocatedDocument>();
   /** Ranges per verdict currently set, by document URI (for diagnostics and the integration suite). */
   private readonly applied = new Map<string, Record<DecoratedVerdict, number>>();
+  /** Ranges that carry the analyst's verdict or note as their hover message, by document URI. */
+  private readonly marked = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
   private editTimer: ReturnType<typeof setTimeout> | undefined;
   /** Large documents being located in slices, by URI, with what their visible lines showed when it started. */
   private readonly locating = new Map<string, { key: LocationKey; visible: Map<string, vscode.Range[]> }>();
   private disposed = false;
 
-  constructor(private readonly controller: TriageController) {
+  constructor(
+    private readonly controller: TriageController,
+    private readonly annotations?: TriageAnnotations,
+  ) {
+    if (annotations) this.disposables.push(annotations.onDidChange((c) => c.annotation && this.applyAll()));
     this.disposables.push(
       controller.onDidChange((c) => {
         if (c.kind === 'reset') this.located.clear();
@@ -123,6 +134,7 @@ export class TriageDecorations implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.located.delete(d.uri.toString());
         this.applied.delete(d.uri.toString());
+        this.marked.delete(d.uri.toString());
       }),
     );
     this.applyAll();
@@ -131,6 +143,11 @@ export class TriageDecorations implements vscode.Disposable {
   /** Ranges per verdict set in each decorated document, by URI. */
   counts(): Record<string, Record<DecoratedVerdict, number>> {
     return Object.fromEntries(this.applied);
+  }
+
+  /** Ranges with the analyst's verdict or note as hover message, by URI. */
+  markedCounts(): Record<string, number> {
+    return Object.fromEntries(this.marked);
   }
 
   applyAll(): void {
@@ -151,6 +168,7 @@ export class TriageDecorations implements vscode.Disposable {
     if (!results || !names) {
       if (this.applied.has(uri)) for (const v of DECORATED_VERDICTS) editor.setDecorations(this.types[v], []);
       this.applied.delete(uri);
+      this.marked.delete(uri);
       return;
     }
     let loc = this.located.get(uri);
@@ -185,9 +203,26 @@ export class TriageDecorations implements vscode.Disposable {
     this.setGroups(editor, loc.byIp, results);
   }
 
-  private setGroups(editor: vscode.TextEditor, byIp: ReadonlyMap<string, readonly vscode.Range[]>, results: { entries: ReadonlyMap<string, { verdict: TriageVerdict }> }): void {
+  private setGroups(editor: vscode.TextEditor, byIp: ReadonlyMap<string, readonly vscode.Range[]>, results: TriageResults): void {
     const uri = editor.document.uri.toString();
-    const groups = rangesByVerdict(byIp, (ip) => results.entries.get(ip)?.verdict);
+    // Each decorated range; an address the analyst marked also says so when hovered (its triage verdict with it).
+    const groups: Record<DecoratedVerdict, vscode.DecorationOptions[]> = { alerts: [], seen: [], 'not-seen': [], internal: [] };
+    let marked = 0;
+    const marks = this.annotations?.annotations();
+    for (const [ip, ranges] of byIp) {
+      const entry = results.entries.get(ip);
+      const v = decoratedVerdict(entry?.verdict);
+      if (!v || !entry) continue;
+      const mark = annotationMarkdown(marks?.get(ip), localize);
+      let hoverMessage: vscode.MarkdownString | undefined;
+      if (mark) {
+        hoverMessage = new vscode.MarkdownString(`**${localize('Triage ({0} d)', LOOKBACK_DAYS[results.lookback])}:** ${verdictLabel(entry.verdict, localize)}  \n${mark}`, true);
+        hoverMessage.isTrusted = false;
+        hoverMessage.supportHtml = false;
+        marked += ranges.length;
+      }
+      for (const range of ranges) groups[v].push(hoverMessage ? { range, hoverMessage } : { range });
+    }
     const counts = { alerts: 0, seen: 0, 'not-seen': 0, internal: 0 };
     for (const v of DECORATED_VERDICTS) {
       const ranges = groups[v];
@@ -195,6 +230,7 @@ export class TriageDecorations implements vscode.Disposable {
       counts[v] = ranges.length;
     }
     this.applied.set(uri, counts);
+    this.marked.set(uri, marked);
   }
 
   /** Locates a large document a slice per turn of the event loop, then decorates it whole; dropped once stale. */

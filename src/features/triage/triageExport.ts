@@ -2,6 +2,7 @@
 // JSON or a STIX 2.1 bundle to a file the user picks (or a URI a caller passes).
 import * as os from 'node:os';
 import * as vscode from 'vscode';
+import type { Annotation } from '../../shared/annotation';
 import type { TriageReport } from '../../shared/triageModel';
 import type { TriageExportFormat } from '../../shared/triageProtocol';
 
@@ -28,16 +29,17 @@ export function exportFileName(report: TriageReport, format: Exclude<TriageExpor
   return `ip-triage-${stamp}.${EXTENSIONS[format].ext}`;
 }
 
-async function render(report: TriageReport, format: TriageExportFormat): Promise<string> {
+async function render(report: TriageReport, format: TriageExportFormat, annotations: ReadonlyMap<string, Annotation> | undefined): Promise<string> {
+  const a = annotations ? { annotations } : {};
   switch (format) {
     case 'csv':
-      return (await import('../../core/triage/exportCsv')).exportCsv(report);
+      return (await import('../../core/triage/exportCsv')).exportCsv(report, a);
     case 'json':
-      return (await import('../../core/triage/exportJson')).exportJson(report);
+      return (await import('../../core/triage/exportJson')).exportJson(report, a);
     case 'markdown':
-      return (await import('../../core/triage/exportMarkdown')).exportMarkdown(report, { title: vscode.l10n.t('IP triage report') });
+      return (await import('../../core/triage/exportMarkdown')).exportMarkdown(report, { title: vscode.l10n.t('IP triage report'), ...a });
     case 'stix':
-      return (await import('../../core/triage/exportStix')).exportStixJson(report);
+      return (await import('../../core/triage/exportStix')).exportStixJson(report, a);
   }
 }
 
@@ -51,8 +53,13 @@ export interface ExportResult {
  * Writes one export. Markdown opens in a new untitled editor unless `target` is given; the others go to `target` or a
  * file the user picks. Undefined when the user cancelled the save dialog.
  */
-export async function exportTriage(report: TriageReport, format: TriageExportFormat, target?: vscode.Uri): Promise<ExportResult | undefined> {
-  const text = await render(report, format);
+export async function exportTriage(
+  report: TriageReport,
+  format: TriageExportFormat,
+  target?: vscode.Uri,
+  annotations?: ReadonlyMap<string, Annotation>,
+): Promise<ExportResult | undefined> {
+  const text = await render(report, format, annotations);
   if (format === 'markdown' && !target) {
     const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
     await vscode.window.showTextDocument(doc, { preview: false });

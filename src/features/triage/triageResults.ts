@@ -87,6 +87,23 @@ export class TriageResults {
     if (fatal) this.notes.push(`${fatal.message}${fatal.remedy ? ` ${fatal.remedy}` : ''}`);
   }
 
+  /**
+   * A finished triage read back from storage (a reload, another day): its report, entries and notes as they were
+   * saved; nothing runs. `notes` may add what changed since (a file modified after it was read).
+   */
+  static restored(id: number, saved: { source: string; demo: boolean; notes: readonly string[]; documents: readonly TriagedDocument[]; report: TriageReport }, notes: readonly string[] = []): TriageResults {
+    const r = new TriageResults(id, { source: saved.source, lookback: saved.report.lookback, documents: saved.documents, notes: [...saved.notes, ...notes], demo: saved.demo }, () => Date.parse(saved.report.startedAt));
+    r.report = saved.report;
+    r.upsert(saved.report.entries);
+    r.state = saved.report.cancelled ? 'cancelled' : 'done';
+    r.finishedAt = saved.report.finishedAt;
+    r.restoredFrom = saved.report.finishedAt;
+    return r;
+  }
+
+  /** Set for results read back from storage: when that triage finished (the surfaces say how old it is). */
+  restoredFrom: string | undefined;
+
   /** Ends a run that threw (an internal error): whatever arrived stays. */
   fail(message: string, now: () => number = Date.now): void {
     this.state = 'done';
@@ -132,6 +149,7 @@ export class TriageResults {
       demo: this.demo,
       startedAt: this.startedAt,
       ...(this.finishedAt ? { finishedAt: this.finishedAt } : {}),
+      ...(this.restoredFrom ? { restoredFrom: this.restoredFrom } : {}),
     };
   }
 }

@@ -5,7 +5,11 @@ import * as vscode from 'vscode';
 import { describeError } from '../../core/investigation/describeError';
 import type { Logger } from '../../platform/logger';
 import { parseTriageWebviewMessage, type TriageExportFormat, type TriageHostMessage, type TriageRequest, type TriageRow, type TriageSummary } from '../../shared/triageProtocol';
+import type { Annotation } from '../../shared/annotation';
+import type { TriageEntry } from '../../shared/triageModel';
 import { newNonce, panelHtml } from '../panel/panelHtml';
+import { plain } from '../tree/plainText';
+import { prefillFromTriage } from '../../core/indicators/indicatorPrefill';
 import { investigationTime, toTableRow } from './tableRows';
 import type { TriageChange, TriageController } from './triageController';
 import type { TriageResults } from './triageResults';
@@ -21,6 +25,15 @@ export interface TableDeps {
   extensionUri: vscode.Uri;
   reveal(results: TriageResults, ip: string): Promise<string | undefined>;
   export(format?: TriageExportFormat): Promise<string | undefined>;
+  /** The analyst's verdicts and notes (the investigation history): a column of the table. */
+  annotations?: TriageAnnotations;
+}
+
+/** What the triage surfaces read of the analyst's verdicts and notes. */
+export interface TriageAnnotations {
+  annotation(ip: string): Annotation | undefined;
+  annotations(): ReadonlyMap<string, Annotation>;
+  readonly onDidChange: vscode.Event<{ ip?: string; annotation?: boolean }>;
 }
 
 export function triageHtml(o: { cspSource: string; scriptUri: string; styleUri: string; scriptNonce: string; styleNonce: string }): string {
@@ -37,6 +50,20 @@ export class TriageTable implements vscode.Disposable {
 
   constructor(private readonly deps: TableDeps) {
     this.disposables.push(deps.controller.onDidChange((c) => this.onChange(c)));
+    if (deps.annotations) {
+      this.disposables.push(
+        deps.annotations.onDidChange((c) => {
+          const r = this.deps.controller.current;
+          if (!c.annotation || !r || !this.ready) return;
+          if (c.ip === undefined) this.replay();
+          else if (r.entries.has(c.ip)) this.postRows(r.id, [this.row(r.entries.get(c.ip)!)]);
+        }),
+      );
+    }
+  }
+
+  private row(e: TriageEntry): TriageRow {
+    return toTableRow(e, localize, this.deps.annotations?.annotation(e.ip));
   }
 
   get isOpen(): boolean {
@@ -57,15 +84,31 @@ export class TriageTable implements vscode.Disposable {
       TRIAGE_VIEW_TYPE,
       vscode.l10n.t('IP Triage'),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
-      {
-        enableScripts: true,
-        enableCommandUris: false,
-        enableForms: false,
-        localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist'), vscode.Uri.joinPath(this.deps.extensionUri, 'media')],
-        enableFindWidget: true,
-        retainContextWhenHidden: false,
-      },
+      { ...this.webviewOptions(), enableFindWidget: true, retainContextWhenHidden: false },
     );
+    this.attach(panel);
+  }
+
+  /** Takes a table VS Code restored after a reload (its serializer); a second copy is closed. */
+  adopt(panel: vscode.WebviewPanel): void {
+    if (this.panel) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = this.webviewOptions();
+    this.attach(panel);
+  }
+
+  private webviewOptions(): vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      enableForms: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist'), vscode.Uri.joinPath(this.deps.extensionUri, 'media')],
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'activitybar.svg');
@@ -129,7 +172,7 @@ export class TriageTable implements vscode.Disposable {
     this.rowsPosted = 0;
     const r = this.deps.controller.current;
     this.post({ kind: 'reset', summary: this.summary() });
-    if (r) this.postRows(r.id, r.sortedEntries().map((e) => toTableRow(e, localize)));
+    if (r) this.postRows(r.id, r.sortedEntries().map((e) => this.row(e)));
   }
 
   private onChange(c: TriageChange): void {
@@ -143,7 +186,7 @@ export class TriageTable implements vscode.Disposable {
     const rows: TriageRow[] = [];
     for (const ip of c.changed) {
       const e = r.entries.get(ip);
-      if (e) rows.push(toTableRow(e, localize));
+      if (e) rows.push(this.row(e));
     }
     this.postRows(r.id, rows);
     this.post({ kind: 'summary', summary: r.summary() });
@@ -176,6 +219,20 @@ export class TriageTable implements vscode.Disposable {
       return this.deps.controller.cancel() ? vscode.l10n.t('Cancelling: the addresses that arrived are kept.') : vscode.l10n.t('No triage is running.');
     }
     if (r.type === 'export') return this.deps.export(r.format);
+    if (r.type === 'addIndicators' || r.type === 'removeIndicators') {
+      const current = this.deps.controller.current;
+      // Only addresses of the current results: the webview never names what the host acts on.
+      const entries = r.ips.flatMap((ip) => (current?.entries.get(ip) ? [current.entries.get(ip)!] : []));
+      if (!current || entries.length === 0) throw new RangeError(vscode.l10n.t('Select rows of the current triage first.'));
+      const ips = entries.map((e) => e.ip);
+      if (r.type === 'removeIndicators') {
+        void vscode.commands.executeCommand('ipInvestigator.removeIndicatorsForAddresses', { ips });
+        return vscode.l10n.t('Removing the indicators of {0} addresses: confirm first.', ips.length);
+      }
+      const descriptions = Object.fromEntries(entries.map((e) => [e.ip, prefillFromTriage(e, current.source)]));
+      void vscode.commands.executeCommand('ipInvestigator.addIndicatorsForAddresses', { ips, source: current.source, descriptions });
+      return vscode.l10n.t('Indicators for {0} addresses: fill the form, then confirm.', ips.length);
+    }
     const results = this.deps.controller.current;
     const entry = results?.entries.get(r.ip);
     // Only an address of the current results: the webview never names what the host acts on.
@@ -191,6 +248,27 @@ export class TriageTable implements vscode.Disposable {
       case 'copy':
         await vscode.env.clipboard.writeText(entry.ip);
         return vscode.l10n.t('Copied {0}.', entry.ip);
+      case 'machines': {
+        // The holders of an internal address carry ids; a public address's sightings name a few machines.
+        const machines: { machineId?: string; name: string }[] = entry.holders?.length ? entry.holders.map((h) => ({ machineId: h.id, name: h.name })) : (entry.sightings?.deviceNames ?? []).map((name) => ({ name }));
+        if (machines.length === 0) throw new RangeError(vscode.l10n.t('No machine is known for {0} in these results.', entry.ip));
+        const chosen =
+          machines.length === 1
+            ? machines[0]
+            : (
+                await vscode.window.showQuickPick(
+                  machines.map((m) => ({ label: plain(m.name, 200), ...(m.machineId ? { description: m.machineId } : {}), m })),
+                  { title: vscode.l10n.t('Open the machine view of…') },
+                )
+              )?.m;
+        if (!chosen) return undefined;
+        void vscode.commands.executeCommand('ipInvestigator.investigateMachine', { ...chosen, lookback: results.lookback });
+        return vscode.l10n.t('Opening the machine view of {0}.', chosen.name.slice(0, 80));
+      }
+      case 'mark':
+        // The command prompts (scriptable UserInput); the row repaints when the history says it changed.
+        await vscode.commands.executeCommand('ipInvestigator.setVerdict', { ip: entry.ip });
+        return undefined;
     }
   }
 

@@ -6,7 +6,9 @@ import { LOOKBACK_DAYS } from '../../shared/investigation';
 import { severityCountsText, type TriageEntry, type TriageVerdict } from '../../shared/triageModel';
 import { classLabel, plainLocalize, type Localize } from '../hover/hoverContent';
 import { ContextFlag, contextValue } from '../tree/contextValues';
-import { plain, type TreeNodeModel } from '../tree/treeModel';
+import { plain } from '../tree/plainText';
+import type { AnnotationOf, TreeNodeModel } from '../tree/treeModel';
+import { annotationMarkdown, annotationShort } from '../history/annotationText';
 import { count, entryDetail, investigationTime, verdictLabel } from './tableRows';
 import type { TriageResults } from './triageResults';
 
@@ -98,8 +100,9 @@ export function triageRoots(results: TriageResults | undefined, t: Localize = pl
   ];
 }
 
-function addressNode(results: TriageResults, e: TriageEntry, parentId: string, t: Localize): TreeNodeModel {
+function addressNode(results: TriageResults, e: TriageEntry, parentId: string, t: Localize, annotationOf?: AnnotationOf): TreeNodeModel {
   const parts: string[] = [];
+  const mark = annotationOf?.(e.ip);
   if (e.alerts && e.alerts.count > 0) {
     parts.push(e.alerts.count === 1 ? t('1 alert') : t('{0} alerts', count(e.alerts.count)));
     const bySeverity = severityCountsText(e.alerts);
@@ -110,6 +113,8 @@ function addressNode(results: TriageResults, e: TriageEntry, parentId: string, t
   const detail = entryDetail(e, t);
   if (e.verdict !== 'alerts' && e.verdict !== 'seen' && detail) parts.push(plain(detail, 80));
   if (e.verdict === 'not-seen') parts.unshift(t('not seen in {0} d', LOOKBACK_DAYS[results.lookback]));
+  const short = annotationShort(mark, t);
+  if (short) parts.unshift(short);
   const first = e.occurrences[0];
   const tooltip = [
     `**${escapeMarkdown(e.ip)}** · ${escapeMarkdown(t(classLabel(e.ipClass)))} · ${escapeMarkdown(verdictLabel(e.verdict, t))}`,
@@ -117,6 +122,7 @@ function addressNode(results: TriageResults, e: TriageEntry, parentId: string, t
     ...(detail && e.verdict !== 'alerts' ? [escapeMarkdown(detail)] : []),
     ...(first ? [t('First: {0}', escapeMarkdown(`${first.file}:${first.line}:${first.column}`))] : []),
     e.occurrenceCount === 1 ? t('1 occurrence') : t('{0} occurrences', count(e.occurrenceCount)),
+    ...(mark ? [annotationMarkdown(mark, t) ?? ''] : []),
   ].join('  \n');
   const at = investigationTime(e);
   return {
@@ -126,7 +132,7 @@ function addressNode(results: TriageResults, e: TriageEntry, parentId: string, t
     description: parts.join(' · '),
     tooltip,
     icon: verdictIcon(e.verdict, e.alerts?.highestSeverity),
-    contextValue: contextValue(ContextFlag.triageAddress, ContextFlag.portal),
+    contextValue: contextValue(ContextFlag.triageAddress, ContextFlag.portal, ContextFlag.annotatable),
     collapsible: 'none',
     accessibilityLabel: t('{0}, {1}, {2}', e.ip, verdictLabel(e.verdict, t), parts.join(', ')),
     ip: e.ip,
@@ -151,18 +157,18 @@ function moreNode(parentId: string, more: number, t: Localize): TreeNodeModel {
   };
 }
 
-function addresses(results: TriageResults, entries: readonly TriageEntry[], parentId: string, t: Localize): TreeNodeModel[] {
-  const nodes = entries.slice(0, MAX_TREE_ADDRESSES).map((e) => addressNode(results, e, parentId, t));
+function addresses(results: TriageResults, entries: readonly TriageEntry[], parentId: string, t: Localize, annotationOf?: AnnotationOf): TreeNodeModel[] {
+  const nodes = entries.slice(0, MAX_TREE_ADDRESSES).map((e) => addressNode(results, e, parentId, t, annotationOf));
   if (entries.length > MAX_TREE_ADDRESSES) nodes.push(moreNode(parentId, entries.length - MAX_TREE_ADDRESSES, t));
   return nodes;
 }
 
-export function triageChildren(results: TriageResults | undefined, node: TreeNodeModel, t: Localize = plainLocalize): TreeNodeModel[] {
+export function triageChildren(results: TriageResults | undefined, node: TreeNodeModel, t: Localize = plainLocalize, annotationOf?: AnnotationOf): TreeNodeModel[] {
   if (!results) return [];
   const groups = byVerdict(results);
   if (node.id === TRIAGE_ROOT_ID) {
     const out: TreeNodeModel[] = [];
-    for (const v of TOP) out.push(...addresses(results, groups.get(v) ?? [], TRIAGE_ROOT_ID, t));
+    for (const v of TOP) out.push(...addresses(results, groups.get(v) ?? [], TRIAGE_ROOT_ID, t, annotationOf));
     for (const v of GROUPED) {
       const n = groups.get(v)?.length ?? 0;
       if (n === 0) continue;
@@ -183,7 +189,7 @@ export function triageChildren(results: TriageResults | undefined, node: TreeNod
     return out;
   }
   const v = GROUPED.find((g) => node.id === groupId(g));
-  return v ? addresses(results, groups.get(v) ?? [], node.id, t) : [];
+  return v ? addresses(results, groups.get(v) ?? [], node.id, t, annotationOf) : [];
 }
 
 export function triageParent(results: TriageResults | undefined, node: TreeNodeModel, t: Localize = plainLocalize): TreeNodeModel | undefined {
