@@ -149,14 +149,22 @@ function prefixFile(limit: number): string {
   return path;
 }
 
-/** Child mode: extract a file (in workers, or in this thread only) and report speed, peak memory and the longest block. */
-async function extractChild(file: string, inWorkers: boolean): Promise<void> {
+/**
+ * How a child extracts: in this thread only, in workers, or in workers with the file's extraction captured for reuse
+ * (what the extension does with every file it triages: the file collected on its own, merged, then kept).
+ */
+type ExtractMode = 'thread' | 'workers' | 'captured';
+
+/** Child mode: extract a file and report speed, peak memory and the longest block. */
+async function extractChild(file: string, mode: ExtractMode): Promise<void> {
   const collector = new AddressCollector();
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const started = performance.now();
   const cpu0 = process.cpuUsage();
-  const it = extractAddresses([{ kind: 'file', path: file, name: 'log' }], collector, { lineTime: { now: new Date() }, ...(inWorkers ? {} : { parallel: false }) });
+  let captured: SourceExtraction | undefined;
+  const input = { kind: 'file' as const, path: file, name: 'log', ...(mode === 'captured' ? { capture: (e: SourceExtraction) => (captured = e) } : {}) };
+  const it = extractAddresses([input], collector, { lineTime: { now: new Date() }, ...(mode === 'thread' ? { parallel: false } : {}) });
   let result;
   for (;;) {
     const s = await it.next();
@@ -167,6 +175,7 @@ async function extractChild(file: string, inWorkers: boolean): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   delay.disable();
+  if (mode === 'captured' && captured?.addresses.length !== collector.addresses.size) throw new Error('the file was not captured whole');
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const byRoute: Record<string, number> = {};
@@ -185,8 +194,8 @@ async function extractChild(file: string, inWorkers: boolean): Promise<void> {
   process.stdout.write(JSON.stringify(out));
 }
 
-function runExtractChild(file: string, inWorkers: boolean): ExtractResult {
-  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--extract-child', file, inWorkers ? 'workers' : 'thread'], { encoding: 'utf8', maxBuffer: 16 * MiB });
+function runExtractChild(file: string, mode: ExtractMode): ExtractResult {
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--extract-child', file, mode], { encoding: 'utf8', maxBuffer: 16 * MiB });
   if (child.status !== 0) throw new Error(`extraction child failed: ${child.stderr}`);
   return JSON.parse(child.stdout) as ExtractResult;
 }
@@ -218,10 +227,11 @@ async function main(): Promise<void> {
 
     const prefixPath = prefixFile(PREFIX_BYTES);
     const runs = {
-      prefixThread: runExtractChild(prefixPath, false),
-      wholeThread: runExtractChild(LOG_FILE, false),
-      prefixWorkers: runExtractChild(prefixPath, true),
-      wholeWorkers: runExtractChild(LOG_FILE, true),
+      prefixThread: runExtractChild(prefixPath, 'thread'),
+      wholeThread: runExtractChild(LOG_FILE, 'thread'),
+      prefixWorkers: runExtractChild(prefixPath, 'workers'),
+      wholeWorkers: runExtractChild(LOG_FILE, 'workers'),
+      wholeCaptured: runExtractChild(LOG_FILE, 'captured'),
     };
     console.log('extraction (own process each; scanner + dedupe + occurrences + line times, read from disk):');
     console.log('  input                 MiB/s (wall) MiB/s (per CPU s)  peak RSS   longest block  addresses  occurrences');
@@ -230,6 +240,7 @@ async function main(): Promise<void> {
       ['200 MiB, this thread', runs.wholeThread],
       ['50 MiB, workers', runs.prefixWorkers],
       ['200 MiB, workers', runs.wholeWorkers],
+      ['200 MiB, workers, kept', runs.wholeCaptured],
     ] as const) {
       console.log(
         `  ${name.padEnd(21)} ${x.mbPerSec.toFixed(0).padStart(11)}  ${x.mbPerCpuSec.toFixed(0).padStart(16)}  ${x.peakRssMiB.toFixed(0).padStart(6)} MiB  ${x.maxBlockMs.toFixed(1).padStart(10)} ms  ${String(x.addresses).padStart(9)}  ${String(x.occurrences).padStart(11)}`,
@@ -237,7 +248,9 @@ async function main(): Promise<void> {
     }
     const prefix = runs.prefixWorkers;
     const whole = runs.wholeWorkers;
-    if (whole.occurrences !== runs.wholeThread.occurrences || whole.addresses !== runs.wholeThread.addresses) throw new Error('extraction in workers and in this thread disagree');
+    for (const x of [whole, runs.wholeCaptured]) {
+      if (x.occurrences !== runs.wholeThread.occurrences || x.addresses !== runs.wholeThread.addresses) throw new Error('extraction in workers and in this thread disagree');
+    }
     console.log(`  RSS growth from 50 to 200 MiB of input: ${(whole.peakRssMiB - prefix.peakRssMiB).toFixed(0)} MiB in workers, ${(runs.wholeThread.peakRssMiB - runs.prefixThread.peakRssMiB).toFixed(0)} MiB in this thread (input grew 150 MiB)`);
     console.log(`  routes in the whole file: ${JSON.stringify(whole.byRoute)}; longest block: the most the event loop waited (an editor's thread would wait as long)\n`);
 
@@ -325,7 +338,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--extract-child') {
-  extractChild(process.argv[3], process.argv[4] === 'workers').catch((e: unknown) => {
+  extractChild(process.argv[3], process.argv[4] as ExtractMode).catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   });
