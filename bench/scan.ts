@@ -1,489 +1,341 @@
-// `npm run bench:scan`: generates a seeded mixed log (50+ MB) that records every address it plants, then
-// measures our scanner and ip-regex on the same text (MB/s, matches, false positives, misses, memory).
+// `npm run bench:scan [-- --quick] [--shapes a,b] [--rounds N]`: grows a seeded corpus of log shapes in bench/.data/
+// (~50 MB each; --quick: 20 MB) and measures, per shape, in one run and interleaved: the whole process `ipinv scan
+// --count` against whole processes counting ip-regex matches (v4+v6, and v4 only), scanRange on the text in memory,
+// the streaming scan of the file, one worker against all of them, and triage extraction; then the worst shape.
+// Then accuracy on planted addresses and the linear-time check (not with --quick).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
-import { scanRange } from '../src/core/ip/scanner';
 import type { IpMatch } from '../src/core/ip/ipMatch';
-import { scanFileBatches } from '../src/core/ip/scanFile';
-import { parseAddress } from '../src/core/ip/parseAddress';
-import { formatIpv6 } from '../src/core/ip/formatAddress';
-import { defang } from '../src/core/ip/defang';
-import { rng } from './rng';
+import { scanRange } from '../src/core/ip/scanner';
+import { countFile } from '../src/core/ip/scanFile';
+import { ScanPool, defaultPoolSize } from '../src/core/ip/scanPool';
+import { AddressCollector } from '../src/core/triage/addressCollector';
+import { extractAddresses } from '../src/core/triage/extractAddresses';
+import { LOG_SHAPES } from './logShapes';
+import { accuracyReport } from './scanAccuracy';
 
-const SEED = 20261125;
-const TARGET_BYTES = 52 * 1_000_000;
 const MB = 1_000_000;
-/** Timed rounds per tool and mode; the median round is reported. */
-const ROUNDS = 5;
-/** Both tools run piece by piece, taking turns, so a busy machine slows them alike. */
-const PIECE_BYTES = 4 * 1_000_000;
+const ROOT = join(__dirname, '..');
+const DATA = join(__dirname, '.data', 'corpus');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const WORKER = join(ROOT, 'dist', 'scanWorker.js');
+const IP_REGEX = join(__dirname, 'ipRegexCount.mjs');
+const TIME_BIN = '/usr/bin/time';
 
-interface Planted {
-  start: number;
-  value: string;
-}
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const option = (name: string): string | undefined => {
+  const k = args.indexOf(name);
+  return k >= 0 ? args[k + 1] : undefined;
+};
+const SHAPE_BYTES = Number(option('--mb') ?? (quick ? 20 : 50)) * MB;
+const ROUNDS = Number(option('--rounds') ?? (quick ? 3 : 5));
+const SHAPES = option('--shapes')?.split(',') ?? LOG_SHAPES.map((s) => s.name);
+const STARTUP_RUNS = quick ? 10 : 20;
 
-class LogGenerator {
-  private readonly r: () => number;
-  private parts: string[] = [];
-  private length = 0;
-  readonly planted: Planted[] = [];
+// Targets of issue 12.
+const TARGET_PROCESS_RATIO = 10;
+const TARGET_STREAM_SHARE = 0.85;
+const TARGET_SCALING = 1.7;
+const TARGET_EXTRACT_MBPS = 150;
 
-  constructor(seed: number) {
-    this.r = rng(seed);
-  }
-
-  private int(n: number): number {
-    return Math.floor(this.r() * n);
-  }
-  private pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)];
-  }
-  private text(s: string): void {
-    this.parts.push(s);
-    this.length += s.length;
-  }
-  /** Appends address text and records where it starts and what it means. */
-  private addr(text: string, value: string): void {
-    this.planted.push({ start: this.length, value });
-    this.text(text);
-  }
-
-  private v4(): string {
-    const kind = this.int(10);
-    if (kind < 3) return `10.${this.int(256)}.${this.int(256)}.${1 + this.int(254)}`;
-    if (kind < 4) return `192.168.${this.int(256)}.${1 + this.int(254)}`;
-    if (kind < 5) return `172.${16 + this.int(16)}.${this.int(256)}.${1 + this.int(254)}`;
-    if (kind < 6) return this.pick(['198.51.100.23', '203.0.113.77', '192.0.2.10', '10.248.240.38']);
-    return `${1 + this.int(223)}.${this.int(256)}.${this.int(256)}.${1 + this.int(254)}`;
-  }
-
-  private v6(): string {
-    const kind = this.int(4);
-    if (kind === 0) return `2001:db8:${this.int(0x10000).toString(16)}::${(1 + this.int(0xfffe)).toString(16)}`;
-    if (kind === 1) {
-      // EUI-64 style interface id: xxxx:xxff:fexx:xxxx
-      return formatIpv6([0xfe80, 0, 0, 0, 1 + this.int(0xfffe), (this.int(0x100) << 8) | 0xff, 0xfe00 | this.int(0x100), 1 + this.int(0xfffe)]);
-    }
-    const g = Array.from({ length: 8 }, (_, k) => (k >= 3 && k <= 5 && this.r() < 0.6 ? 0 : this.int(0x10000)));
-    g[0] = 0x2000 | this.int(0x2000);
-    g[7] = 1 + this.int(0xfffe);
-    return formatIpv6(g);
-  }
-
-  private time(): { syslog: string; clf: string; iso: string; epoch: number } {
-    const d = 1 + this.int(25);
-    const h = String(this.int(24)).padStart(2, '0');
-    const mi = String(this.int(60)).padStart(2, '0');
-    const s = String(this.int(60)).padStart(2, '0');
-    const dd = String(d).padStart(2, '0');
-    return {
-      syslog: `Nov ${String(d).padStart(2, ' ')} ${h}:${mi}:${s}`,
-      clf: `${dd}/Nov/2026:${h}:${mi}:${s} +0000`,
-      iso: `2026-11-${dd}T${h}:${mi}:${s}.${String(this.int(1000)).padStart(3, '0')}Z`,
-      epoch: Date.UTC(2026, 10, d, Number(h), Number(mi), Number(s)) / 1000,
-    };
-  }
-
-  /** Version strings, times, MACs, hashes, OIDs and scope operators: none of them is an address. */
-  private noise(): string {
-    return this.pick([
-      `agent v${this.int(10)}.${this.int(10)}.${this.int(10)}.${this.int(200)}`,
-      `libssl.so.1.${this.int(3)}.${this.int(9)}.${this.int(9)}`,
-      `build ${this.int(20)}.0.19045.${this.int(9000)}`,
-      `kernel 6.1.0-${this.int(30)}-amd64 uptime ${this.int(24)}:${String(this.int(60)).padStart(2, '0')}:${String(this.int(60)).padStart(2, '0')}`,
-      `oid 1.3.6.1.4.1.311.${this.int(100)}.${this.int(10)}`,
-      `md5 43:51:43:a1:b5:fc:8b:b7:0a:3a:a9:b1:0f:66:73:${this.int(256).toString(16).padStart(2, '0')}`,
-      `mac 00:1a:2b:${this.int(256).toString(16).padStart(2, '0')}:4d:5e`,
-      `std::vector<int> Foo::Bar took 12:34:56`,
-      `serial 192.168.0.${2000000000 + this.int(99999999)}`,
-      `pkg python3.11.${this.int(10)}.${this.int(10)}`,
-      `fw_1.2.3.${this.int(9)}`,
-    ]);
-  }
-
-  /** Line kinds weighted roughly like a SOC's log mix: web and auth logs dominate. */
-  private kind(): number {
-    const x = this.int(100);
-    if (x < 30) return 1; // web access
-    if (x < 45) return 0; // sshd
-    if (x < 60) return 2; // firewall
-    if (x < 70) return 3; // JSON events
-    if (x < 77) return 4; // IPv6 (DHCPv6, zones, prefixes)
-    if (x < 82) return 5; // threat intel, defanged
-    if (x < 87) return 6; // IPv4-mapped, leading zeros
-    return 7; // application noise
-  }
-
-  private line(): void {
-    const t = this.time();
-    switch (this.kind()) {
-      case 0: {
-        this.text(`${t.syslog} bastion-01 sshd[${1000 + this.int(60000)}]: Failed password for invalid user admin from `);
-        this.addr(...this.same(this.v4()));
-        this.text(` port ${1024 + this.int(60000)} ssh2; client OpenSSH_9.6p1 ${this.noise()}\n`);
-        break;
-      }
-      case 1: {
-        this.addr(...this.same(this.v4()));
-        this.text(` - - [${t.clf}] "GET /api/v1.2/items?id=${this.int(99999)} HTTP/1.1" ${this.pick([200, 301, 404, 500])} ${this.int(90000)} "-" "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0.6778.${this.int(200)} Safari/537.36"\n`);
-        break;
-      }
-      case 2: {
-        this.text(`${t.syslog} fw01 kernel: [${this.int(99999)}.${this.int(999999)}] IPTABLES-DROP: IN=eth0 OUT= MAC=00:1a:2b:3c:4d:5e:00:1a:2b:3c:4d:5f:08:00 SRC=`);
-        this.addr(...this.same(this.v4()));
-        this.text(' DST=');
-        this.addr(...this.same(this.v4()));
-        this.text(` LEN=60 TOS=0x00 TTL=${this.int(255)} PROTO=TCP SPT=${this.int(65536)} DPT=${this.pick([22, 443, 3389, 445])} SYN\n`);
-        break;
-      }
-      case 3: {
-        this.text(`{"ts":${t.epoch},"event":"conn","src":"`);
-        this.addr(...this.same(this.v4()));
-        this.text('","dst":"[');
-        this.addr(...this.same(this.v6()));
-        this.text(`]:${this.pick([443, 8443, 53])}","agent":"${this.noise()}","sha1":"${this.int(2 ** 31).toString(16)}${this.int(2 ** 31).toString(16)}"}\n`);
-        break;
-      }
-      case 4: {
-        const v = this.v6();
-        this.text(`${t.iso} dhcpv6[${this.int(9999)}]: lease `);
-        if (v.startsWith('fe80')) {
-          this.addr(`${v}%eth${this.int(4)}`, v);
-        } else {
-          this.addr(...this.same(v));
-        }
-        this.text(' renewed via ');
-        this.addr(...this.same(this.v6()));
-        this.text(`/64 at ${this.noise()}\n`);
-        break;
-      }
-      case 5: {
-        const a = this.v4();
-        this.text(`${t.iso} intel: C2 hxxp://`);
-        this.addr(defang(a), a);
-        this.text(`/gate.php seen with `);
-        const b = this.v4();
-        const parts = b.split('.');
-        this.addr(`${parts[0]}.${parts[1]}.${parts[2]}[.]${parts[3]}`, b);
-        this.text(`:${this.pick([443, 8443, 4444])} (${this.noise()})\n`);
-        break;
-      }
-      case 6: {
-        this.text(`${t.iso} mapped client `);
-        const a = this.v4();
-        this.addr(`::ffff:${a}`, `::ffff:${a}`);
-        this.text(` leading zeros `);
-        const o = [this.int(256), this.int(256), this.int(10), this.int(100)];
-        const padded = `${o[0]}.${o[1]}.${String(o[2]).padStart(3, '0')}.${String(o[3]).padStart(3, '0')}`;
-        this.addr(padded, o.join('.'));
-        this.text(` ${this.noise()} ${this.noise()}\n`);
-        break;
-      }
-      default: {
-        this.text(`${t.syslog} app[${this.int(999)}]: ${this.noise()}; ${this.noise()}; retry in ${this.int(60)}s, pool `);
-        this.addr('10.0.0.0', '10.0.0.0');
-        this.text('/8 from ');
-        this.addr(...this.same(this.v4()));
-        this.text('.\n');
-        break;
-      }
-    }
-  }
-
-  private same(a: string): [string, string] {
-    return [a, a];
-  }
-
-  generate(targetBytes: number): string {
-    while (this.length < targetBytes) this.line();
-    const text = this.parts.join('');
-    this.parts = [];
-    return text;
-  }
-}
-
-interface Timing {
+interface ProcessRun {
   wall: number;
   cpu: number;
+  maxRssMb: number;
+  stdout: string;
 }
 
-interface Result {
-  name: string;
-  t: Timing;
-  matches: number;
-  truePositives: number;
-  falsePositives: number;
-  missed: number;
-}
-
-function evaluate(name: string, t: Timing, found: Planted[], planted: Planted[]): Result {
-  const truth = new Map<number, string>();
-  for (const p of planted) truth.set(p.start, p.value);
-  let tp = 0;
-  for (const f of found) if (truth.get(f.start) === f.value) tp++;
-  return { name, t, matches: found.length, truePositives: tp, falsePositives: found.length - tp, missed: planted.length - tp };
-}
-
-/** ip-regex matches, normalised the way our values are, so both are judged against the same truth. */
-function normalise(text: string): string {
-  const r = parseAddress(text.replace(/%.*$/, ''));
-  return r.ok ? r.match.value : text;
-}
-
-/** Our matches, counted and dropped: the scanner over 1 MiB slices with one reused array. */
-function countOurs(text: string): number {
-  const out: IpMatch[] = [];
-  let count = 0;
-  let pos = 0;
-  while (pos < text.length) {
-    out.length = 0;
-    pos = scanRange(text, pos, Math.min(text.length, pos + 1_048_576), out);
-    count += out.length;
-  }
-  return count;
-}
-
-/** ip-regex matches, counted and dropped. */
-function countTheirs(text: string, re: RegExp): number {
-  let count = 0;
-  for (const _ of text.matchAll(re)) count++;
-  return count;
-}
-
-/** The text cut at line ends into pieces of about PIECE_BYTES, with their offsets (no address spans a line end). */
-function piecesOf(text: string): { text: string; start: number }[] {
-  const pieces: { text: string; start: number }[] = [];
-  let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf('\n', Math.min(text.length, start + PIECE_BYTES));
-    const end = nl < 0 ? text.length : nl + 1;
-    pieces.push({ text: flatSlice(text, start, end), start });
-    start = end;
-  }
-  return pieces;
-}
-
-/**
- * A copy of text.slice(start, end) as a flat string. slice() gives a view into the whole text, which V8 reads
- * more slowly (by about a sixth here); what a file decoder or an editor hands a scanner is flat.
- */
-function flatSlice(text: string, start: number, end: number): string {
-  return text.slice(start, end).split('\n').join('\n');
-}
-
-interface Tool {
-  /** Runs on one piece; returns the number of matches (and keeps them, in list mode). */
-  run(piece: { text: string; start: number }): number;
-}
-
-/**
- * One timed round of two tools over all pieces, taking turns piece by piece (and swapping who goes first
- * each piece), so that both see the same share of whatever else the machine is doing.
- */
-function round(pieces: { text: string; start: number }[], a: Tool, b: Tool): { a: Timing & { n: number }; b: Timing & { n: number } } {
-  const ta = { wall: 0, cpu: 0, n: 0 };
-  const tb = { wall: 0, cpu: 0, n: 0 };
-  pieces.forEach((piece, k) => {
-    for (const [tool, t] of k % 2 === 0 ? ([[a, ta], [b, tb]] as const) : ([[b, tb], [a, ta]] as const)) {
-      const r = measure(() => tool.run(piece));
-      t.wall += r.wall;
-      t.cpu += r.cpu;
-      t.n += r.value;
-    }
-  });
-  return { a: ta, b: tb };
+/** A whole process, timed from outside: wall clock here, CPU and peak memory from GNU time when it is installed. */
+function runProcess(cmd: string[]): ProcessRun {
+  const withTime = existsSync(TIME_BIN);
+  const argv = withTime ? [TIME_BIN, '-f', '@@time %U %S %M', ...cmd] : cmd;
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed (${r.status}): ${r.stderr}`);
+  const m = /@@time ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, maxRssMb: m ? Number(m[3]) / 1024 : NaN, stdout: r.stdout.trim() };
 }
 
 function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function medianTiming(ts: Timing[]): Timing {
-  return { wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) };
-}
-
-function timeIt<T>(f: () => T): [T, number] {
+async function seconds<T>(f: () => Promise<T> | T): Promise<[T, number]> {
   const t0 = process.hrtime.bigint();
-  const v = f();
+  const v = await f();
   return [v, Number(process.hrtime.bigint() - t0) / 1e9];
 }
 
-/** Wall-clock and CPU seconds (this process, all threads: the garbage collector's included). */
-function measure<T>(f: () => T): { value: T; wall: number; cpu: number } {
-  const c0 = process.cpuUsage();
-  const [value, wall] = timeIt(f);
-  const c = process.cpuUsage(c0);
-  return { value, wall, cpu: (c.user + c.system) / 1e6 };
+/** The generators' own source is part of the corpus key: change a generator and its files are made again. */
+function corpusKey(): string {
+  const h = createHash('sha256');
+  for (const f of ['logShapes.ts', 'rng.ts']) h.update(readFileSync(join(__dirname, f)));
+  return h.digest('hex').slice(0, 10);
 }
 
-function bestSeconds(f: () => unknown): number {
-  let best = Infinity;
-  for (let k = 0; k < 3; k++) best = Math.min(best, timeIt(f)[1]);
-  return best;
+function ensureCorpus(): { name: string; path: string; bytes: number }[] {
+  mkdirSync(DATA, { recursive: true });
+  const key = corpusKey();
+  const out = [];
+  for (const [k, shape] of LOG_SHAPES.entries()) {
+    if (!SHAPES.includes(shape.name)) continue;
+    const file = `${shape.name}-${SHAPE_BYTES / MB}mb-${key}.log`;
+    const path = join(DATA, file);
+    if (!existsSync(path)) {
+      const t0 = performance.now();
+      writeFileSync(path, shape.generate(20261125 + k, SHAPE_BYTES));
+      process.stdout.write(`  generated ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    }
+    out.push({ name: shape.name, path, bytes: statSync(path).size });
+  }
+  // Files of older generator versions only take space.
+  for (const f of readdirSync(DATA)) if (f.endsWith('.log') && f !== 'empty.log' && !f.endsWith(`-${key}.log`)) process.stdout.write(`  (stale corpus file ${f}: delete bench/.data/corpus to reclaim)\n`);
+  return out;
 }
 
-async function streamChild(path: string): Promise<void> {
-  const t0 = process.hrtime.bigint();
-  const c0 = process.cpuUsage();
-  let matches = 0;
-  for await (const batch of scanFileBatches(path)) matches += batch.length;
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const c = process.cpuUsage(c0);
-  process.stdout.write(JSON.stringify({ matches, wall, cpu: (c.user + c.system) / 1e6, maxRssKb: process.resourceUsage().maxRSS }));
+/** Production bundles (what users run), built when missing or older than the sources. */
+function ensureBundles(): void {
+  const newest = (dir: string): number => {
+    let t = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }
+    return t;
+  };
+  const built = [CLI, WORKER, join(ROOT, 'dist', 'cliCommands.js')];
+  const fresh = built.every((f) => existsSync(f)) && Math.min(...built.map((f) => statSync(f).mtimeMs)) > Math.max(newest(join(ROOT, 'src')), statSync(join(ROOT, 'esbuild.mjs')).mtimeMs);
+  const minified = existsSync(CLI) && !readFileSync(CLI, 'utf8').includes('\n//# sourceMappingURL');
+  if (fresh && minified) return;
+  process.stdout.write('  building the production bundles (node esbuild.mjs --production)\n');
+  const r = spawnSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the build failed: ${r.stderr}`);
+}
+
+/** scanRange over the whole text in 1 MiB ranges, matches counted and dropped (the in-memory baseline). */
+function countInMemory(text: string): number {
+  const out: IpMatch[] = [];
+  let n = 0;
+  for (let pos = 0; pos < text.length; ) {
+    out.length = 0;
+    pos = scanRange(text, pos, Math.min(text.length, pos + 1_048_576), out);
+    n += out.length;
+  }
+  return n;
+}
+
+async function extract(path: string): Promise<number> {
+  const c = new AddressCollector();
+  const it = extractAddresses([{ kind: 'file', path }], c, { lineTime: { now: new Date('2026-12-01T00:00:00Z') } });
+  for (let r = await it.next(); !r.done; r = await it.next());
+  return c.occurrences;
+}
+
+interface Samples {
+  [tool: string]: number[];
 }
 
 async function main(): Promise<void> {
-  const childIndex = process.argv.indexOf('--stream-child');
-  if (childIndex >= 0) return streamChild(process.argv[childIndex + 1]);
-
   const { default: ipRegex } = await import('ip-regex');
-  const loadAtStart = loadavg()[0].toFixed(1);
-  const gen = new LogGenerator(SEED);
-  const [text, genSeconds] = timeIt(() => gen.generate(TARGET_BYTES));
-  const bytes = Buffer.byteLength(text);
-  const dir = join(__dirname, '.data');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'scan-bench.log');
-  writeFileSync(file, text);
+  const started = new Date();
+  const load0 = loadavg();
+  const workers = defaultPoolSize();
+  process.stdout.write(`bench:scan${quick ? ' --quick' : ''}: ${SHAPES.length} shapes of ~${SHAPE_BYTES / MB} MB, ${ROUNDS} rounds, ${workers} workers\n`);
+  ensureBundles();
+  const corpus = ensureCorpus();
+  const pool1 = new ScanPool({ size: 1, script: WORKER });
+  const poolN = new ScanPool({ size: workers, script: WORKER });
 
-  // Warm up both on a slice so the JIT has settled. Then ROUNDS timed rounds per mode, each tool on the same
-  // pieces, taking turns (see round()); the median round is reported, in wall-clock and in CPU time.
-  // Two modes: "count" walks all matches and drops them (what streaming consumers do); "list" keeps every
-  // match of the whole text in one array (as scanText and Array.from(matchAll) do), which adds the garbage
-  // collector's cost of keeping ~470k objects alive.
-  const re = ipRegex();
-  const warm = text.slice(0, 2 * MB);
-  for (let k = 0; k < 3; k++) {
-    countOurs(warm);
-    countTheirs(warm, re);
+  // Start-up: `ipinv scan --count` on an empty file against `node -e 0`, in turn.
+  const empty = join(DATA, 'empty.log');
+  writeFileSync(empty, '');
+  const startup = { ours: [] as ProcessRun[], node: [] as ProcessRun[] };
+  runProcess([process.execPath, CLI, 'scan', '--count', empty]);
+  for (let k = 0; k < STARTUP_RUNS; k++) {
+    startup.ours.push(runProcess([process.execPath, CLI, 'scan', '--count', empty]));
+    startup.node.push(runProcess([process.execPath, '-e', '0']));
   }
-  const pieces = piecesOf(text);
-  let ours: IpMatch[] = [];
-  let theirs: { start: number; raw: string }[] = [];
-  const oursCount: Tool = { run: (p) => countOurs(p.text) };
-  const theirsCount: Tool = { run: (p) => countTheirs(p.text, re) };
-  const oursList: Tool = {
-    run: (p) => {
-      const before = ours.length;
-      scanRange(p.text, 0, p.text.length, ours, p.start);
-      return ours.length - before;
-    },
+
+  // Warm-up: every in-process tool once on the first shape's first MBs, so the JIT has settled.
+  const texts = new Map<string, string>();
+  for (const c of corpus) texts.set(c.name, readFileSync(c.path, 'latin1'));
+  for (let k = 0; k < 2; k++) countInMemory(texts.get(corpus[0].name)!.slice(0, 4 * MB));
+
+  const samples = new Map<string, Samples>(corpus.map((c) => [c.name, {}]));
+  const counts = new Map<string, Record<string, number>>(corpus.map((c) => [c.name, {}]));
+  const record = (shape: string, tool: string, value: number, count?: number): void => {
+    const s = samples.get(shape)!;
+    (s[tool] ??= []).push(value);
+    if (count !== undefined) counts.get(shape)![tool] = count;
   };
-  const theirsList: Tool = {
-    run: (p) => {
-      const before = theirs.length;
-      for (const m of p.text.matchAll(re)) theirs.push({ start: m.index + p.start, raw: m[0] });
-      return theirs.length - before;
-    },
-  };
-  const counted = { ours: [] as Timing[], theirs: [] as Timing[] };
-  const listed = { ours: [] as Timing[], theirs: [] as Timing[] };
-  let oursCounted = 0;
-  let theirsCounted = 0;
+  type Tool = [string, (c: (typeof corpus)[number]) => Promise<void>];
+  const tools: Tool[] = [
+    [
+      'ipinv',
+      async (c) => {
+        const r = runProcess([process.execPath, CLI, 'scan', '--count', c.path]);
+        record(c.name, 'ipinv', r.wall, Number(r.stdout));
+        record(c.name, 'ipinv.cpu', r.cpu);
+        record(c.name, 'ipinv.rss', r.maxRssMb);
+        return Promise.resolve();
+      },
+    ],
+    [
+      'ipregex',
+      async (c) => {
+        const r = runProcess([process.execPath, IP_REGEX, c.path]);
+        record(c.name, 'ipregex', r.wall, Number(r.stdout));
+        return Promise.resolve();
+      },
+    ],
+    [
+      'ipregex4',
+      async (c) => {
+        const r = runProcess([process.execPath, IP_REGEX, c.path, '--v4']);
+        record(c.name, 'ipregex4', r.wall);
+        return Promise.resolve();
+      },
+    ],
+    [
+      'range',
+      async (c) => {
+        const [n, s] = await seconds(() => countInMemory(texts.get(c.name)!));
+        record(c.name, 'range', s, n);
+      },
+    ],
+    [
+      'stream',
+      async (c) => {
+        const [n, s] = await seconds(() => countFile(c.path, { parallel: false }));
+        record(c.name, 'stream', s, n);
+      },
+    ],
+    [
+      'w1',
+      async (c) => {
+        const [n, s] = await seconds(() => countFile(c.path, { parallel: { pool: pool1, threshold: 0 } }));
+        record(c.name, 'w1', s, n);
+      },
+    ],
+    [
+      'wN',
+      async (c) => {
+        const [n, s] = await seconds(() => countFile(c.path, { parallel: { pool: poolN, threshold: 0 } }));
+        record(c.name, 'wN', s, n);
+      },
+    ],
+    [
+      'extract',
+      async (c) => {
+        const [n, s] = await seconds(() => extract(c.path));
+        record(c.name, 'extract', s, n);
+      },
+    ],
+  ];
+  // Rounds of every shape and every tool, the order of the tools turning each time, so that whatever else
+  // the machine does falls on all of them alike; medians are reported.
   for (let r = 0; r < ROUNDS; r++) {
-    const c = round(pieces, oursCount, theirsCount);
-    counted.ours.push(c.a);
-    counted.theirs.push(c.b);
-    oursCounted = c.a.n;
-    theirsCounted = c.b.n;
-    ours = [];
-    theirs = [];
-    const l = round(pieces, oursList, theirsList);
-    listed.ours.push(l.a);
-    listed.theirs.push(l.b);
+    for (const [k, c] of corpus.entries()) {
+      for (let t = 0; t < tools.length; t++) await tools[(t + r + k) % tools.length][1](c);
+    }
+    process.stdout.write(`  round ${r + 1}/${ROUNDS} done (load average ${loadavg()[0].toFixed(1)})\n`);
   }
-  const t = {
-    oursCount: medianTiming(counted.ours),
-    theirsCount: medianTiming(counted.theirs),
-    oursList: medianTiming(listed.ours),
-    theirsList: medianTiming(listed.theirs),
+  await pool1.dispose();
+  await poolN.dispose();
+
+  // Every tool must agree with scanRange on the count (ip-regex has its own, different count).
+  for (const c of corpus) {
+    const n = counts.get(c.name)!;
+    for (const tool of ['ipinv', 'stream', 'w1', 'wN', 'extract']) {
+      if (n[tool] !== n.range) throw new Error(`${c.name}: ${tool} counted ${n[tool]}, scanRange ${n.range}`);
+    }
+  }
+
+  const row = (cols: string[], widths: number[]): string => cols.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join(' ');
+  const W = [12, 8, 9, 9, 9, 7, 8, 8, 7, 7, 7, 7, 7, 8];
+  const lines: string[] = [];
+  lines.push(
+    '',
+    `${started.toISOString().slice(0, 10)}, ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.versions.node}, ${workers} workers; load average ${load0[0].toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end (the CPUs are shared: figures are medians of ${ROUNDS} interleaved rounds)`,
+    '',
+    'whole processes (seconds, wall): `ipinv scan --count FILE` and a script counting ip-regex matches in the same file',
+    'in process (MB/s): scanRange on the text in memory; countFile streaming the file in this thread; countFile in 1 and in',
+    `${workers} workers; triage extraction (extractAddresses + collector, line times, workers above 16 MiB)`,
+    '',
+    row(['shape', 'MB', 'ipinv s', 'ip-re s', 'ip-re4 s', 'x ipre', 'x ipre4', 'range', 'stream', 'str %', '1 wkr', `${workers} wkr`, 'scale', 'extract'], W),
+  );
+  const worst = { ratio: Infinity, ratio4: Infinity, share: Infinity, scale: Infinity, extract: Infinity };
+  const worstOf = { ratio: '', ratio4: '', share: '', scale: '', extract: '' };
+  const take = (k: keyof typeof worst, v: number, shape: string): void => {
+    if (v < worst[k]) {
+      worst[k] = v;
+      worstOf[k] = shape;
+    }
   };
-  // Pieces cut at line ends change nothing: as many matches as one scan of the whole text (and the
-  // accuracy table below checks each of them against the planted truth).
-  if (countOurs(text) !== ours.length) throw new Error('piecewise scanning differs from scanning the whole text');
-  if (oursCounted !== ours.length || theirsCounted !== theirs.length) throw new Error('count and list modes disagree');
-
-  const oursResult = evaluate('scanner', t.oursCount, ours.map((m) => ({ start: m.start, value: m.value })), gen.planted);
-  const theirsResult = evaluate(
-    'ip-regex 5 (ipRegex())',
-    t.theirsCount,
-    theirs.map((m) => ({ start: m.start, value: normalise(m.raw) })),
-    gen.planted,
-  );
-  const mainRssMb = process.resourceUsage().maxRSS / 1024;
-
-  // Linear time: pathological 1 MB inputs against a typical 1 MB of the log (count mode, best of 3 each).
-  const typical = flatSlice(text, 0, MB);
-  const typicalSeconds = bestSeconds(() => countOurs(typical));
-  const typicalMatches = countOurs(typical);
-  const adversarial: [string, string][] = [
-    ['1.1.1.1.1... (dotted digits)', '1.'],
-    [':::: (colons)', ':'],
-    ['a:a:a:... (hex groups)', 'a:'],
-    ['1:1:1:... (digit groups)', '1:'],
-    ['::1 ::1 ... (all matches)', '::1 '],
-    ['1.2.3.4 ... (all matches)', '1.2.3.4 '],
-    ['1[.]1[.]... (defanged dots)', '1[.]'],
-    ['[:][:]... (defanged colons)', '[:]'],
-    ['0000... (one long number)', '0'],
-    ['fe80::1%aaaa... (long zone)', 'fe80::1%' + 'a'.repeat(200) + ' '],
-    ['12:34:56 ... (times)', '12:34:56 '],
-  ];
-  const pathological = adversarial.map(([name, unit]) => {
-    const input = unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
-    return { name, seconds: bestSeconds(() => countOurs(input)), matches: countOurs(input) };
-  });
-
-  // The file scanner (with line numbers and line timestamps) in its own process, so its peak memory is its own.
-  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--stream-child', file], { encoding: 'utf8' });
-  let stream: { matches: number; wall: number; cpu: number; maxRssKb: number } | undefined;
-  try {
-    stream = JSON.parse(child.stdout) as typeof stream;
-  } catch {
-    process.stderr.write(`stream child failed: ${child.stderr}\n`);
+  for (const c of corpus) {
+    const s = samples.get(c.name)!;
+    const mb = c.bytes / MB;
+    // Ratios pair the runs of one round (taken close together), then take the median.
+    const pair = (a: string, b: string): number => median(s[a].map((x, k) => x / s[b][k]));
+    const ratio = pair('ipregex', 'ipinv');
+    const ratio4 = pair('ipregex4', 'ipinv');
+    const share = pair('range', 'stream');
+    const scale = pair('w1', 'wN');
+    const extractMbps = mb / median(s.extract);
+    take('ratio', ratio, c.name);
+    take('ratio4', ratio4, c.name);
+    take('share', share, c.name);
+    take('scale', scale, c.name);
+    take('extract', extractMbps, c.name);
+    lines.push(
+      row(
+        [
+          c.name,
+          mb.toFixed(1),
+          median(s.ipinv).toFixed(3),
+          median(s.ipregex).toFixed(2),
+          median(s.ipregex4).toFixed(3),
+          `${ratio.toFixed(1)}x`,
+          `${ratio4.toFixed(2)}x`,
+          (mb / median(s.range)).toFixed(0),
+          (mb / median(s.stream)).toFixed(0),
+          `${(100 * share).toFixed(0)}%`,
+          (mb / median(s.w1)).toFixed(0),
+          (mb / median(s.wN)).toFixed(0),
+          `${scale.toFixed(2)}x`,
+          extractMbps.toFixed(0),
+        ],
+        W,
+      ),
+    );
   }
-
-  const mbps = (s: number): string => (bytes / MB / s).toFixed(1);
-  const ratio = (slow: Timing, fast: Timing): string => `${(slow.wall / fast.wall).toFixed(1)}x wall, ${(slow.cpu / fast.cpu).toFixed(1)}x CPU`;
-  const row = (cols: string[]): string => cols.map((c, k) => (k === 0 ? c.padEnd(30) : c.padStart(10))).join(' ');
-  const lines = [
-    `bench:scan  seed ${SEED}  ${(bytes / MB).toFixed(1)} MB, ${text.split('\n').length - 1} lines, ${gen.planted.length} planted addresses (generated in ${genSeconds.toFixed(1)} s)`,
-    `median of ${ROUNDS} rounds; in each, both tools take turns on ${pieces.length} pieces of ~${PIECE_BYTES / MB} MB; load average at start ${loadAtStart}`,
-    '',
-    row(['accuracy (ground truth)', 'matches', 'true pos', 'false pos', 'missed']),
-    ...[oursResult, theirsResult].map((r) =>
-      row([r.name, String(r.matches), String(r.truePositives), String(r.falsePositives), String(r.missed)]),
-    ),
-    '',
-    row(['speed', 'MB/s wall', 'MB/s CPU']),
-    row(['scanner, count', mbps(t.oursCount.wall), mbps(t.oursCount.cpu)]),
-    row(['ip-regex, count', mbps(t.theirsCount.wall), mbps(t.theirsCount.cpu)]),
-    row(['scanner, list (all kept)', mbps(t.oursList.wall), mbps(t.oursList.cpu)]),
-    row(['ip-regex, list (all kept)', mbps(t.theirsList.wall), mbps(t.theirsList.cpu)]),
-  ];
-  if (stream) lines.push(row(['scanFile (lines + times)', mbps(stream.wall), mbps(stream.cpu)]));
-  const worst = Math.max(...pathological.map((p) => p.seconds));
-  lines.push('', `linear time: 1 MB inputs, count mode (typical log slice: ${(typicalSeconds * 1000).toFixed(1)} ms, ${typicalMatches} matches)`);
-  for (const p of pathological) {
-    lines.push(`  ${p.name.padEnd(32)} ${(p.seconds * 1000).toFixed(1).padStart(7)} ms  ${(p.seconds / typicalSeconds).toFixed(2).padStart(5)}x typical  ${String(p.matches).padStart(7)} matches`);
-  }
-  const most = Math.max(...pathological.map((p) => p.matches));
-  lines.push(
-    `  worst case ${(worst / typicalSeconds).toFixed(2)}x the typical slice (the all-match inputs build up to ${(most / typicalMatches).toFixed(0)}x more match objects)`,
-  );
+  const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+  const startOurs = median(startup.ours.map((r) => r.wall));
+  const startNode = median(startup.node.map((r) => r.wall));
   lines.push(
     '',
-    `speed ratio scanner / ip-regex: count ${ratio(t.theirsCount, t.oursCount)}; list ${ratio(t.theirsList, t.oursList)}`,
-    `peak RSS: this process ${mainRssMb.toFixed(0)} MB (holds the whole text and both match lists)` +
-      (stream ? `; streaming scanFile process ${(stream.maxRssKb / 1024).toFixed(0)} MB` : ''),
-    `MB = 10^6 bytes. CPU = user+system time of the process (garbage collector threads included). Data: ${file}`,
+    `worst shape: ipinv ${worst.ratio.toFixed(1)}x ip-regex (${worstOf.ratio}; target >= ${TARGET_PROCESS_RATIO}x: ${verdict(worst.ratio >= TARGET_PROCESS_RATIO)}); ` +
+      `streaming ${(100 * worst.share).toFixed(0)}% of in-memory (${worstOf.share}; target >= ${100 * TARGET_STREAM_SHARE}%: ${verdict(worst.share >= TARGET_STREAM_SHARE)})`,
+    `             ${workers} workers ${worst.scale.toFixed(2)}x one (${worstOf.scale}; target >= ${TARGET_SCALING}x: ${verdict(worst.scale >= TARGET_SCALING)}); ` +
+      `extraction ${worst.extract.toFixed(0)} MB/s (${worstOf.extract}; target >= ${TARGET_EXTRACT_MBPS}: ${verdict(worst.extract >= TARGET_EXTRACT_MBPS)})`,
+    `moonshot (v4+v6+defang at ip-regex's v4-only speed): ipinv at ${worst.ratio4.toFixed(2)}x the v4-only ip-regex process on its worst shape (${worstOf.ratio4}; >= 1x: ${verdict(worst.ratio4 >= 1)})`,
+    `start-up: ipinv scan --count on an empty file ${(startOurs * 1000).toFixed(0)} ms, node -e 0 ${(startNode * 1000).toFixed(0)} ms (+${((startOurs - startNode) * 1000).toFixed(0)} ms; medians of ${STARTUP_RUNS}, in turn; target < 60 ms)`,
+    `peak RSS of ipinv scan --count: ${Math.max(...corpus.map((c) => median(samples.get(c.name)!['ipinv.rss']))).toFixed(0)} MB at most; CPU of ipinv per shape (s): ${corpus.map((c) => median(samples.get(c.name)!['ipinv.cpu']).toFixed(2)).join(' ')}`,
+    `MB = 10^6 bytes. Corpus: ${DATA}`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
+
+  if (!quick) {
+    process.stdout.write(`\n${accuracyReport(52 * MB, () => ipRegex()).join('\n')}\n`);
+  }
 }
 
 main().catch((e: unknown) => {

@@ -1,9 +1,11 @@
 // `npm run bench:triage`: generates a seeded 200 MB log with 1,000 distinct public and 200 internal
-// addresses (some known to the simulated tenant), measures extraction (MB/s, peak RSS on a 50 MB
-// prefix and on the whole file, each in its own process), then triages the whole file against the
-// simulated tenant enforcing the documented limits, and compares with one address at a time.
+// addresses (some known to the simulated tenant), measures extraction (MB/s, peak RSS and the longest
+// event-loop block on a 50 MB prefix and on the whole file, in this thread and in workers, each in its own
+// process), then triages the whole file against the simulated tenant enforcing the documented limits, and
+// compares with one address at a time.
 import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdirSync, statSync } from 'node:fs';
+import { closeSync, createWriteStream, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { AddressCollector } from '../src/core/triage/addressCollector';
@@ -123,21 +125,46 @@ interface ExtractResult {
   bytes: number;
   seconds: number;
   mbPerSec: number;
-  /** MiB per second of this process's CPU time: the figure that does not depend on other load. */
+  /** MiB per second of this process's CPU time (workers included). */
   mbPerCpuSec: number;
   peakRssMiB: number;
+  /** The longest the process's event loop waited for its thread (what an editor would feel), in ms. */
+  maxBlockMs: number;
   addresses: number;
   occurrences: number;
   byRoute: Record<string, number>;
 }
 
-/** Child mode: extract the first `limit` bytes of the file and report speed and peak memory. */
-async function extractChild(file: string, limit: number): Promise<void> {
+/** The first `limit` bytes of the log, cut after a line end, as a file of its own (extraction reads files from disk). */
+function prefixFile(limit: number): string {
+  const path = LOG_FILE.replace(/\.log$/, `-first-${limit >> 20}mib.log`);
+  const fd = openSync(LOG_FILE, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(limit);
+    const n = readSync(fd, buf, 0, limit, 0);
+    writeFileSync(path, buf.subarray(0, buf.lastIndexOf(10, n - 1) + 1));
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+/**
+ * How a child extracts: in this thread only, in workers, or in workers with the file's extraction captured for reuse
+ * (what the extension does with every file it triages: the file collected on its own, merged, then kept).
+ */
+type ExtractMode = 'thread' | 'workers' | 'captured';
+
+/** Child mode: extract a file and report speed, peak memory and the longest block. */
+async function extractChild(file: string, mode: ExtractMode): Promise<void> {
   const collector = new AddressCollector();
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
   const started = performance.now();
   const cpu0 = process.cpuUsage();
-  const stream = createReadStream(file, { end: limit - 1, highWaterMark: MiB });
-  const it = extractAddresses([{ kind: 'stream', name: 'log', stream }], collector, { lineTime: { now: new Date() } });
+  let captured: SourceExtraction | undefined;
+  const input = { kind: 'file' as const, path: file, name: 'log', ...(mode === 'captured' ? { capture: (e: SourceExtraction) => (captured = e) } : {}) };
+  const it = extractAddresses([input], collector, { lineTime: { now: new Date() }, ...(mode === 'thread' ? { parallel: false } : {}) });
   let result;
   for (;;) {
     const s = await it.next();
@@ -147,6 +174,8 @@ async function extractChild(file: string, limit: number): Promise<void> {
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  delay.disable();
+  if (mode === 'captured' && captured?.addresses.length !== collector.addresses.size) throw new Error('the file was not captured whole');
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const byRoute: Record<string, number> = {};
@@ -157,6 +186,7 @@ async function extractChild(file: string, limit: number): Promise<void> {
     mbPerSec: result.bytes / MiB / seconds,
     mbPerCpuSec: result.bytes / MiB / cpuSeconds,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    maxBlockMs: delay.max / 1e6,
     addresses: collector.addresses.size,
     occurrences: collector.occurrences,
     byRoute,
@@ -164,8 +194,8 @@ async function extractChild(file: string, limit: number): Promise<void> {
   process.stdout.write(JSON.stringify(out));
 }
 
-function runExtractChild(limit: number): ExtractResult {
-  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--extract-child', LOG_FILE, String(limit)], { encoding: 'utf8', maxBuffer: 16 * MiB });
+function runExtractChild(file: string, mode: ExtractMode): ExtractResult {
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--extract-child', file, mode], { encoding: 'utf8', maxBuffer: 16 * MiB });
   if (child.status !== 0) throw new Error(`extraction child failed: ${child.stderr}`);
   return JSON.parse(child.stdout) as ExtractResult;
 }
@@ -195,17 +225,34 @@ async function main(): Promise<void> {
     console.log(`log: ${LOG_FILE} (${(size / MiB).toFixed(0)} MiB, generated in ${((performance.now() - g0) / 1000).toFixed(1)} s)`);
     console.log(`     ${plan.publics.length} public addresses (${plan.knownPublics} known to the tenant), ${plan.internals.length} internal (${plan.knownInternals} with times the tenant knows)\n`);
 
-    const prefix = runExtractChild(PREFIX_BYTES);
-    const whole = runExtractChild(size);
-    console.log('extraction (own process each; scanner + dedupe + occurrences + line times):');
-    console.log('  input      MB/s (wall)  MB/s (per CPU s)  peak RSS   addresses  occurrences');
-    for (const [name, x] of [['50 MiB', prefix], ['200 MiB', whole]] as const) {
+    const prefixPath = prefixFile(PREFIX_BYTES);
+    const runs = {
+      prefixThread: runExtractChild(prefixPath, 'thread'),
+      wholeThread: runExtractChild(LOG_FILE, 'thread'),
+      prefixWorkers: runExtractChild(prefixPath, 'workers'),
+      wholeWorkers: runExtractChild(LOG_FILE, 'workers'),
+      wholeCaptured: runExtractChild(LOG_FILE, 'captured'),
+    };
+    console.log('extraction (own process each; scanner + dedupe + occurrences + line times, read from disk):');
+    console.log('  input                 MiB/s (wall) MiB/s (per CPU s)  peak RSS   longest block  addresses  occurrences');
+    for (const [name, x] of [
+      ['50 MiB, this thread', runs.prefixThread],
+      ['200 MiB, this thread', runs.wholeThread],
+      ['50 MiB, workers', runs.prefixWorkers],
+      ['200 MiB, workers', runs.wholeWorkers],
+      ['200 MiB, workers, kept', runs.wholeCaptured],
+    ] as const) {
       console.log(
-        `  ${name.padEnd(9)} ${x.mbPerSec.toFixed(0).padStart(11)}  ${x.mbPerCpuSec.toFixed(0).padStart(16)}  ${x.peakRssMiB.toFixed(0).padStart(6)} MiB  ${String(x.addresses).padStart(9)}  ${String(x.occurrences).padStart(11)}`,
+        `  ${name.padEnd(21)} ${x.mbPerSec.toFixed(0).padStart(11)}  ${x.mbPerCpuSec.toFixed(0).padStart(16)}  ${x.peakRssMiB.toFixed(0).padStart(6)} MiB  ${x.maxBlockMs.toFixed(1).padStart(10)} ms  ${String(x.addresses).padStart(9)}  ${String(x.occurrences).padStart(11)}`,
       );
     }
-    console.log(`  RSS growth from 50 to 200 MiB of input: ${(whole.peakRssMiB - prefix.peakRssMiB).toFixed(0)} MiB (input grew 150 MiB)`);
-    console.log(`  routes in the whole file: ${JSON.stringify(whole.byRoute)}\n`);
+    const prefix = runs.prefixWorkers;
+    const whole = runs.wholeWorkers;
+    for (const x of [whole, runs.wholeCaptured]) {
+      if (x.occurrences !== runs.wholeThread.occurrences || x.addresses !== runs.wholeThread.addresses) throw new Error('extraction in workers and in this thread disagree');
+    }
+    console.log(`  RSS growth from 50 to 200 MiB of input: ${(whole.peakRssMiB - prefix.peakRssMiB).toFixed(0)} MiB in workers, ${(runs.wholeThread.peakRssMiB - runs.prefixThread.peakRssMiB).toFixed(0)} MiB in this thread (input grew 150 MiB)`);
+    console.log(`  routes in the whole file: ${JSON.stringify(whole.byRoute)}; longest block: the most the event loop waited (an editor's thread would wait as long)\n`);
 
     const api = new DefenderClient({
       apiBaseUrl: sim.apiBaseUrl,
@@ -243,7 +290,7 @@ async function main(): Promise<void> {
     console.log(`  HTTP calls: ${perAddressCalls}; wall time ≥ ${perAddressMinutes.toFixed(0)} min (${(perAddressCalls / 100).toFixed(0)} min at 100/min alone; the 1,500/h cap adds the rest)`);
     console.log('\nratio (one at a time / batched):');
     console.log(`  calls ${(perAddressCalls / httpCalls).toFixed(0)}x fewer; time ${((perAddressMinutes * 60) / wall).toFixed(0)}x shorter`);
-    console.log(`\ntargets: ≤ 60 calls: ${httpCalls <= 60 ? 'met' : 'MISSED'} (${httpCalls}); < 60 s: ${wall < 60 ? 'met' : 'MISSED'} (${wall.toFixed(1)} s); RSS flat with input size: ${whole.peakRssMiB - prefix.peakRssMiB < 64 ? 'yes' : 'NO'}`);
+    console.log(`\ntargets: ≤ 60 calls: ${httpCalls <= 60 ? 'met' : 'MISSED'} (${httpCalls}); < 60 s: ${wall < 60 ? 'met' : 'MISSED'} (${wall.toFixed(1)} s); RSS flat with input size: ${whole.peakRssMiB - prefix.peakRssMiB < 64 ? 'yes' : 'NO'}; extraction >= 150 MB/s (143 MiB/s): ${whole.mbPerSec >= 150e6 / MiB ? 'met' : 'MISSED'} (${whole.mbPerSec.toFixed(0)} MiB/s)`);
 
     // What the extension keeps of this triage across sessions, and what a re-run of the unchanged file costs.
     const st = statSync(LOG_FILE);
@@ -291,7 +338,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--extract-child') {
-  extractChild(process.argv[3], Number(process.argv[4])).catch((e: unknown) => {
+  extractChild(process.argv[3], process.argv[4] as ExtractMode).catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   });

@@ -1,10 +1,6 @@
 // `ipinv`: the command-line entry. It parses the subcommand and hands over to src/cli/<name>Command.ts.
-import { ExitCode, UsageError, type CliIo } from './io';
+import { ExitCode, type CliIo } from './io';
 import { runScan } from './scanCommand';
-import { runInvestigate } from './investigateCommand';
-import { runTriage } from './triageCommand';
-import { runMachine } from './machineCommand';
-import { runIndicator } from './indicatorCommand';
 
 const HELP = `ipinv: find and investigate IP addresses with Microsoft Defender for Endpoint
 
@@ -22,12 +18,17 @@ Usage:
 `;
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
-const commands: Record<string, Command> = {
-  scan: runScan,
-  investigate: runInvestigate,
-  triage: runTriage,
-  machine: runMachine,
-  indicator: runIndicator,
+/**
+ * One line per command. Only scan is imported up front: `ipinv scan` loads nothing else (no msal, undici or
+ * simulator). A command written as `() => import('./xCommand').then(...)` loads on first use; the build puts
+ * every such module into dist/cliCommands.js (see esbuild.mjs).
+ */
+const commands: Record<string, () => Promise<Command>> = {
+  scan: () => Promise.resolve(runScan),
+  investigate: () => import('./investigateCommand').then((m) => m.runInvestigate),
+  triage: () => import('./triageCommand').then((m) => m.runTriage),
+  machine: () => import('./machineCommand').then((m) => m.runMachine),
+  indicator: () => import('./indicatorCommand').then((m) => m.runIndicator),
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -40,15 +41,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return ExitCode.ok;
   }
-  const command = commands[name];
-  if (!command) {
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) {
     io.stderr.write(`ipinv: unknown command '${name}'. Run 'ipinv --help'.\n`);
     return ExitCode.usage;
   }
   try {
+    const command = await load();
     return await command(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    // By name, not instanceof: a lazily loaded command has its own copy of the UsageError class.
+    if (e instanceof Error && e.name === 'UsageError') {
       io.stderr.write(`ipinv ${name}: ${e.message}\n`);
       return ExitCode.usage;
     }
@@ -61,7 +64,16 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 if (require.main === module) {
-  const io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  // process.stdin is built on first access (a stream, a socket or a TTY): only commands that read it pay for it.
+  const io: CliIo = {
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  };
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;

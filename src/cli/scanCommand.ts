@@ -1,9 +1,9 @@
 // `ipinv scan`: prints every IP address found in files or standard input, as a listing, JSON lines or a count.
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ExitCode, UsageError, type CliIo } from './io';
-import { scanFileBatches, scanStreamBatches, type FileMatch } from '../core/ip/scanFile';
+import { countFile, countStream, scanFileBatches, scanStreamBatches, type FileMatch } from '../core/ip/scanFile';
+import { statFile } from '../core/ip/fileIo';
 import { parseZoneOption, type LineTimeOptions } from '../core/ip/logTime';
 
 export const SCAN_HELP = `Usage: ipinv scan [--json | --count] [options] [FILE ... | -]
@@ -121,11 +121,19 @@ export async function runScan(args: string[], io: CliIo): Promise<number> {
   try {
     for (const f of files) {
       const name = f === '-' ? STDIN_NAME : f;
+      if (parsed.mode === 'count') {
+        // Counting needs no lines, times or match objects; large files are counted on every core (this thread too).
+        try {
+          total += f === '-' ? await countStream(io.stdin) : await countFile(resolve(io.cwd, f), { parallel: { mainThread: true } });
+        } catch (e) {
+          io.stderr.write(`ipinv scan: cannot read '${f}': ${describe(e)}\n`);
+          return ExitCode.usage;
+        }
+        continue;
+      }
       const batches = f === '-' ? scanStreamBatches(io.stdin, { lineTime }) : scanFileBatches(resolve(io.cwd, f), { lineTime });
       try {
         for await (const batch of batches) {
-          total += batch.length;
-          if (parsed.mode === 'count') continue;
           await out.write(format(batch, name, parsed.mode));
           if (out.closed) return ExitCode.ok;
         }
@@ -171,7 +179,7 @@ function format(batch: FileMatch[], file: string, mode: 'list' | 'json'): string
 
 async function unreadable(path: string): Promise<string | undefined> {
   try {
-    const s = await stat(path);
+    const s = await statFile(path);
     if (s.isDirectory()) return 'it is a directory';
     return undefined;
   } catch (e) {

@@ -169,38 +169,59 @@ type Decision = Classification | Compiled4[];
  * What decides the class of every address in [lo, hi]: one result when every block touching the range covers
  * it whole (the most specific such block wins, as in the full walk), else the touching blocks to walk.
  */
-function decide(lo: number, hi: number): Decision {
-  const touching = V4.filter((b) => b.base <= hi && ((b.base | (~b.mask >>> 0)) >>> 0) >= lo);
+function decide(lo: number, hi: number, blocks: readonly Compiled4[] = V4): Decision {
+  const touching = blocks.filter((b) => b.base <= hi && ((b.base | (~b.mask >>> 0)) >>> 0) >= lo);
   if (touching.length === 0) return PUBLIC;
   if (touching.every((b) => b.base <= lo && ((b.base | (~b.mask >>> 0)) >>> 0) >= hi)) return touching[0].result;
   return touching;
 }
 
 // Most first octets decide the class alone; most of the others are decided by the second octet; only a few
-// /16s (192.0, 198.51, 203.0...) walk their own few blocks.
-const BY_FIRST_OCTET: Decision[] = Array.from({ length: 256 }, (_, octet) => decide((octet << 24) >>> 0, ((octet << 24) | 0xffffff) >>> 0));
-const BY_SECOND_OCTET: (Decision[] | undefined)[] = BY_FIRST_OCTET.map((d, octet) =>
-  Array.isArray(d) ? Array.from({ length: 256 }, (_, second) => decide(((octet << 24) | (second << 16)) >>> 0, ((octet << 24) | (second << 16) | 0xffff) >>> 0)) : undefined,
-);
+// /16s (192.0, 198.51, 203.0...) walk their own few blocks. The second-octet tables are built on first use:
+// building them all is most of what loading this module costs (and `ipinv scan` starts in a few milliseconds).
+const BY_FIRST_OCTET: Decision[] = firstOctetDecisions();
+const BY_SECOND_OCTET: (Decision[] | undefined)[] = Array.from({ length: 256 }, () => undefined);
+
+/** decide() for each first octet; only the octets some block touches need the walk (most are plain public). */
+function firstOctetDecisions(): Decision[] {
+  const touched = new Uint8Array(256);
+  for (const b of V4) {
+    const last = ((b.base | (~b.mask >>> 0)) >>> 0) >>> 24;
+    for (let o = b.base >>> 24; o <= last; o++) touched[o] = 1;
+  }
+  const out: Decision[] = [];
+  for (let o = 0; o < 256; o++) out.push(touched[o] ? decide((o << 24) >>> 0, ((o << 24) | 0xffffff) >>> 0) : PUBLIC);
+  return out;
+}
+
+function bySecondOctet(octet: number): Decision[] {
+  // Only the blocks the first octet's walk would look at can touch its /16s (the same order: longest first).
+  const blocks = BY_FIRST_OCTET[octet] as Compiled4[];
+  return (BY_SECOND_OCTET[octet] ??= Array.from({ length: 256 }, (_, second) =>
+    decide(((octet << 24) | (second << 16)) >>> 0, ((octet << 24) | (second << 16) | 0xffff) >>> 0, blocks),
+  ));
+}
 
 /** Classifies an IPv4 address given as an unsigned 32-bit integer. */
 export function classifyIpv4(value: number): Classification {
   const first = BY_FIRST_OCTET[value >>> 24];
   if (!Array.isArray(first)) return first;
-  const second = (BY_SECOND_OCTET[value >>> 24] as Decision[])[(value >>> 16) & 0xff];
+  const second = (BY_SECOND_OCTET[value >>> 24] ?? bySecondOctet(value >>> 24))[(value >>> 16) & 0xff];
   if (!Array.isArray(second)) return second;
   for (const b of second) if (((value & b.mask) >>> 0) === b.base) return b.result;
   return PUBLIC;
 }
 
-// Candidate blocks by the first byte of the address, longest prefix first.
-const V6_BY_FIRST_BYTE: Compiled6[][] = Array.from({ length: 256 }, (_, byte) =>
-  V6.filter((b) => ((byte << 8) & b.mask[0] & 0xff00) === (b.base[0] & 0xff00)),
-);
+// Candidate blocks by the first byte of the address, longest prefix first (each list made on first use).
+const V6_BY_FIRST_BYTE: (Compiled6[] | undefined)[] = Array.from({ length: 256 }, () => undefined);
+
+function v6Candidates(byte: number): Compiled6[] {
+  return (V6_BY_FIRST_BYTE[byte] ??= V6.filter((b) => ((byte << 8) & b.mask[0] & 0xff00) === (b.base[0] & 0xff00)));
+}
 
 /** Classifies an IPv6 address given as eight 16-bit groups. */
 export function classifyIpv6(groups: ArrayLike<number>): Classification {
-  for (const b of V6_BY_FIRST_BYTE[groups[0] >>> 8]) {
+  for (const b of V6_BY_FIRST_BYTE[groups[0] >>> 8] ?? v6Candidates(groups[0] >>> 8)) {
     let hit = true;
     for (let k = 0; k < b.groups && hit; k++) if ((groups[k] & b.mask[k]) !== b.base[k]) hit = false;
     if (!hit) continue;

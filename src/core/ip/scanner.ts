@@ -1,6 +1,7 @@
 // Finds IP addresses in text in one linear pass: it jumps between `.` and `:` anchors (native indexOf),
 // reads a bounded candidate before each, then applies the boundary rules. Also a chunked stream scanner.
 import type { IpMatch } from './ipMatch';
+import type { IpClass } from './classify';
 import * as classifyModule from './classify';
 import * as formatModule from './formatAddress';
 import * as reader from './readAddress';
@@ -34,6 +35,25 @@ export const SCAN_LOOKBEHIND = 4;
 
 /** Set per scanRange call: build values from numbers instead of slicing them out of the text. */
 let detachValues = false;
+
+/** What finishV4/finishV6 do with a match, set per call: a new object, a recycled one, or only counting. */
+const EMIT_NEW = 0;
+const EMIT_REUSE = 1;
+const EMIT_COUNT = 2;
+let emitMode = EMIT_NEW;
+/** Where EMIT_REUSE writes. */
+let reuse: MatchBuffer | undefined;
+/** What EMIT_COUNT returns: a match that is only counted. */
+const COUNTED: IpMatch = Object.freeze({ value: '', version: 4, start: 0, end: 0, defanged: false, leadingZeros: false, ipClass: 'public' });
+
+/**
+ * Match objects recycled from one scan to the next (scanRangeInto): `items[0..count)` are the matches of the
+ * last scan, valid until the next scan into the same buffer. For streaming consumers that copy what they keep.
+ */
+export class MatchBuffer {
+  readonly items: IpMatch[] = [];
+  count = 0;
+}
 /**
  * Where the last match made by finishV4 or finishV6 ends in the scanned text (no delta). Matches come in
  * several shapes (with port, prefix, zone): reading `m.end` back would be a polymorphic property load.
@@ -72,6 +92,40 @@ function blockOf(text: string, i: number): number {
  */
 export function scanRange(text: string, from: number, to: number, out: IpMatch[], delta = 0, detach = false): number {
   detachValues = detach;
+  emitMode = EMIT_NEW;
+  return scanCore(text, from, to, out, delta);
+}
+
+/** scanRange into recycled objects (see MatchBuffer): the same matches, without a new object for each. */
+export function scanRangeInto(text: string, from: number, to: number, buffer: MatchBuffer, delta = 0, detach = false): number {
+  detachValues = detach;
+  emitMode = EMIT_REUSE;
+  reuse = buffer;
+  buffer.count = 0;
+  try {
+    return scanCore(text, from, to, buffer.items, delta);
+  } finally {
+    reuse = undefined;
+    emitMode = EMIT_NEW;
+  }
+}
+
+/** scanRange that only counts: adds the number of matches to `tally.count` (no values, no objects). */
+export function countRange(text: string, from: number, to: number, tally: { count: number }): number {
+  detachValues = false;
+  emitMode = EMIT_COUNT;
+  counted = 0;
+  try {
+    return scanCore(text, from, to, [], 0);
+  } finally {
+    tally.count += counted;
+    emitMode = EMIT_NEW;
+  }
+}
+
+let counted = 0;
+
+function scanCore(text: string, from: number, to: number, out: IpMatch[], delta: number): number {
   const stop = Math.min(to, text.length);
   // A candidate starts at most five characters before its anchor.
   const lastAnchor = stop + 5;
@@ -198,7 +252,9 @@ export function scanRange(text: string, from: number, to: number, out: IpMatch[]
         continue;
       }
     } else break;
-    out.push(m);
+    if (emitMode === EMIT_NEW) out.push(m);
+    else if (emitMode === EMIT_REUSE) reuse!.count++;
+    else counted++;
     pos = matchEnd;
     if (dot === STALE) {
       if (dotFrom < pos) dotFrom = pos;
@@ -329,6 +385,8 @@ function nextIndex(text: string, ch: string, from: number): number {
  * tests can check the anchor-driven fast path against it.
  */
 export function scanRangeByChar(text: string, from: number, to: number, out: IpMatch[], delta = 0): number {
+  detachValues = false;
+  emitMode = EMIT_NEW;
   let i = Math.max(0, from);
   const stop = Math.min(to, text.length);
   let before = blockOf(text, i - 1);
@@ -384,6 +442,8 @@ export function readMatchAt(text: string, start: number, requireDigit: boolean):
   if (!(c < 128)) return null;
   const f = CHAR_FLAGS[c];
   if ((f & (DIGIT | HEX_LETTER | COLON)) === 0 && c !== 91) return null;
+  detachValues = false;
+  emitMode = EMIT_NEW;
   return tryAt(text, start, 0, f, 0, requireDigit);
 }
 
@@ -404,6 +464,8 @@ function finishV4(text: string, start: number, delta: number): IpMatch | null {
     const dot = c === 46 ? 1 : dotAt(text, end);
     if (dot !== 0 && isDigitCode(text.charCodeAt(end + dot))) return null;
   }
+  matchEnd = end;
+  if (emitMode === EMIT_COUNT) return COUNTED;
   const n = v4.value;
   // Plain dotted decimal is already the normal form: a substring is the cheapest copy. (V8 copies
   // substrings shorter than 13 characters; longer ones would pin the text when detaching.)
@@ -421,10 +483,34 @@ function finishV4(text: string, start: number, delta: number): IpMatch | null {
   } else if (c === 47 && !isUrlHost(text, start)) {
     prefix = readPrefix(text, end + 1, 32);
   }
-  matchEnd = end;
+  if (emitMode === EMIT_REUSE) return recycled(value, 4, start + delta, end + delta, defanged, leadingZeros, ipClass, port, prefix, undefined);
   const m: IpMatch = { value, version: 4, start: start + delta, end: end + delta, defanged, leadingZeros, ipClass };
   if (port >= 0) m.port = port;
   else if (prefix >= 0) m.prefix = prefix;
+  return m;
+}
+
+/** The next recycled object of the buffer, filled in (every field written: one shape for all of them). */
+function recycled(
+  value: string, version: 4 | 6, start: number, end: number, defanged: boolean, leadingZeros: boolean, ipClass: IpClass,
+  port: number, prefix: number, zone: string | undefined,
+): IpMatch {
+  const b = reuse!;
+  let m = b.items[b.count];
+  if (m === undefined) {
+    m = { value, version, start, end, defanged, leadingZeros, ipClass, port: undefined, prefix: undefined, zone: undefined };
+    b.items.push(m);
+  }
+  m.value = value;
+  m.version = version;
+  m.start = start;
+  m.end = end;
+  m.defanged = defanged;
+  m.leadingZeros = leadingZeros;
+  m.ipClass = ipClass;
+  m.port = port >= 0 ? port : undefined;
+  m.prefix = port < 0 && prefix >= 0 ? prefix : undefined;
+  m.zone = zone;
   return m;
 }
 
@@ -445,9 +531,11 @@ function finishV6(text: string, start: number, delta: number, requireDigit: bool
   if (text.charCodeAt(end) === 37) {
     const zoneEnd = readZone(text, end + 1);
     if (zoneEnd > end + 1) {
-      zone = text.slice(end + 1, zoneEnd);
-      // A long zone id must not keep the whole chunk alive.
-      if (detachValues && zone.length >= 13) zone = (' ' + zone).slice(1);
+      if (emitMode !== EMIT_COUNT) {
+        zone = text.slice(end + 1, zoneEnd);
+        // A long zone id must not keep the whole chunk alive.
+        if (detachValues && zone.length >= 13) zone = (' ' + zone).slice(1);
+      }
       end = zoneEnd;
     }
   }
@@ -466,6 +554,8 @@ function finishV6(text: string, start: number, delta: number, requireDigit: bool
       if (next === 58 || isHexCode(next) || colonAt(text, end + colon) !== 0) return null;
     }
   }
+  matchEnd = end;
+  if (emitMode === EMIT_COUNT) return COUNTED;
   const groups = v6.groups;
   const value = !v6.canonical ? formatIpv6(groups) : detachValues ? detachedSlice(text, start, addressEnd) : text.slice(start, addressEnd);
   const defanged = v6.defanged;
@@ -479,7 +569,7 @@ function finishV6(text: string, start: number, delta: number, requireDigit: bool
   } else if (c === 47) {
     prefix = readPrefix(text, end + 1, 128);
   }
-  matchEnd = end;
+  if (emitMode === EMIT_REUSE) return recycled(value, 6, start + delta, end + delta, defanged, leadingZeros, ipClass, port, prefix, zone);
   const m: IpMatch = { value, version: 6, start: start + delta, end: end + delta, defanged, leadingZeros, ipClass };
   if (zone !== undefined) m.zone = zone;
   if (port >= 0) m.port = port;

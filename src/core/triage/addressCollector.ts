@@ -1,7 +1,10 @@
 // Dedupes scanner matches by normalised address while streaming, keeping occurrences and line times in
 // bounded memory: caps per address, and line times counted on a grid that coarsens when there are many.
 import { isInternalClass, type IpClass } from '../ip/classify';
+import type { MatchLocation } from '../ip/lineScanner';
 import type { Occurrence } from '../../shared/triageModel';
+import { OCCURRENCE_FIELDS, TIME_CELL_FIELDS, type PartCollectOptions, type PartCollection } from './partCollector';
+import { LineTimes } from './lineTimes';
 
 /** What the collector needs from a scanner match (the file scanner's `FileMatch` satisfies it). */
 export interface LocatedMatch {
@@ -41,98 +44,101 @@ export interface CollectorOptions {
   maxFilesPerAddress?: number;
 }
 
-/** Occurrences whose line times fall in one cell of the grid: minute precision until the grid coarsens. */
-export interface TimeCell {
-  /** Epoch ms of the earliest and latest minute seen in the cell. */
-  first: number;
-  last: number;
-  /** Occurrences with a time in the cell. */
-  count: number;
-}
+// The grid is part of what a collected address is: its users name it with the collector.
+export { LineTimes, type TimeCell } from './lineTimes';
 
 /**
- * Every line time of an address, counted per minute, in at most `cap` cells. When full, the grid doubles (2, 4, 8...
- * minutes) and neighbouring cells merge, counts kept, so every occurrence is still accounted for and the cells still
- * span the whole log: the holder lookups answer for each occurrence, not for a sample of them.
+ * An address as collected. Its kept occurrences are numbers until first read (`occurrences`): hundreds of thousands
+ * of small objects, each with its ISO time text, cost more to keep alive during a scan than the scan itself.
  */
-export class LineTimes {
-  private cellMs = 60_000;
-  private cells = new Map<number, TimeCell>();
-  /** Times seen in total (every occurrence with a valid time). */
-  seen = 0;
+class Collected implements CollectedAddress {
+  occurrenceCount = 0;
+  occurrencesTruncated = false;
+  readonly files: string[] = [];
+  defanged = false;
+  /** Kept occurrences not yet made into objects: `count` of them, PACKED_FIELDS numbers each (see keep()). */
+  private packed: Float64Array | undefined;
+  private count = 0;
+  private made: Occurrence[] | undefined;
 
-  constructor(private readonly cap: number) {}
+  constructor(
+    readonly ip: string,
+    readonly version: 4 | 6,
+    readonly ipClass: string,
+    readonly times: LineTimes,
+    readonly timed: boolean,
+    readonly owner: AddressCollector,
+  ) {}
 
-  add(time: Date): void {
-    const t = time.getTime();
-    if (!Number.isFinite(t)) return;
-    const minute = Math.floor(t / 60_000) * 60_000;
-    this.addCell(minute, minute, 1);
+  get kept(): number {
+    return this.made ? this.made.length : this.count;
   }
 
-  /** Adds `count` times between the minutes `first` and `last` (a cell of another grid: see `merge`). */
-  addCell(first: number, last: number, count: number): void {
-    if (!Number.isFinite(first) || !Number.isFinite(last) || last < first || !(count >= 1)) return;
-    // A cell wider than ours: coarsen until it fits in one of ours.
-    while (Math.floor(first / this.cellMs) !== Math.floor(last / this.cellMs)) this.coarsen();
-    this.seen += count;
-    const key = Math.floor(first / this.cellMs);
-    const cell = this.cells.get(key);
-    if (cell) {
-      cell.count += count;
-      if (first < cell.first) cell.first = first;
-      if (last > cell.last) cell.last = last;
+  /** One more kept occurrence; `time` in epoch ms, NaN for none. */
+  keep(file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): void {
+    if (this.made) {
+      this.made.push(this.owner.occurrence(file, line, column, start, end, port, defanged, time));
       return;
     }
-    this.cells.set(key, { first, last, count });
-    while (this.cells.size > this.cap) this.coarsen();
-  }
-
-  private coarsen(): void {
-    this.cellMs *= 2;
-    const next = new Map<number, TimeCell>();
-    for (const c of this.cells.values()) {
-      const key = Math.floor(c.first / this.cellMs);
-      const into = next.get(key);
-      if (!into) next.set(key, { ...c });
-      else {
-        into.count += c.count;
-        into.first = Math.min(into.first, c.first);
-        into.last = Math.max(into.last, c.last);
-      }
+    let p = this.packed;
+    const i = this.count * PACKED_FIELDS;
+    if (p === undefined || i === p.length) {
+      const grown = new Float64Array(Math.max(2 * PACKED_FIELDS, 2 * i));
+      if (p) grown.set(p);
+      this.packed = p = grown;
     }
-    this.cells = next;
+    p[i] = file;
+    p[i + 1] = line;
+    p[i + 2] = column;
+    p[i + 3] = start;
+    p[i + 4] = end;
+    p[i + 5] = port;
+    p[i + 6] = defanged ? 1 : 0;
+    p[i + 7] = time;
+    this.count++;
   }
 
-  /** The cells, oldest first. */
-  list(): TimeCell[] {
-    return [...this.cells.values()].sort((a, b) => a.first - b.first);
+  get occurrences(): Occurrence[] {
+    if (!this.made) {
+      const p = this.packed;
+      const made: Occurrence[] = [];
+      for (let i = 0; p && i < this.count * PACKED_FIELDS; i += PACKED_FIELDS) {
+        made.push(this.owner.occurrence(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6] === 1, p[i + 7]));
+      }
+      this.made = made;
+      this.packed = undefined;
+    }
+    return this.made;
   }
 
-  /** The first minute of each cell, oldest first. */
-  values(): Date[] {
-    return this.list().map((c) => new Date(c.first));
+  /** One more kept occurrence, already made (a replayed extraction's). */
+  keepMade(o: Occurrence): void {
+    this.occurrences.push(o);
   }
 
-  get size(): number {
-    return this.cells.size;
-  }
-
-  /** Width of a cell in minutes: 1 until distinct minutes outgrew the cap. */
-  get granularityMinutes(): number {
-    return this.cellMs / 60_000;
-  }
-
-  /** True when distinct minutes were merged into wider cells. */
-  get thinned(): boolean {
-    return this.cellMs > 60_000;
-  }
-
-  /** Adds every time another grid counted (exact: cell counts are kept, so `seen` and coverage add up). */
-  merge(other: LineTimes): void {
-    for (const c of other.list()) this.addCell(c.first, c.last, c.count);
+  /**
+   * Hands the kept occurrences to `into` as they are (`file` renumbers this collector's files as `into`'s), at most
+   * `room` of them; false when some did not fit. Packed ones stay packed: no object is made on the way.
+   */
+  keepInto(into: Collected, room: number, file: (k: number) => number): boolean {
+    if (this.made) {
+      for (let k = 0; k < this.made.length; k++) {
+        if (k >= room) return false;
+        into.keepMade(this.made[k]);
+      }
+      return true;
+    }
+    const p = this.packed;
+    for (let k = 0, i = 0; p && k < this.count; k++, i += PACKED_FIELDS) {
+      if (k >= room) return false;
+      into.keep(file(p[i]), p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6] === 1, p[i + 7]);
+    }
+    return true;
   }
 }
+
+/** Numbers per packed occurrence: file (index), line, column, start, end, port (-1: none), defanged (0/1), time (ms, NaN: none). */
+const PACKED_FIELDS = 8;
 
 export class AddressCollector {
   readonly addresses = new Map<string, CollectedAddress>();
@@ -140,6 +146,11 @@ export class AddressCollector {
   private readonly maxOcc: number;
   private readonly maxTimes: number;
   private readonly maxFiles: number;
+  /** The names occurrences refer to, by index. */
+  private readonly fileNames: string[] = [];
+  private readonly fileIndex = new Map<string, number>();
+  private lastMs = NaN;
+  private lastIso = '';
 
   constructor(readonly options: CollectorOptions = {}) {
     this.maxOcc = options.maxOccurrencesPerAddress ?? 200;
@@ -148,37 +159,91 @@ export class AddressCollector {
     if (!(this.maxOcc >= 0) || !(this.maxTimes >= 1) || !(this.maxFiles >= 1)) throw new RangeError('Collector caps must be positive.');
   }
 
+  /** What a part collector in a scan worker needs to keep what this one would (see partCollector.ts). */
+  get partOptions(): PartCollectOptions {
+    return { maxOccurrences: this.maxOcc, maxTimes: this.maxTimes };
+  }
+
   add(file: string, m: LocatedMatch): void {
+    this.addAt(file, m, { line: m.line, column: m.column, time: () => m.time });
+  }
+
+  /**
+   * add() for the scanner's match and location as a sink receives them (nothing of either is kept): the
+   * line's time is read only when it is kept, for a timed address or an occurrence within the cap.
+   */
+  addAt(file: string, m: Pick<LocatedMatch, 'value' | 'version' | 'start' | 'end' | 'port' | 'defanged' | 'ipClass'>, at: MatchLocation): void {
     this.occurrences++;
-    let a = this.addresses.get(m.value);
+    let a = this.addresses.get(m.value) as Collected | undefined;
     if (!a) {
-      a = {
-        ip: m.value,
-        version: m.version,
-        ipClass: m.ipClass,
-        occurrenceCount: 0,
-        occurrences: [],
-        occurrencesTruncated: false,
-        files: [],
-        defanged: false,
-        times: new LineTimes(this.maxTimes),
-        timed: isInternalClass(m.ipClass as IpClass),
-      };
+      a = this.newAddress(m.value, m.version, m.ipClass);
       this.addresses.set(m.value, a);
     }
     a.occurrenceCount++;
     if (m.defanged) a.defanged = true;
-    if (a.timed && m.time) a.times.add(m.time);
+    let time: Date | undefined;
+    if (a.timed) {
+      time = at.time();
+      if (time) a.times.addMs(time.getTime());
+    }
     if (a.files[a.files.length - 1] !== file && !a.files.includes(file) && a.files.length < this.maxFiles) a.files.push(file);
-    if (a.occurrences.length < this.maxOcc) {
-      const o: Occurrence = { file, line: m.line, column: m.column, start: m.start, end: m.end };
-      if (m.time && Number.isFinite(m.time.getTime())) o.time = m.time.toISOString();
-      if (m.port !== undefined) o.port = m.port;
-      if (m.defanged) o.defanged = true;
-      a.occurrences.push(o);
+    if (a.kept < this.maxOcc) {
+      if (!a.timed) time = at.time();
+      a.keep(this.fileNumber(file), at.line, at.column, m.start, m.end, m.port ?? -1, m.defanged, time ? time.getTime() : NaN);
     } else {
       a.occurrencesTruncated = true;
     }
+  }
+
+  /**
+   * Adds what a scan worker collected from one part of `file`, the parts in file order (`charBase`, `lineBreaksBefore`:
+   * the text of the file before the part): the state one addAt per match would have left. A generator: it yields
+   * every few thousand occurrences it keeps, so that a caller can let its event loop run in between.
+   */
+  *mergePart(file: string, part: PartCollection, charBase: number, lineBreaksBefore: number): Generator<void, void, undefined> {
+    this.occurrences += part.matches;
+    const fileNumber = this.fileNumber(file);
+    // The part's addresses, in the order they first appear in it (so new ones are added in file order).
+    const here: Collected[] = [];
+    const freeBefore: number[] = [];
+    for (let k = 0; k < part.ips.length; k++) {
+      const ip = part.ips[k];
+      let a = this.addresses.get(ip) as Collected | undefined;
+      if (!a) {
+        a = this.newAddress(ip, part.versions[k] === 6 ? 6 : 4, part.classes[k]);
+        this.addresses.set(ip, a);
+      }
+      here.push(a);
+      freeBefore.push(Math.max(0, this.maxOcc - a.kept));
+      a.occurrenceCount += part.counts[k];
+      if (part.defanged[k] === 1) a.defanged = true;
+      if (!a.files.includes(file) && a.files.length < this.maxFiles) a.files.push(file);
+      if (part.counts[k] > freeBefore[k]) a.occurrencesTruncated = true;
+    }
+    // Line times as the part's grids counted them, (address, first, last, count) per cell: cells of a grid with our
+    // cap fed a subset of the times merge into exactly what adding each time would have made (see LineTimes).
+    const t = part.times;
+    for (let i = 0; i < t.length; i += TIME_CELL_FIELDS) {
+      const a = here[t[i]];
+      if (a.timed) a.times.addCell(t[i + 1], t[i + 2], t[i + 3]);
+    }
+    const o = part.occurrences;
+    let kept = 0;
+    for (let i = 0; i < o.length; i += OCCURRENCE_FIELDS) {
+      const a = here[o[i]];
+      if (a.kept >= this.maxOcc) continue;
+      a.keep(fileNumber, o[i + 1] + lineBreaksBefore, o[i + 2], o[i + 3] + charBase, o[i + 4] + charBase, o[i + 5], o[i + 6] === 1, o[i + 7]);
+      if (++kept % 8192 === 0) yield;
+    }
+  }
+
+  /** A kept occurrence as the model has it (Collected makes them on first read). */
+  occurrence(file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): Occurrence {
+    const o: Occurrence = { file: this.fileNames[file], line, column, start, end };
+    if (Number.isFinite(time)) o.time = this.iso(time);
+    if (port >= 0) o.port = port;
+    if (defanged) o.defanged = true;
+    return o;
   }
 
   /**
@@ -187,22 +252,75 @@ export class AddressCollector {
    * The result is what `add` would have built from the same matches.
    */
   merge(addresses: Iterable<CollectedAddress>, options: { countOccurrences?: boolean } = {}): void {
+    const steps = this.mergeSteps(addresses, options);
+    while (!steps.next().done);
+  }
+
+  /** merge() that yields every few thousand occurrences it keeps, so that a caller can let its event loop run in between. */
+  *mergeSteps(addresses: Iterable<CollectedAddress>, options: { countOccurrences?: boolean } = {}): Generator<void, void, undefined> {
+    let work = 0;
+    let fromOwner: AddressCollector | undefined;
+    let renumber: number[] = [];
+    const file = (k: number): number => (renumber[k] ??= this.fileNumber((fromOwner as AddressCollector).fileName(k)));
     for (const b of addresses) {
       if (options.countOccurrences !== false) this.occurrences += b.occurrenceCount;
-      let a = this.addresses.get(b.ip);
+      let a = this.addresses.get(b.ip) as Collected | undefined;
       if (!a) {
-        a = { ip: b.ip, version: b.version, ipClass: b.ipClass, occurrenceCount: 0, occurrences: [], occurrencesTruncated: false, files: [], defanged: false, times: new LineTimes(this.maxTimes), timed: b.timed };
+        a = this.newAddress(b.ip, b.version, b.ipClass, b.timed);
         this.addresses.set(b.ip, a);
       }
       a.occurrenceCount += b.occurrenceCount;
       if (b.defanged) a.defanged = true;
       for (const f of b.files) if (!a.files.includes(f) && a.files.length < this.maxFiles) a.files.push(f);
-      for (const o of b.occurrences) {
-        if (a.occurrences.length < this.maxOcc) a.occurrences.push(o);
-        else a.occurrencesTruncated = true;
+      const keptBefore = a.kept;
+      const room = Math.max(0, this.maxOcc - keptBefore);
+      let fitted: boolean;
+      if (b instanceof Collected) {
+        if (b.owner !== fromOwner) {
+          fromOwner = b.owner;
+          renumber = [];
+        }
+        fitted = b.keepInto(a, room, file);
+      } else {
+        const occ = b.occurrences;
+        for (let k = 0; k < Math.min(room, occ.length); k++) a.keepMade(occ[k]);
+        fitted = occ.length <= room;
       }
-      if (b.occurrencesTruncated) a.occurrencesTruncated = true;
+      if (!fitted || b.occurrencesTruncated) a.occurrencesTruncated = true;
       if (a.timed) a.times.merge(b.times);
+      work += 1 + (a.kept - keptBefore) + b.times.size;
+      if (work >= 8192) {
+        work = 0;
+        yield;
+      }
     }
+  }
+
+  private newAddress(ip: string, version: 4 | 6, ipClass: string, timed = isInternalClass(ipClass as IpClass)): Collected {
+    return new Collected(ip, version, ipClass, new LineTimes(this.maxTimes), timed, this);
+  }
+
+  /** The name of this collector's file number `k` (what its packed occurrences refer to). */
+  fileName(k: number): string {
+    return this.fileNames[k];
+  }
+
+  private fileNumber(file: string): number {
+    let k = this.fileIndex.get(file);
+    if (k === undefined) {
+      k = this.fileNames.length;
+      this.fileNames.push(file);
+      this.fileIndex.set(file, k);
+    }
+    return k;
+  }
+
+  /** The ISO text of a time (the last one remembered: the occurrences of one line share it). */
+  private iso(ms: number): string {
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
   }
 }

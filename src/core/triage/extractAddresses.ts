@@ -1,10 +1,10 @@
 // The extraction phase of triage: streams files (from disk, not through editors, which truncate large
 // files), byte streams (stdin) or text (a selection) through the file scanner into the collector.
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { scanStreamBatches, type FileMatch } from '../ip/scanFile';
+import { resolveTimeOptions, scanFileInto, scanStreamInto, type MatchSink } from '../ip/scanFile';
 import type { LineTimeOptions } from '../ip/logTime';
-import { AddressCollector } from './addressCollector';
+import { parallelScan, type ParallelOptions } from '../ip/parallelScan';
+import { AddressCollector, type CollectedAddress } from './addressCollector';
 import { fromExtraction, toExtraction, type SourceExtraction } from './sourceExtraction';
 import type { SourceSummary } from '../../shared/triageModel';
 
@@ -47,6 +47,8 @@ export interface ExtractOptions {
   /** Emit a progress step every this many bytes. Default 8 MiB. */
   progressEveryBytes?: number;
   chunkBytes?: number;
+  /** Large files go to the scan workers (default: the shared pool, from 16 MiB); false keeps every scan in this thread. */
+  parallel?: ParallelOptions | false;
 }
 
 /**
@@ -82,7 +84,7 @@ export async function* extractAddresses(
     const name = input.kind === 'file' ? (input.name ?? input.path) : input.name;
     const summary: SourceSummary = { name, bytes: 0, matches: 0 };
     if (input.kind === 'extracted') {
-      collector.merge(fromExtraction(input.extraction, name, collector.options));
+      await mergeInTurns(collector, fromExtraction(input.extraction, name, collector.options), true);
       summary.bytes = input.extraction.bytes;
       summary.matches = input.extraction.matches;
       summary.reused = true;
@@ -95,22 +97,23 @@ export async function* extractAddresses(
     const own = input.capture ? new AddressCollector(collector.options) : undefined;
     const target = own ?? collector;
     const counter = { bytes: 0 };
-    const bytes =
-      input.kind === 'file'
-        ? countBytes(createReadStream(input.path, { highWaterMark: options.chunkBytes ?? 1 << 20 }), counter)
-        : input.kind === 'stream'
-          ? countBytes(input.stream, counter)
-          : countBytes([input.text], counter);
+    const before = target.occurrences;
+    const runBefore = collector.occurrences;
     const shift = input.kind === 'text' ? input.base : undefined;
+    const sink: MatchSink = shift ? shiftedSink(target, name, shift) : (m, at) => target.addAt(name, m, at);
+    const lineTime: LineTimeOptions | false = resolveTimeOptions(options.lineTime ?? true) ?? false;
+    const scanOptions = { signal: options.signal, lineTime };
+    const steps =
+      input.kind === 'file'
+        ? fileSteps(input.path, name, target, sink, { ...scanOptions, chunkBytes: options.chunkBytes, parallel: options.parallel })
+        : scanStreamInto(input.kind === 'stream' ? countBytes(input.stream, counter) : countBytes([input.text], counter), sink, scanOptions);
     try {
-      for await (const batch of scanStreamBatches(bytes, { signal: options.signal, lineTime: options.lineTime ?? true })) {
-        for (const m of batch) {
-          if (shift) shiftMatch(m, shift);
-          target.add(name, m);
-        }
+      for await (const units of steps) {
+        // A file's scan counts its bytes itself; streams and text are counted on the way in.
+        if (input.kind === 'file') counter.bytes = units;
+        summary.matches = target.occurrences - before;
         // The run's count moves on while a captured source is read (progress shows it).
-        if (own) collector.occurrences += batch.length;
-        summary.matches += batch.length;
+        if (own) collector.occurrences = runBefore + summary.matches;
         if (done + counter.bytes >= nextReport) {
           nextReport = done + counter.bytes + every;
           yield { type: 'progress', bytesScanned: done + counter.bytes, ...(total !== undefined ? { bytesTotal: total } : {}) };
@@ -119,13 +122,18 @@ export async function* extractAddresses(
     } catch (e) {
       if (options.signal?.aborted) {
         // Cancelling keeps what arrived, from a captured source too (it is not kept for reuse: it is incomplete).
-        if (own) collector.merge(own.addresses.values(), { countOccurrences: false });
+        if (own) {
+          collector.occurrences = runBefore + own.occurrences - before;
+          collector.merge(own.addresses.values(), { countOccurrences: false });
+        }
         throw e;
       }
       summary.error = readError(e);
     }
+    summary.matches = target.occurrences - before;
     if (own) {
-      collector.merge(own.addresses.values(), { countOccurrences: false });
+      collector.occurrences = runBefore + summary.matches;
+      await mergeInTurns(collector, own.addresses.values(), false);
       if (!summary.error && input.capture) input.capture(toExtraction(own, counter.bytes));
     }
     summary.bytes = counter.bytes;
@@ -136,6 +144,46 @@ export async function* extractAddresses(
   return { bytes: done, sources };
 }
 
+/**
+ * A file's extraction; yields the bytes read so far. A large file is collected in the scan workers, part by part,
+ * and the parts merged here in file order, a slice per turn of the event loop (an editor's thread stays free).
+ */
+async function* fileSteps(
+  path: string,
+  name: string,
+  collector: AddressCollector,
+  sink: MatchSink,
+  options: { signal?: AbortSignal; lineTime: LineTimeOptions | false; chunkBytes?: number; parallel?: ParallelOptions | false },
+): AsyncGenerator<number, void, undefined> {
+  if (options.parallel !== false) {
+    const run = await parallelScan(path, {
+      mode: 'collect',
+      collect: collector.partOptions,
+      lineTime: options.lineTime === false ? undefined : options.lineTime,
+      signal: options.signal,
+      ...options.parallel,
+    });
+    if (run) {
+      for await (const part of run.collections()) {
+        const merge = collector.mergePart(name, part.collection, part.charBase, part.lineBreaksBefore);
+        while (!merge.next().done) await new Promise<void>((resolve) => setImmediate(resolve));
+        yield part.end;
+      }
+      return;
+    }
+  }
+  yield* scanFileInto(path, sink, { ...options, parallel: false });
+}
+
+/**
+ * Merges what one source collected on its own into the run's collector, a slice per turn of the event loop (an
+ * editor's thread stays free while a large file's addresses are merged).
+ */
+async function mergeInTurns(collector: AddressCollector, addresses: Iterable<CollectedAddress>, countOccurrences: boolean): Promise<void> {
+  const merge = collector.mergeSteps(addresses, { countOccurrences });
+  while (!merge.next().done) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 async function* countBytes(source: AsyncIterable<Uint8Array | string> | Iterable<string>, counter: { bytes: number }): AsyncGenerator<Uint8Array | string> {
   for await (const chunk of source) {
     counter.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
@@ -143,11 +191,13 @@ async function* countBytes(source: AsyncIterable<Uint8Array | string> | Iterable
   }
 }
 
-function shiftMatch(m: FileMatch, base: { offset: number; line: number; column: number }): void {
-  if (m.line === 1) m.column += base.column - 1;
-  m.line += base.line - 1;
-  m.start += base.offset;
-  m.end += base.offset;
+/** Matches of a selection, moved to where the selection starts in its document. */
+function shiftedSink(collector: AddressCollector, name: string, base: { offset: number; line: number; column: number }): MatchSink {
+  return (m, at) => {
+    const line = at.line + base.line - 1;
+    const column = at.line === 1 ? at.column + base.column - 1 : at.column;
+    collector.addAt(name, { ...m, start: m.start + base.offset, end: m.end + base.offset }, { line, column, time: () => at.time() });
+  };
 }
 
 /** A short reason without the stack (the path is the source's name already). */

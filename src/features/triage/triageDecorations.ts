@@ -5,10 +5,11 @@ import * as vscode from 'vscode';
 import { LOOKBACK_DAYS } from '../../shared/investigation';
 import { annotationMarkdown } from '../history/annotationText';
 import { localize } from '../hover/hoverProvider';
-import { DECORATED_VERDICTS, decoratedVerdict, locateAddresses, type DecoratedVerdict, type OffsetRange } from './decorationRanges';
+import { DECORATED_VERDICTS, SlicedLocator, decoratedVerdict, locateAddresses, locateInRange, type DecoratedVerdict, type OffsetRange } from './decorationRanges';
 import { documentKey } from './revealOccurrence';
 import { verdictLabel } from './tableRows';
 import type { TriageController } from './triageController';
+import type { TriageResults } from './triageResults';
 import type { TriageAnnotations } from './triageTable';
 
 /** Theme colours contributed in package.json (`contributes.colors`). */
@@ -64,6 +65,14 @@ function decorationTypes(): Record<DecoratedVerdict, vscode.TextEditorDecoration
   };
 }
 
+function sameKey(a: LocationKey, b: LocationKey): boolean {
+  return a.runId === b.runId && a.version === b.version && a.entries === b.entries;
+}
+
+function toRange(doc: vscode.TextDocument, r: OffsetRange): vscode.Range {
+  return new vscode.Range(doc.positionAt(r.start), doc.positionAt(r.end));
+}
+
 interface LocatedDocument {
   runId: number;
   version: number;
@@ -76,6 +85,21 @@ interface LocatedDocument {
 
 /** Documents edited within this long are located again once, after the typing stops. */
 const EDIT_DEBOUNCE_MS = 300;
+/**
+ * Larger documents are located in slices, one per turn of the event loop, after their visible lines: the host's
+ * thread never waits long (a 100,000-line log takes some 100 ms to locate in one go).
+ */
+const LARGE_DOCUMENT_CHARS = 2_000_000;
+/** Characters scanned, and ranges converted to positions, per turn when locating a large document. */
+const SLICE_CHARS = 1 << 20;
+const SLICE_RANGES = 20_000;
+
+/** What a location was made for: a new run, a new version of the document or new entries make it stale. */
+interface LocationKey {
+  runId: number;
+  version: number;
+  entries: number;
+}
 
 export class TriageDecorations implements vscode.Disposable {
   private readonly types = decorationTypes();
@@ -86,6 +110,9 @@ export class TriageDecorations implements vscode.Disposable {
   private readonly marked = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
   private editTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Large documents being located in slices, by URI, with what their visible lines showed when it started. */
+  private readonly locating = new Map<string, { key: LocationKey; visible: Map<string, vscode.Range[]> }>();
+  private disposed = false;
 
   constructor(
     private readonly controller: TriageController,
@@ -146,17 +173,43 @@ export class TriageDecorations implements vscode.Disposable {
     }
     let loc = this.located.get(uri);
     if (!loc || loc.runId !== results.id || loc.version !== doc.version || loc.entries !== results.entries.size) {
-      const found = locateAddresses(results.entries.values(), names, doc.getText());
+      const key: LocationKey = { runId: results.id, version: doc.version, entries: results.entries.size };
+      const running = this.locating.get(uri);
+      if (running && sameKey(running.key, key)) {
+        // Still locating: the visible lines found when it started, with the verdicts they have now.
+        this.setGroups(editor, running.visible, results);
+        return;
+      }
+      const text = doc.getText();
+      if (text.length > LARGE_DOCUMENT_CHARS) {
+        // The visible lines now, the whole document (and its overview ruler marks) a slice at a time.
+        const known = new Set(results.entries.keys());
+        const visible = new Map<string, vscode.Range[]>();
+        for (const r of editor.visibleRanges) {
+          const from = doc.offsetAt(new vscode.Position(r.start.line, 0));
+          const to = doc.offsetAt(new vscode.Position(r.end.line + 1, 0));
+          for (const [ip, ranges] of locateInRange(known, text, from, to)) visible.set(ip, [...(visible.get(ip) ?? []), ...ranges.map((x) => toRange(doc, x))]);
+        }
+        this.setGroups(editor, visible, results);
+        this.locateLater(doc, text, known, key, visible);
+        return;
+      }
+      const found = locateAddresses(results.entries.values(), names, text);
       const byIp = new Map<string, vscode.Range[]>();
-      for (const [ip, ranges] of found.byIp) byIp.set(ip, ranges.map((r: OffsetRange) => new vscode.Range(doc.positionAt(r.start), doc.positionAt(r.end))));
-      loc = { runId: results.id, version: doc.version, entries: results.entries.size, byIp, rescanned: found.rescanned };
+      for (const [ip, ranges] of found.byIp) byIp.set(ip, ranges.map((r: OffsetRange) => toRange(doc, r)));
+      loc = { ...key, byIp, rescanned: found.rescanned };
       this.located.set(uri, loc);
     }
+    this.setGroups(editor, loc.byIp, results);
+  }
+
+  private setGroups(editor: vscode.TextEditor, byIp: ReadonlyMap<string, readonly vscode.Range[]>, results: TriageResults): void {
+    const uri = editor.document.uri.toString();
     // Each decorated range; an address the analyst marked also says so when hovered (its triage verdict with it).
     const groups: Record<DecoratedVerdict, vscode.DecorationOptions[]> = { alerts: [], seen: [], 'not-seen': [], internal: [] };
     let marked = 0;
     const marks = this.annotations?.annotations();
-    for (const [ip, ranges] of loc.byIp) {
+    for (const [ip, ranges] of byIp) {
       const entry = results.entries.get(ip);
       const v = decoratedVerdict(entry?.verdict);
       if (!v || !entry) continue;
@@ -180,7 +233,52 @@ export class TriageDecorations implements vscode.Disposable {
     this.marked.set(uri, marked);
   }
 
+  /** Locates a large document a slice per turn of the event loop, then decorates it whole; dropped once stale. */
+  private locateLater(doc: vscode.TextDocument, text: string, known: ReadonlySet<string>, key: LocationKey, visible: Map<string, vscode.Range[]>): void {
+    const uri = doc.uri.toString();
+    const entry = { key, visible };
+    this.locating.set(uri, entry);
+    const job = this.locateJob(doc, text, known, key);
+    const turn = (): void => {
+      if (this.disposed || this.locating.get(uri) !== entry) return;
+      if (doc.version !== key.version || this.controller.current?.id !== key.runId) {
+        this.locating.delete(uri); // stale: the next apply starts over
+        return;
+      }
+      const r = job.next();
+      if (!r.done) {
+        setImmediate(turn);
+        return;
+      }
+      this.locating.delete(uri);
+      if (doc.version !== key.version) return;
+      this.located.set(uri, { ...key, byIp: r.value, rescanned: true });
+      this.applyAll();
+    };
+    setImmediate(turn);
+  }
+
+  private *locateJob(doc: vscode.TextDocument, text: string, known: ReadonlySet<string>, key: LocationKey): Generator<void, Map<string, vscode.Range[]>> {
+    const locator = new SlicedLocator(known, text, 0, text.length);
+    while (!locator.step(SLICE_CHARS)) yield;
+    const byIp = new Map<string, vscode.Range[]>();
+    let n = 0;
+    for (const [ip, ranges] of locator.byIp) {
+      const out: vscode.Range[] = [];
+      for (const r of ranges) {
+        out.push(toRange(doc, r));
+        if (++n % SLICE_RANGES === 0) {
+          yield;
+          if (doc.version !== key.version) return byIp; // the caller drops it
+        }
+      }
+      byIp.set(ip, out);
+    }
+    return byIp;
+  }
+
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.editTimer);
     for (const d of this.disposables) d.dispose();
     for (const t of Object.values(this.types)) t.dispose();

@@ -1,0 +1,53 @@
+// Scans one part of a file, read here with synchronous calls: the job of a scan worker (scanWorker.ts), and of the
+// main thread when it takes parts too (a command-line count). Matches go out as record batches, are only counted,
+// or are collected for a triage (partCollector.ts: the worker serves triage extraction too).
+import { closeSync, openSync, readSync } from 'node:fs';
+import { PieceDecoder } from './decodePieces';
+import { LineScanner } from './lineScanner';
+import { RecordWriter, type RecordBatch } from './matchRecords';
+import type { JobDone, ScanJob } from './scanPool';
+import { PartCollector } from '../triage/partCollector';
+
+const READ_BYTES = 1 << 20;
+
+/** Scans [job.start, job.end) of the file; batches (records mode) go to `onBatch` every job.batchBytes or so. */
+export function scanPart(job: Omit<ScanJob, 'id'>, onBatch: (batch: RecordBatch) => void): JobDone {
+  const fd = openSync(job.path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, Math.max(1, job.end - job.start)));
+    // A part after the first starts right after a line break, inside UTF-8 text: no byte order mark to look for.
+    const decoder = new PieceDecoder(job.start > 0);
+    const records = job.mode === 'records';
+    const collector = job.mode === 'collect' ? new PartCollector(job.collect ?? { maxOccurrences: 200, maxTimes: 4096 }) : undefined;
+    const scanner = new LineScanner(job.mode === 'count' ? { countOnly: true } : { lineTime: job.lineTime });
+    const writer = new RecordWriter(records && job.lineTime !== undefined);
+    const sink = collector ? collector.add : writer.add;
+    const pieces: string[] = [];
+    let at = job.start;
+    let sinceBatch = 0;
+    const flush = (): void => {
+      const batch = writer.take(at - job.start);
+      if (batch) onBatch(batch);
+      sinceBatch = 0;
+    };
+    while (at < job.end) {
+      const n = readSync(fd, buffer, 0, Math.min(buffer.length, job.end - at), at);
+      if (n === 0) break; // the file got shorter: scan what there was
+      at += n;
+      sinceBatch += n;
+      decoder.push(buffer.subarray(0, n), pieces);
+      for (const piece of pieces) scanner.push(piece, sink);
+      pieces.length = 0;
+      if (records && sinceBatch >= job.batchBytes) flush();
+    }
+    decoder.end(pieces);
+    for (const piece of pieces) scanner.push(piece, sink);
+    scanner.end(sink);
+    if (records) flush();
+    const collection = collector?.result();
+    const count = records ? writer.total : collection ? collection.matches : scanner.tally.count;
+    return { count, chars: scanner.chars, breaks: scanner.breaks, bytes: at - job.start, ...(collection ? { collection } : {}) };
+  } finally {
+    closeSync(fd);
+  }
+}
