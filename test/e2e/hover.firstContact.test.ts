@@ -14,14 +14,22 @@ const LOG = 'auth.log';
 async function centreOfText(page: Page, text: string): Promise<{ x: number; y: number }> {
   const line = page.locator('.editor-instance .view-lines .view-line', { hasText: text }).first();
   await line.waitFor({ state: 'visible', timeout: 30_000 });
-  // Polled until laid out (fonts and the editor's width settle after the file opens); the mouse moves only once.
-  const deadline = Date.now() + 15_000;
+  // Polled until laid out and still (fonts, the editor's width and the side bar settle after the file opens, later
+  // under load): the same place twice in a row, with the address's line the element there. The mouse moves once.
+  const deadline = Date.now() + 20_000;
   let point: { x: number; y: number } | undefined;
-  while (point === undefined && Date.now() < deadline) {
-    point = await measure(line, text);
-    if (point === undefined) await page.waitForTimeout(100);
+  let previous: { x: number; y: number } | undefined;
+  while (Date.now() < deadline) {
+    const now = await measure(line, text);
+    const onLine = now ? await line.evaluate((el, p) => el.contains(document.elementFromPoint(p.x, p.y)), now) : false;
+    if (now && onLine && previous && Math.abs(now.x - previous.x) < 1 && Math.abs(now.y - previous.y) < 1) {
+      point = now;
+      break;
+    }
+    previous = onLine ? now : undefined;
+    await page.waitForTimeout(300);
   }
-  assert.ok(point, `${text} is not visible in the editor`);
+  assert.ok(point, `${text} is not visible and still in the editor`);
   return point;
 }
 

@@ -137,8 +137,10 @@ suite('Machine panel webview (dist/machine.js in Chromium, stub host)', () => {
       const ips = await page.$$eval('#section-network .vl-rows > .na-row .ip-link', (els) => els.map((e) => e.textContent ?? ''));
       assert.ok(ips.length > 0 && ips.every((ip) => ip.startsWith('10.')), ips.join(' '));
       assert.equal(await page.locator('#network-tab-internal').getAttribute('aria-pressed'), 'true');
+      // The internal tab already narrows the list ("showing …"): wait for the filter's own count, not that one.
+      const before = (await page.locator('#network-summary').textContent()) ?? '';
       await setField(page, '#network-filter', 'rundll32');
-      await page.locator('#network-summary', { hasText: 'showing' }).waitFor();
+      await page.waitForFunction((b) => { const t = document.querySelector('#network-summary')?.textContent ?? ''; return t.includes('showing') && t !== b; }, before);
       const summary = (await page.locator('#network-summary').textContent()) ?? '';
       const shown = Number(/showing ([\d,]+)/.exec(summary)?.[1].replace(/,/g, ''));
       await page.locator('#network-triage').click();
