@@ -76,10 +76,14 @@ test('ipinv scan loads one file; another command loads the commands bundle on fi
   assert.deepEqual(help.loaded.filter((f) => f !== 'hook.js').sort(), ['cli.js', 'cliCommands.js']);
 });
 
-test('a file above the threshold is counted by the bundled worker, with the same count', async () => {
+test('a file above the threshold is counted by the bundled worker with --threads 2, with the same count', async () => {
   const line = 'Nov 21 03:14:07 fw01 sshd[811]: from 198.51.100.23 port 22 to [2001:db8::1]:443 via 10.0.0.1\n';
   await writeFile(join(dir, 'big.log'), line.repeat(Math.ceil((17 << 20) / line.length)));
-  const r = await cli(['scan', '--count', 'big.log']);
+  const r = await cli(['scan', '--count', '--threads', '2', 'big.log']);
   assert.equal(r.stdout, `${3 * Math.ceil((17 << 20) / line.length)}\n`);
   assert.equal(r.threads, true, 'the count ran in worker threads');
+  // One thread: the same count, and no worker started.
+  const one = await cli(['scan', '--count', '--threads', '1', 'big.log']);
+  assert.equal(one.stdout, r.stdout);
+  assert.equal(one.threads, false, 'no worker with --threads 1');
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { main } from '../../src/cli/main';
+import { scanThreads } from '../../src/cli/scanCommand';
 import type { CliIo } from '../../src/cli/io';
 
 const AUTH = [
@@ -177,5 +178,42 @@ describe('ipinv scan', () => {
     const code = await main(['scan', '-'], { stdin, stdout, stderr, env: {}, cwd: dir });
     assert.equal(code, 0);
     assert.equal(stderr.text, '');
+  });
+});
+
+describe('ipinv scan --threads', () => {
+  test('auto is this thread alone below 4 cores (measured faster there), every core from 4 up; a number is kept', () => {
+    assert.equal(scanThreads('auto', 1), 1);
+    assert.equal(scanThreads('auto', 2), 1);
+    assert.equal(scanThreads('auto', 3), 1);
+    assert.equal(scanThreads('auto', 4), 4);
+    assert.equal(scanThreads('auto', 32), 8);
+    assert.equal(scanThreads(2, 2), 2);
+    assert.equal(scanThreads(1, 16), 1);
+  });
+
+  test('a bad value is refused before anything is read', async () => {
+    for (const v of ['0', '65', 'two', '-1', '1.5', '']) {
+      const r = await run(['--count', '--threads', v, join(dir, 'auth.log')]);
+      assert.equal(r.code, 2, v);
+      assert.match(r.err, /--threads must be auto or a number from 1 to 64/, v);
+      assert.equal(r.out, '', v);
+    }
+  });
+
+  test('one thread and several give the same count and the same listing on a file above the worker threshold', async () => {
+    const lines: string[] = [];
+    // About 18 MB: above the 16 MiB from which a file is scanned in workers.
+    for (let i = 0; i < 360_000; i++) lines.push(`${i} src=10.${(i >> 8) & 255}.${i & 255}.7 dst=2001:db8::${(i % 65535).toString(16)} dpt=443 ${i % 7 === 0 ? '198.51.100[.]23' : 'ok'}`);
+    const big = join(dir, 'big.log');
+    await writeFile(big, lines.join('\n') + '\n');
+    const one = await run(['--count', '--threads', '1', big]);
+    const two = await run(['--count', '--threads', '2', big]);
+    assert.equal(one.code, 0, one.err);
+    assert.equal(two.out, one.out);
+    assert.ok(Number(one.out) > 360_000 * 2);
+    const listOne = await run(['--threads=1', big]);
+    const listTwo = await run(['--threads=2', big]);
+    assert.equal(listTwo.out, listOne.out, 'the same matches in the same order');
   });
 });

@@ -193,9 +193,9 @@ export function defaultPoolSize(): number {
 
 let shared: ScanPool | undefined;
 
-/** The process's pool (started on first use; its idle workers never keep the process alive). */
-export function sharedScanPool(): ScanPool {
-  shared ??= new ScanPool();
+/** The process's pool (started on first use, with `size` threads when the first caller names it; its idle workers never keep the process alive). */
+export function sharedScanPool(size?: number): ScanPool {
+  shared ??= new ScanPool(size !== undefined ? { size } : {});
   return shared;
 }
 
