@@ -19,6 +19,7 @@ import {
   type SectionName,
   type TimelineEvent,
 } from '../../shared/investigation';
+import { runToEnd } from '../../shared/generators';
 
 export const FINDBYIP_WINDOW_MS = 15 * 60_000;
 export const FINDBYIP_MAX_AGE_MS = 30 * 24 * 3600_000;
@@ -87,11 +88,7 @@ export class InvestigationService {
 
   /** Runs every section and returns the finished investigation. Throws only on invalid input. */
   async investigateAll(request: InvestigationRequest, options: InvestigateOptions = {}): Promise<Investigation> {
-    const it = this.investigate(request, options);
-    for (;;) {
-      const step = await it.next();
-      if (step.done) return step.value;
-    }
+    return runToEnd(this.investigate(request, options));
   }
 
   /**

@@ -179,12 +179,11 @@ export class ParallelRun {
    * At most two parts per worker are scanned ahead of the one being replayed, which bounds the memory held.
    */
   async *feed(sink: MatchSink): AsyncGenerator<number, void, undefined> {
-    const ahead = 2 * this.pool.size;
     let chars = 0;
     let breaks = 0;
     try {
       for (let k = 0; k < this.parts.length; k++) {
-        for (let j = k; j < Math.min(this.parts.length, k + ahead); j++) if (!this.parts[j].started) void this.start(this.parts[j]).catch(() => undefined);
+        this.startAhead(k);
         const part = this.parts[k];
         const reader = new RecordReader();
         for (;;) {
@@ -196,7 +195,7 @@ export class ParallelRun {
             continue;
           }
           if (part.done) break;
-          await new Promise<void>((resolve) => (this.wake = resolve));
+          await this.nextNotice();
         }
         chars += part.done.chars;
         breaks += part.done.breaks;
@@ -213,18 +212,17 @@ export class ParallelRun {
    * file before it and the byte where it ends. As in feed(), a few parts per worker are scanned ahead.
    */
   async *collections(): AsyncGenerator<{ collection: PartCollection; charBase: number; lineBreaksBefore: number; end: number }, void, undefined> {
-    const ahead = 2 * this.pool.size;
     let chars = 0;
     let breaks = 0;
     try {
       for (let k = 0; k < this.parts.length; k++) {
-        for (let j = k; j < Math.min(this.parts.length, k + ahead); j++) if (!this.parts[j].started) void this.start(this.parts[j]).catch(() => undefined);
+        this.startAhead(k);
         const part = this.parts[k];
-        for (;;) {
+        while (!part.done) {
           this.throwIfFailed(part);
-          if (part.done) break;
-          await new Promise<void>((resolve) => (this.wake = resolve));
+          await this.nextNotice();
         }
+        this.throwIfFailed(part);
         const collection = part.done.collection;
         if (!collection) throw new Error('scan worker: a part came back without its collection');
         yield { collection, charBase: chars, lineBreaksBefore: breaks, end: part.end };
@@ -235,6 +233,17 @@ export class ParallelRun {
     } finally {
       this.close();
     }
+  }
+
+  /** Starts part `k` and the next ones, two per worker in all (the parts replayed or merged next). */
+  private startAhead(k: number): void {
+    const end = Math.min(this.parts.length, k + 2 * this.pool.size);
+    for (let j = k; j < end; j++) if (!this.parts[j].started) void this.start(this.parts[j]).catch(() => undefined);
+  }
+
+  /** Resolves at the next batch, end or failure of any part. */
+  private nextNotice(): Promise<void> {
+    return new Promise<void>((resolve) => (this.wake = resolve));
   }
 
   private throwIfFailed(part: Part): void {

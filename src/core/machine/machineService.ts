@@ -20,6 +20,7 @@ import { rowList, rowNumber, rowText } from '../hunting/huntingRow';
 import { machineNetworkActivityQuery, machineTimelineQuery } from '../hunting/machineQueries';
 import { describeError } from '../investigation/describeError';
 import { addressFacts, findByIpTimeProblem, toTimelineEvent } from '../investigation/investigationService';
+import { runToEnd } from '../../shared/generators';
 
 export interface MachineRequest {
   /** A Defender device id (40 hex digits). */
@@ -171,11 +172,7 @@ export class MachineService {
 
   /** Runs every section and returns the finished view. Throws only on invalid input (or when cancelled). */
   async investigateAll(request: MachineRequest, options: MachineViewOptions = {}): Promise<MachineInvestigation> {
-    const it = this.investigate(request, options);
-    for (;;) {
-      const step = await it.next();
-      if (step.done) return step.value;
-    }
+    return runToEnd(this.investigate(request, options));
   }
 
   /**

@@ -42,6 +42,7 @@ import {
   type TriageIndicators,
   type TriageSource,
 } from '../../shared/triageModel';
+import { runToEnd } from '../../shared/generators';
 
 export interface TriageServiceOptions {
   /** Tenant and cloud: part of every cache key, so two tenants never share results. */
@@ -185,12 +186,7 @@ export class TriageService {
 
   /** Runs a triage to the end and returns the report; `onEvent` sees every streamed step. */
   async triageAll(request: TriageRequest, onEvent?: (e: TriageEvent) => void): Promise<TriageReport> {
-    const it = this.triage(request);
-    for (;;) {
-      const step = await it.next();
-      if (step.done) return step.value;
-      onEvent?.(step.value);
-    }
+    return runToEnd(this.triage(request), onEvent);
   }
 
   /**

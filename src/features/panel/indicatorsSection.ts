@@ -38,6 +38,11 @@ function toView(i: Indicator): IndicatorView {
   };
 }
 
+/** The view's write capability: enabled, or disabled with the reason. */
+function writeOf(c: { enabled: boolean; reason?: string }): IndicatorsView['write'] {
+  return c.enabled ? { enabled: true } : { enabled: false, reason: c.reason ?? '' };
+}
+
 export class IndicatorsPanelSection implements vscode.Disposable {
   private view: IndicatorsView = { state: 'loading', indicators: [], write: { enabled: false }, history: [] };
   private indicators: Indicator[] = [];
@@ -95,35 +100,33 @@ export class IndicatorsPanelSection implements vscode.Disposable {
   async showKnown(): Promise<void> {
     const gen = ++this.generation;
     const known = this.deps.feature.service.peek(this.ip);
-    const address = checkIndicatorAddress(this.ip, { demo: this.deps.demo() });
-    const refusal = address.ok ? undefined : address.reason;
-    if (known) {
-      // Known this session, so the identity's capability is known too (no request).
-      const c = await this.deps.feature.service.capability();
-      if (gen !== this.generation) return;
-      this.indicators = known.indicators;
-      this.publish({
-        state: 'ready',
-        indicators: known.indicators.map(toView),
-        write: c.enabled ? { enabled: true } : { enabled: false, reason: c.reason ?? '' },
-        ...(refusal ? { refusal } : {}),
-        history: this.history(),
-        fetchedAt: new Date(known.fetchedAt).toISOString(),
-      });
+    if (!known) {
+      this.indicators = [];
+      this.publish({ state: 'idle', indicators: [], write: { enabled: false, reason: 'is offered once the indicators are looked up' }, ...this.refusal(), history: this.history() });
       return;
     }
-    this.indicators = [];
-    this.publish({ state: 'idle', indicators: [], write: { enabled: false, reason: 'is offered once the indicators are looked up' }, ...(refusal ? { refusal } : {}), history: this.history() });
+    // Known this session, so the identity's capability is known too (no request).
+    const write = writeOf(await this.deps.feature.service.capability());
+    if (gen === this.generation) this.publishReady(known.indicators, known.fetchedAt, write);
+  }
+
+  /** Why this address cannot get an indicator at all, as the view's field (empty when it can). */
+  private refusal(): { refusal?: string } {
+    const address = checkIndicatorAddress(this.ip, { demo: this.deps.demo() });
+    return address.ok ? {} : { refusal: address.reason };
+  }
+
+  private publishReady(indicators: Indicator[], fetchedAt: number, write: IndicatorsView['write']): void {
+    this.indicators = indicators;
+    this.publish({ state: 'ready', indicators: indicators.map(toView), write, ...this.refusal(), history: this.history(), fetchedAt: new Date(fetchedAt).toISOString() });
   }
 
   /** The address's indicators now (noCache: straight from the tenant). */
   async load(noCache: boolean): Promise<void> {
     const gen = ++this.generation;
     const service = this.deps.feature.service;
-    const address = checkIndicatorAddress(this.ip, { demo: this.deps.demo() });
     const capability = await service.capability();
-    const write = capability.enabled ? { enabled: true } : { enabled: false, reason: capability.reason ?? '' };
-    const refusal = address.ok ? undefined : address.reason;
+    const write = writeOf(capability);
     if (!capability.enabled) {
       // No read-only permission exists for indicators: without Ti.ReadWrite the list would be refused too.
       this.indicators = [];
@@ -132,25 +135,17 @@ export class IndicatorsPanelSection implements vscode.Disposable {
         indicators: [],
         problem: { message: `Indicators cannot be read or written: this ${capability.reason ?? ''}.`, permission: 'Ti.ReadWrite / Ti.ReadWrite.All' },
         write,
-        ...(refusal ? { refusal } : {}),
+        ...this.refusal(),
         history: this.history(),
       });
       return;
     }
-    this.publish({ ...this.view, state: 'loading', write, ...(refusal ? { refusal } : {}), history: this.history() });
+    this.publish({ ...this.view, state: 'loading', write, ...this.refusal(), history: this.history() });
     try {
       const r = await service.lookup(this.ip, { noCache });
       if (gen !== this.generation) return;
       this.indicators = r.indicators;
-      const after = await service.capability();
-      this.publish({
-        state: 'ready',
-        indicators: r.indicators.map(toView),
-        write: after.enabled ? { enabled: true } : { enabled: false, reason: after.reason ?? '' },
-        ...(refusal ? { refusal } : {}),
-        history: this.history(),
-        fetchedAt: new Date(r.fetchedAt).toISOString(),
-      });
+      this.publishReady(r.indicators, r.fetchedAt, writeOf(await service.capability()));
     } catch (error) {
       if (gen !== this.generation) return;
       const d = describeError(error);
@@ -161,8 +156,8 @@ export class IndicatorsPanelSection implements vscode.Disposable {
         state: 'failed',
         indicators: [],
         problem: { message: d.message, ...(d.remedy ? { remedy: d.remedy } : {}), ...(d.permission ? { permission: d.permission } : {}), ...(d.requestId ? { requestId: d.requestId } : {}) },
-        write: after.enabled ? { enabled: true } : { enabled: false, reason: after.reason ?? '' },
-        ...(refusal ? { refusal } : {}),
+        write: writeOf(after),
+        ...this.refusal(),
         history: this.history(),
       });
     }
