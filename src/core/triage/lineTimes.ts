@@ -18,11 +18,23 @@ export interface TimeCell {
  * The result does not depend on the order times arrive in, nor on whether they arrive one by one or as cells of another
  * grid with the same cap fed a subset of them (a scan worker's part, a replayed file): the grid ends at the narrowest
  * width that holds every distinct minute in `cap` cells, and a cell's first, last and count are a min, a max and a sum.
+ *
+ * That is what lets the scan's hot path be cheap: a time is only pushed onto a list, and the list is folded into the
+ * cells (sorted, then grouped in one pass over typed arrays) when it is read or when the list reaches twice the cap.
+ * A cell per minute kept as a Map entry and an object cost a microsecond per time on large logs (cache misses across
+ * thousands of addresses' maps, and the garbage collector tracing every cell).
  */
 export class LineTimes {
   private cellMs = 60_000;
-  /** Made on the first time: most addresses of a large log never get one. */
-  private cells: Map<number, TimeCell> | undefined;
+  /** The cells folded so far, oldest first: `n` of them in the first `n` places of each array. */
+  private first: Float64Array | undefined;
+  private last: Float64Array | undefined;
+  private counts: Float64Array | undefined;
+  private n = 0;
+  /** Minutes (epoch ms) added one by one and not folded yet. */
+  private pending: number[] = [];
+  /** Cells added (addCell) and not folded yet: first, last, count each. */
+  private pendingCells: number[] = [];
   /** Times seen in total (every occurrence with a valid time). */
   seen = 0;
 
@@ -32,63 +44,100 @@ export class LineTimes {
     this.addMs(time.getTime());
   }
 
-  /** add() for a time in epoch milliseconds (the scan's hot path: no Date, no cell-width check). */
+  /** add() for a time in epoch milliseconds (the scan's hot path: a push, folded later). */
   addMs(t: number): void {
     if (!Number.isFinite(t)) return;
-    const minute = Math.floor(t / 60_000) * 60_000;
     this.seen++;
-    const key = Math.floor(minute / this.cellMs);
-    const cells = (this.cells ??= new Map<number, TimeCell>());
-    const cell = cells.get(key);
-    if (cell) {
-      cell.count++;
-      if (minute < cell.first) cell.first = minute;
-      else if (minute > cell.last) cell.last = minute;
-      return;
-    }
-    cells.set(key, { first: minute, last: minute, count: 1 });
-    while (this.cells.size > this.cap) this.coarsen();
+    if (this.pending.push(Math.floor(t / 60_000) * 60_000) >= 2 * this.cap + 64) this.fold();
   }
 
   /** Adds `count` times between the minutes `first` and `last` (a cell of another grid: see `merge`). */
   addCell(first: number, last: number, count: number): void {
     if (!Number.isFinite(first) || !Number.isFinite(last) || last < first || !(count >= 1)) return;
-    // A cell wider than ours: coarsen until it fits in one of ours.
-    while (Math.floor(first / this.cellMs) !== Math.floor(last / this.cellMs)) this.coarsen();
     this.seen += count;
-    const key = Math.floor(first / this.cellMs);
-    const cells = (this.cells ??= new Map<number, TimeCell>());
-    const cell = cells.get(key);
-    if (cell) {
-      cell.count += count;
-      if (first < cell.first) cell.first = first;
-      if (last > cell.last) cell.last = last;
-      return;
-    }
-    cells.set(key, { first, last, count });
-    while (this.cells.size > this.cap) this.coarsen();
+    if (this.pendingCells.push(first, last, count) >= 3 * (2 * this.cap + 64)) this.fold();
   }
 
-  private coarsen(): void {
-    this.cellMs *= 2;
-    if (!this.cells) return;
-    const next = new Map<number, TimeCell>();
-    for (const c of this.cells.values()) {
-      const key = Math.floor(c.first / this.cellMs);
-      const into = next.get(key);
-      if (!into) next.set(key, { ...c });
-      else {
-        into.count += c.count;
-        into.first = Math.min(into.first, c.first);
-        into.last = Math.max(into.last, c.last);
+  /** Folds the pending times and cells into the grid: the same cells as adding them one at a time would have made. */
+  private fold(): void {
+    const minutes = this.pending;
+    const added = this.pendingCells;
+    if (minutes.length === 0 && added.length === 0) return;
+    this.pending = [];
+    this.pendingCells = [];
+    // A cell wider than ours: the grid widens until it fits in one of ours (aligned widths nest, so once is enough).
+    let width = this.cellMs;
+    for (let i = 0; i < added.length; i += 3) while (Math.floor(added[i] / width) !== Math.floor(added[i + 1] / width)) width *= 2;
+    // Three sorted streams (the cells, the minutes, the added cells), merged by first minute into one list.
+    const sortedMinutes = Float64Array.from(minutes).sort();
+    const order = Array.from({ length: added.length / 3 }, (_, k) => 3 * k).sort((a, b) => added[a] - added[b]);
+    const total = this.n + sortedMinutes.length + order.length;
+    let f = new Float64Array(total);
+    let l = new Float64Array(total);
+    let c = new Float64Array(total);
+    let m = 0;
+    const of = this.first;
+    const ol = this.last;
+    const oc = this.counts;
+    for (let i = 0, j = 0, k = 0; i < this.n || j < sortedMinutes.length || k < order.length; m++) {
+      const a = i < this.n ? (of as Float64Array)[i] : Infinity;
+      const b = j < sortedMinutes.length ? sortedMinutes[j] : Infinity;
+      const d = k < order.length ? added[order[k]] : Infinity;
+      if (a <= b && a <= d) {
+        f[m] = a;
+        l[m] = (ol as Float64Array)[i];
+        c[m] = (oc as Float64Array)[i++];
+      } else if (b <= d) {
+        f[m] = l[m] = b;
+        c[m] = 1;
+        j++;
+      } else {
+        const p = order[k++];
+        f[m] = added[p];
+        l[m] = added[p + 1];
+        c[m] = added[p + 2];
       }
     }
-    this.cells = next;
+    // Grouped by cell of the current width, then by doubled widths until they fit in the cap. The list is sorted by
+    // first minute and cells of one width never straddle a wider one, so each grouping is one pass.
+    for (;;) {
+      let g = -1;
+      let key = NaN;
+      for (let i = 0; i < m; i++) {
+        const k = Math.floor(f[i] / width);
+        if (k === key) {
+          if (l[i] > l[g]) l[g] = l[i];
+          c[g] += c[i];
+        } else {
+          key = k;
+          g++;
+          f[g] = f[i];
+          l[g] = l[i];
+          c[g] = c[i];
+        }
+      }
+      m = g + 1;
+      if (m <= this.cap) break;
+      width *= 2;
+    }
+    if (m < f.length) {
+      f = f.slice(0, m);
+      l = l.slice(0, m);
+      c = c.slice(0, m);
+    }
+    this.first = f;
+    this.last = l;
+    this.counts = c;
+    this.n = m;
+    this.cellMs = width;
   }
 
   /** The cells, oldest first. */
   list(): TimeCell[] {
-    return this.cells ? [...this.cells.values()].sort((a, b) => a.first - b.first) : [];
+    this.fold();
+    const out: TimeCell[] = [];
+    for (let i = 0; i < this.n; i++) out.push({ first: (this.first as Float64Array)[i], last: (this.last as Float64Array)[i], count: (this.counts as Float64Array)[i] });
+    return out;
   }
 
   /** The first minute of each cell, oldest first. */
@@ -97,17 +146,19 @@ export class LineTimes {
   }
 
   get size(): number {
-    return this.cells?.size ?? 0;
+    this.fold();
+    return this.n;
   }
 
   /** Width of a cell in minutes: 1 until distinct minutes outgrew the cap. */
   get granularityMinutes(): number {
+    this.fold();
     return this.cellMs / 60_000;
   }
 
   /** True when distinct minutes were merged into wider cells. */
   get thinned(): boolean {
-    return this.cellMs > 60_000;
+    return this.granularityMinutes > 1;
   }
 
   /** Adds every time another grid counted (exact: cell counts are kept, so `seen` and coverage add up). */

@@ -1,0 +1,105 @@
+// LineTimes folds pushed times into typed-array cells in batches. Its result must be the one the definition gives
+// (a cell per minute; on overflow, or for a wider added cell, the grid doubles and neighbouring cells merge), whatever
+// the order, the batch boundaries and the moments it is read. The reference below is that definition, applied one
+// time at a time with a Map, as the grid was first written.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineTimes, type TimeCell } from '../../src/core/triage/lineTimes';
+import { rng } from '../../bench/rng';
+
+class ReferenceGrid {
+  cellMs = 60_000;
+  cells = new Map<number, TimeCell>();
+  seen = 0;
+  constructor(private readonly cap: number) {}
+  addMs(t: number): void {
+    if (!Number.isFinite(t)) return;
+    const minute = Math.floor(t / 60_000) * 60_000;
+    this.put(minute, minute, 1);
+  }
+  addCell(first: number, last: number, count: number): void {
+    if (!Number.isFinite(first) || !Number.isFinite(last) || last < first || !(count >= 1)) return;
+    while (Math.floor(first / this.cellMs) !== Math.floor(last / this.cellMs)) this.coarsen();
+    this.put(first, last, count);
+  }
+  private put(first: number, last: number, count: number): void {
+    this.seen += count;
+    const key = Math.floor(first / this.cellMs);
+    const cell = this.cells.get(key);
+    if (cell) {
+      cell.count += count;
+      cell.first = Math.min(cell.first, first);
+      cell.last = Math.max(cell.last, last);
+    } else this.cells.set(key, { first, last, count });
+    while (this.cells.size > this.cap) this.coarsen();
+  }
+  private coarsen(): void {
+    this.cellMs *= 2;
+    const next = new Map<number, TimeCell>();
+    for (const c of this.cells.values()) {
+      const key = Math.floor(c.first / this.cellMs);
+      const into = next.get(key);
+      if (!into) next.set(key, { ...c });
+      else {
+        into.count += c.count;
+        into.first = Math.min(into.first, c.first);
+        into.last = Math.max(into.last, c.last);
+      }
+    }
+    this.cells = next;
+  }
+  list(): TimeCell[] {
+    return [...this.cells.values()].sort((a, b) => a.first - b.first);
+  }
+}
+
+const START = Date.parse('2026-11-01T00:00:00Z');
+
+test('line times equal the one-at-a-time definition for random times, added cells, caps and read points', () => {
+  const r = rng(20261205);
+  for (let round = 0; round < 300; round++) {
+    const cap = [1, 2, 3, 10, 64, 200][Math.floor(r() * 6)];
+    const spanMinutes = [5, 600, 60 * 24 * 40][Math.floor(r() * 3)];
+    const ops = Math.floor(r() * 3000);
+    const grid = new LineTimes(cap);
+    const ref = new ReferenceGrid(cap);
+    for (let k = 0; k < ops; k++) {
+      const x = r();
+      const t = START + Math.floor(r() * spanMinutes * 60_000);
+      if (x < 0.85) {
+        grid.addMs(t);
+        ref.addMs(t);
+      } else if (x < 0.95) {
+        // A cell of another grid: aligned to a power-of-two width, sometimes invalid (ignored by both).
+        const w = 60_000 * 2 ** Math.floor(r() * 6);
+        const first = Math.floor(t / w) * w + Math.floor(r() * 3) * 60_000;
+        const last = r() < 0.05 ? first - 60_000 : Math.min(Math.floor(t / w) * w + w - 60_000, first + Math.floor(r() * (w / 60_000)) * 60_000);
+        const count = r() < 0.03 ? 0 : 1 + Math.floor(r() * 5);
+        grid.addCell(first, last, count);
+        ref.addCell(first, last, count);
+      } else if (x < 0.97) {
+        grid.addMs(NaN);
+        ref.addMs(NaN);
+      } else {
+        // A read in the middle folds what is pending; the result must not depend on when that happens.
+        assert.equal(grid.size, ref.cells.size);
+      }
+    }
+    assert.deepEqual(grid.list(), ref.list(), `round ${round}: cap ${cap}, ${ops} operations`);
+    assert.equal(grid.seen, ref.seen);
+    assert.equal(grid.granularityMinutes, ref.cellMs / 60_000);
+    assert.equal(grid.thinned, ref.cellMs > 60_000);
+  }
+});
+
+test('line times fold on their own when many arrive, and stay within the cap', () => {
+  const grid = new LineTimes(16);
+  const ref = new ReferenceGrid(16);
+  for (let m = 0; m < 100_000; m++) {
+    grid.addMs(START + ((m * 7919) % 50_000) * 60_000);
+    ref.addMs(START + ((m * 7919) % 50_000) * 60_000);
+  }
+  assert.ok(grid.size <= 16);
+  assert.deepEqual(grid.list(), ref.list());
+  assert.equal(grid.list().reduce((n, c) => n + c.count, 0), 100_000, 'every time counted');
+});
