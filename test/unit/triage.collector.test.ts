@@ -142,3 +142,33 @@ test('line times stay within their cap, span the whole period and count every oc
   assert.equal(few.thinned, false);
   assert.equal(few.granularityMinutes, 1);
 });
+
+test('kept occurrences come back per address in arrival order, whenever they are read, across addresses and caps', () => {
+  // Occurrences are logged in one list while the scan runs and moved to their addresses when first read: a read in
+  // the middle, more occurrences after it, and a merge into another collector must all see what add() was given.
+  const c = new AddressCollector({ maxOccurrencesPerAddress: 5 });
+  const expected = new Map<string, number[]>();
+  const ips = Array.from({ length: 40 }, (_, k) => `198.51.100.${k}`);
+  let line = 0;
+  const addOne = (k: number): void => {
+    const ip = ips[k];
+    line++;
+    c.add('a.log', { value: ip, version: 4, start: line * 10, end: line * 10 + ip.length, line, column: 1, defanged: false, ipClass: 'public', port: line % 3 === 0 ? 443 : undefined });
+    const seen = expected.get(ip) ?? [];
+    if (seen.length < 5) seen.push(line);
+    expected.set(ip, seen);
+  };
+  for (let i = 0; i < 150; i++) addOne((i * 7) % 40);
+  assert.deepEqual(c.addresses.get(ips[0])!.occurrences.map((o) => o.line), expected.get(ips[0]), 'read in the middle');
+  for (let i = 0; i < 150; i++) addOne((i * 11) % 40);
+  const into = new AddressCollector({ maxOccurrencesPerAddress: 5 });
+  into.merge(c.addresses.values());
+  for (const ip of ips) {
+    const lines = expected.get(ip)!;
+    assert.deepEqual(into.addresses.get(ip)!.occurrences.map((o) => o.line), lines, `${ip} merged`);
+    const own = c.addresses.get(ip)!;
+    assert.deepEqual(own.occurrences.map((o) => o.line), lines, ip);
+    assert.equal(own.occurrencesTruncated, true);
+    assert.deepEqual(own.occurrences.map((o) => o.port), lines.map((l) => (l % 3 === 0 ? 443 : undefined)));
+  }
+});

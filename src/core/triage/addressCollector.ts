@@ -49,16 +49,20 @@ export { LineTimes, type TimeCell } from './lineTimes';
 
 /**
  * An address as collected. Its kept occurrences are numbers until first read (`occurrences`): hundreds of thousands
- * of small objects, each with its ISO time text, cost more to keep alive during a scan than the scan itself.
+ * of small objects, each with its ISO time text, cost more to keep alive during a scan than the scan itself. While the
+ * scan runs they are appended to the collector's one log (see AddressCollector.settle): writing each address's own
+ * array, scattered over thousands of them, cost a third of a triage extraction in cache misses and array growth.
  */
 class Collected implements CollectedAddress {
   occurrenceCount = 0;
   occurrencesTruncated = false;
   readonly files: string[] = [];
   defanged = false;
-  /** Kept occurrences not yet made into objects: `count` of them, PACKED_FIELDS numbers each (see keep()). */
-  private packed: Float64Array | undefined;
-  private count = 0;
+  /** Kept occurrences moved out of the log, not yet made into objects: `settled` of them, PACKED_FIELDS numbers each. */
+  packed: Float64Array | undefined;
+  settled = 0;
+  /** Kept occurrences in all (settled, and still in the collector's log). */
+  count = 0;
   private made: Occurrence[] | undefined;
 
   constructor(
@@ -68,6 +72,8 @@ class Collected implements CollectedAddress {
     readonly times: LineTimes,
     readonly timed: boolean,
     readonly owner: AddressCollector,
+    /** This address's number in its collector's log. */
+    readonly id: number,
   ) {}
 
   get kept(): number {
@@ -80,33 +86,21 @@ class Collected implements CollectedAddress {
       this.made.push(this.owner.occurrence(file, line, column, start, end, port, defanged, time));
       return;
     }
-    let p = this.packed;
-    const i = this.count * PACKED_FIELDS;
-    if (p === undefined || i === p.length) {
-      const grown = new Float64Array(Math.max(2 * PACKED_FIELDS, 2 * i));
-      if (p) grown.set(p);
-      this.packed = p = grown;
-    }
-    p[i] = file;
-    p[i + 1] = line;
-    p[i + 2] = column;
-    p[i + 3] = start;
-    p[i + 4] = end;
-    p[i + 5] = port;
-    p[i + 6] = defanged ? 1 : 0;
-    p[i + 7] = time;
+    this.owner.log(this.id, file, line, column, start, end, port, defanged, time);
     this.count++;
   }
 
   get occurrences(): Occurrence[] {
     if (!this.made) {
+      this.owner.settle();
       const p = this.packed;
       const made: Occurrence[] = [];
-      for (let i = 0; p && i < this.count * PACKED_FIELDS; i += PACKED_FIELDS) {
+      for (let i = 0; p && i < this.settled * PACKED_FIELDS; i += PACKED_FIELDS) {
         made.push(this.owner.occurrence(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6] === 1, p[i + 7]));
       }
       this.made = made;
       this.packed = undefined;
+      this.settled = 0;
     }
     return this.made;
   }
@@ -128,8 +122,9 @@ class Collected implements CollectedAddress {
       }
       return true;
     }
+    this.owner.settle();
     const p = this.packed;
-    for (let k = 0, i = 0; p && k < this.count; k++, i += PACKED_FIELDS) {
+    for (let k = 0, i = 0; p && k < this.settled; k++, i += PACKED_FIELDS) {
       if (k >= room) return false;
       into.keep(file(p[i]), p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6] === 1, p[i + 7]);
     }
@@ -139,6 +134,8 @@ class Collected implements CollectedAddress {
 
 /** Numbers per packed occurrence: file (index), line, column, start, end, port (-1: none), defanged (0/1), time (ms, NaN: none). */
 const PACKED_FIELDS = 8;
+/** Numbers per occurrence in the collector's log: the address's id, then the PACKED_FIELDS of the occurrence. */
+const LOG_FIELDS = PACKED_FIELDS + 1;
 
 export class AddressCollector {
   readonly addresses = new Map<string, CollectedAddress>();
@@ -151,6 +148,11 @@ export class AddressCollector {
   private readonly fileIndex = new Map<string, number>();
   private lastMs = NaN;
   private lastIso = '';
+  /** Every address, by id. */
+  private readonly byId: Collected[] = [];
+  /** Occurrences kept since the last settle(), in arrival order, LOG_FIELDS numbers each. */
+  private logData = new Float64Array(LOG_FIELDS * 1024);
+  private logLength = 0;
 
   constructor(readonly options: CollectorOptions = {}) {
     this.maxOcc = options.maxOccurrencesPerAddress ?? 200;
@@ -297,7 +299,57 @@ export class AddressCollector {
   }
 
   private newAddress(ip: string, version: 4 | 6, ipClass: string, timed = isInternalClass(ipClass as IpClass)): Collected {
-    return new Collected(ip, version, ipClass, new LineTimes(this.maxTimes), timed, this);
+    const a = new Collected(ip, version, ipClass, new LineTimes(this.maxTimes), timed, this, this.byId.length);
+    this.byId.push(a);
+    return a;
+  }
+
+  /** Appends a kept occurrence of address `id` to the log (Collected.keep). */
+  log(id: number, file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): void {
+    let d = this.logData;
+    let i = this.logLength;
+    if (i + LOG_FIELDS > d.length) {
+      const grown = new Float64Array(2 * d.length);
+      grown.set(d);
+      this.logData = d = grown;
+    }
+    d[i++] = id;
+    d[i++] = file;
+    d[i++] = line;
+    d[i++] = column;
+    d[i++] = start;
+    d[i++] = end;
+    d[i++] = port;
+    d[i++] = defanged ? 1 : 0;
+    d[i++] = time;
+    this.logLength = i;
+  }
+
+  /**
+   * Moves the logged occurrences to their addresses' packed arrays, in order: each array grows once, to its exact
+   * size. Called before any kept occurrence is read; until then the scan only appends.
+   */
+  settle(): void {
+    const d = this.logData;
+    const n = this.logLength;
+    if (n === 0) return;
+    const more = new Int32Array(this.byId.length);
+    for (let i = 0; i < n; i += LOG_FIELDS) more[d[i]]++;
+    for (let id = 0; id < more.length; id++) {
+      if (more[id] === 0) continue;
+      const a = this.byId[id];
+      const grown = new Float64Array((a.settled + more[id]) * PACKED_FIELDS);
+      if (a.packed) grown.set(a.packed.subarray(0, a.settled * PACKED_FIELDS));
+      a.packed = grown;
+    }
+    for (let i = 0; i < n; i += LOG_FIELDS) {
+      const a = this.byId[d[i]];
+      const p = a.packed as Float64Array;
+      let j = a.settled++ * PACKED_FIELDS;
+      for (let k = i + 1; k < i + LOG_FIELDS; k++) p[j++] = d[k];
+    }
+    this.logLength = 0;
+    if (d.length > LOG_FIELDS * 65_536) this.logData = new Float64Array(LOG_FIELDS * 1024);
   }
 
   /** The name of this collector's file number `k` (what its packed occurrences refer to). */
