@@ -136,6 +136,8 @@ class Collected implements CollectedAddress {
 const PACKED_FIELDS = 8;
 /** Numbers per occurrence in the collector's log: the address's id, then the PACKED_FIELDS of the occurrence. */
 const LOG_FIELDS = PACKED_FIELDS + 1;
+/** Occurrences logged before they are moved to their addresses: a few milliseconds' work each time, and a log small enough to stay in cache. */
+const LOG_BATCH = 16_384;
 
 export class AddressCollector {
   readonly addresses = new Map<string, CollectedAddress>();
@@ -323,11 +325,12 @@ export class AddressCollector {
     d[i++] = defanged ? 1 : 0;
     d[i++] = time;
     this.logLength = i;
+    if (i >= LOG_FIELDS * LOG_BATCH) this.settle();
   }
 
   /**
-   * Moves the logged occurrences to their addresses' packed arrays, in order: each array grows once, to its exact
-   * size. Called before any kept occurrence is read; until then the scan only appends.
+   * Moves the logged occurrences to their addresses' packed arrays, in order (each array grows at most once per batch).
+   * Called before any kept occurrence is read, and by the log itself every LOG_BATCH occurrences.
    */
   settle(): void {
     const d = this.logData;
@@ -338,7 +341,9 @@ export class AddressCollector {
     for (let id = 0; id < more.length; id++) {
       if (more[id] === 0) continue;
       const a = this.byId[id];
-      const grown = new Float64Array((a.settled + more[id]) * PACKED_FIELDS);
+      const need = (a.settled + more[id]) * PACKED_FIELDS;
+      if (a.packed && a.packed.length >= need) continue;
+      const grown = new Float64Array(a.packed ? Math.max(need, 2 * a.packed.length) : need);
       if (a.packed) grown.set(a.packed.subarray(0, a.settled * PACKED_FIELDS));
       a.packed = grown;
     }
@@ -349,7 +354,6 @@ export class AddressCollector {
       for (let k = i + 1; k < i + LOG_FIELDS; k++) p[j++] = d[k];
     }
     this.logLength = 0;
-    if (d.length > LOG_FIELDS * 65_536) this.logData = new Float64Array(LOG_FIELDS * 1024);
   }
 
   /** The name of this collector's file number `k` (what its packed occurrences refer to). */
