@@ -37,6 +37,8 @@ export async function findInCommandPalette(page: Page, label: string, timeoutMs 
 /** Runs a command by its palette label, as a user would. */
 export async function runFromCommandPalette(page: Page, label: string): Promise<void> {
   await findInCommandPalette(page, label);
+  // As a user does: Enter once the highlighted row is the command (the list may still be filtering the text just typed).
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
