@@ -20,15 +20,12 @@ export async function findInCommandPalette(page: Page, label: string, timeoutMs 
   const deadline = Date.now() + timeoutMs;
   const input = page.locator('.quick-input-widget .quick-input-box input');
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  const focused = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first();
   for (;;) {
     if (!(await input.isVisible())) await page.keyboard.press('F1');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${label}`);
     try {
       await row.waitFor({ state: 'visible', timeout: 3_000 });
-      // As a user does before Enter: the highlighted row is the command (the list may still be filtering the text).
-      await focused.waitFor({ state: 'visible', timeout: 3_000 });
       return row;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -40,6 +37,8 @@ export async function findInCommandPalette(page: Page, label: string, timeoutMs 
 /** Runs a command by its palette label, as a user would. */
 export async function runFromCommandPalette(page: Page, label: string): Promise<void> {
   await findInCommandPalette(page, label);
+  // As a user does: Enter once the highlighted row is the command (the list may still be filtering the text just typed).
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
   await page.keyboard.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
