@@ -63,6 +63,8 @@ class Collected implements CollectedAddress {
   settled = 0;
   /** Kept occurrences in all (settled, and still in the collector's log). */
   count = 0;
+  /** Scratch for AddressCollector.settle: this address's occurrences in the batch being moved. */
+  incoming = 0;
   private made: Occurrence[] | undefined;
 
   constructor(
@@ -336,12 +338,15 @@ export class AddressCollector {
     const d = this.logData;
     const n = this.logLength;
     if (n === 0) return;
-    const more = new Int32Array(this.byId.length);
-    for (let i = 0; i < n; i += LOG_FIELDS) more[d[i]]++;
-    for (let id = 0; id < more.length; id++) {
-      if (more[id] === 0) continue;
-      const a = this.byId[id];
-      const need = (a.settled + more[id]) * PACKED_FIELDS;
+    // The addresses in this batch and how many each gets (work in the batch's size, not in the number of addresses).
+    const touched: Collected[] = [];
+    for (let i = 0; i < n; i += LOG_FIELDS) {
+      const a = this.byId[d[i]];
+      if (a.incoming++ === 0) touched.push(a);
+    }
+    for (const a of touched) {
+      const need = (a.settled + a.incoming) * PACKED_FIELDS;
+      a.incoming = 0;
       if (a.packed && a.packed.length >= need) continue;
       const grown = new Float64Array(a.packed ? Math.max(need, 2 * a.packed.length) : need);
       if (a.packed) grown.set(a.packed.subarray(0, a.settled * PACKED_FIELDS));

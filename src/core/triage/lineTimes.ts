@@ -38,7 +38,12 @@ export class LineTimes {
   /** Times seen in total (every occurrence with a valid time). */
   seen = 0;
 
-  constructor(private readonly cap: number) {}
+  /** Pending times (or cells) that make a fold: twice the cap, so a fold's work is paid for by the adds before it. */
+  private readonly foldAt: number;
+
+  constructor(private readonly cap: number) {
+    this.foldAt = 2 * cap + 64;
+  }
 
   add(time: Date): void {
     this.addMs(time.getTime());
@@ -48,14 +53,14 @@ export class LineTimes {
   addMs(t: number): void {
     if (!Number.isFinite(t)) return;
     this.seen++;
-    if (this.pending.push(Math.floor(t / 60_000) * 60_000) >= 2 * this.cap + 64) this.fold();
+    if (this.pending.push(Math.floor(t / 60_000) * 60_000) >= this.foldAt) this.fold();
   }
 
   /** Adds `count` times between the minutes `first` and `last` (a cell of another grid: see `merge`). */
   addCell(first: number, last: number, count: number): void {
     if (!Number.isFinite(first) || !Number.isFinite(last) || last < first || !(count >= 1)) return;
     this.seen += count;
-    if (this.pendingCells.push(first, last, count) >= 3 * (2 * this.cap + 64)) this.fold();
+    if (this.pendingCells.push(first, last, count) >= 3 * this.foldAt) this.fold();
   }
 
   /** Folds the pending times and cells into the grid: the same cells as adding them one at a time would have made. */
