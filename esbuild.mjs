@@ -1,7 +1,7 @@
 // One build, one output per runtime: the extension host (node/cjs), the webview (browser), the CLI (node), and the
 // scan worker both of them start (dist/scanWorker.js).
 import * as esbuild from 'esbuild';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -96,9 +96,26 @@ export const targets = [
   },
 ];
 
+/**
+ * dist/scan.wasm: the counting scan in WebAssembly (src/wasm/scan.ts, AssemblyScript). Every bundle that counts
+ * loads it from its own folder, and falls back to the JavaScript scanner without it.
+ */
+export async function buildWasm() {
+  mkdirSync('dist', { recursive: true });
+  const { main } = await import('assemblyscript/asc');
+  const { error, stderr } = await main(
+    ['src/wasm/scan.ts', '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--outFile', 'dist/scan.wasm'],
+    {},
+  );
+  if (error) throw new Error(`dist/scan.wasm: ${error.message}\n${stderr.toString()}`);
+}
+
 // Built when run (`node esbuild.mjs`); imported, it only describes the targets (test/unit/cli.bundle.test.ts).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (watch) {
+  await buildWasm();
+  if (process.argv.includes('--wasm-only')) {
+    // `npm run build:wasm`: the unit tests load dist/scan.wasm from the sources.
+  } else if (watch) {
     const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
     await Promise.all(contexts.map((c) => c.watch()));
   } else {

@@ -2,11 +2,12 @@
 // for each match. Offsets are UTF-16 offsets into the decoded text, as an editor would count them. Files above
 // a threshold are split at line ends and scanned by the worker pool; the results are the same, in the same order.
 import type { IpMatch } from './ipMatch';
-import { decodePieces } from './decodePieces';
+import { decodePieces, encodingOf } from './decodePieces';
 import { readChunks } from './fileIo';
 import { LineScanner, type MatchLocation, type MatchSink } from './lineScanner';
 import type { LineTimeOptions } from './logTime';
 import { parallelScan, type ParallelOptions } from './parallelScan';
+import { WasmCounter } from './wasmCount';
 
 export { LINE_HEAD_LIMIT, type MatchLocation, type MatchSink } from './lineScanner';
 
@@ -128,6 +129,48 @@ export function countStream(source: AsyncIterable<Uint8Array | string>, options:
 }
 
 async function countChunks(source: AsyncIterable<Uint8Array | string>, signal: AbortSignal | undefined): Promise<number> {
+  const iterator = source[Symbol.asyncIterator]();
+  // The WebAssembly counter takes UTF-8 bytes; text chunks and UTF-16 (a mark in the first two bytes) go to the
+  // JavaScript scanner, with the bytes looked at so far put back in front.
+  const head: (Uint8Array | string)[] = [];
+  let headBytes = 0;
+  let first = await iterator.next();
+  while (!first.done && typeof first.value !== 'string' && headBytes + first.value.length < 2) {
+    head.push(first.value.slice());
+    headBytes += first.value.length;
+    first = await iterator.next();
+  }
+  if (!first.done) head.push(first.value);
+  const start = head.length > 0 && head.every((c) => typeof c !== 'string') ? joinBytes(head) : undefined;
+  const counter = start && encodingOf(start) === 'utf-8' ? WasmCounter.create() : undefined;
+  if (counter) {
+    try {
+      counter.push(start!);
+      for (let r = first.done ? first : await iterator.next(); !r.done; r = await iterator.next()) {
+        signal?.throwIfAborted();
+        const chunk = r.value;
+        counter.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+      }
+      signal?.throwIfAborted();
+      return counter.end();
+    } finally {
+      counter.release();
+      if (signal?.aborted) await iterator.return?.();
+    }
+  }
+  return countText(replay(head, first.done ? undefined : iterator), signal);
+}
+
+async function* replay(head: (Uint8Array | string)[], rest: AsyncIterator<Uint8Array | string> | undefined): AsyncGenerator<Uint8Array | string> {
+  yield* head;
+  if (rest) for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+}
+
+function joinBytes(chunks: Uint8Array[]): Uint8Array {
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+async function countText(source: AsyncIterable<Uint8Array | string>, signal: AbortSignal | undefined): Promise<number> {
   const scanner = new LineScanner({ countOnly: true });
   const none: MatchSink = () => undefined;
   for await (const piece of decodePieces(source)) {

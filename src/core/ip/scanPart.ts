@@ -7,6 +7,7 @@ import { LineScanner } from './lineScanner';
 import { RecordWriter, type RecordBatch } from './matchRecords';
 import type { JobDone, ScanJob } from './scanPool';
 import { PartCollector } from '../triage/partCollector';
+import { wasmCountFd } from './wasmCount';
 
 const READ_BYTES = 1 << 20;
 
@@ -14,6 +15,11 @@ const READ_BYTES = 1 << 20;
 export function scanPart(job: Omit<ScanJob, 'id'>, onBatch: (batch: RecordBatch) => void): JobDone {
   const fd = openSync(job.path, 'r');
   try {
+    if (job.mode === 'count') {
+      // Counting reads the bytes straight into the WebAssembly scanner (chars and breaks: a count has no use for them).
+      const count = wasmCountFd(fd, job.start, job.end);
+      if (count !== undefined) return { count, chars: 0, breaks: 0, bytes: job.end - job.start };
+    }
     const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, Math.max(1, job.end - job.start)));
     // A part after the first starts right after a line break, inside UTF-8 text: no byte order mark to look for.
     const decoder = new PieceDecoder(job.start > 0);

@@ -1,0 +1,162 @@
+// Counting addresses with dist/scan.wasm (src/wasm/scan.ts): the scanner's rules over UTF-8 bytes, read straight into
+// the module's memory, with no decoding and no strings. Windows of the bytes are counted as the stream scanner counts
+// its buffer (look-ahead held back until more arrives), so the count is the one of countRange over the decoded text.
+// Without the module (a build without it), callers use the JavaScript scanner.
+import { readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCAN_LOOKAHEAD } from './scanner';
+
+interface ScanExports {
+  memory: WebAssembly.Memory;
+  reserve(bytes: number): number;
+  count(from: number, to: number, end: number): number;
+  resume(): number;
+}
+
+/** Bytes per read into the module's memory: large enough that calls cost nothing, small enough for the cache. */
+export const WASM_CHUNK_BYTES = 1 << 20;
+/** Bytes kept before the resume point from one window to the next (the rules read fewer). */
+const KEEP_BEHIND = 64;
+/** Room for what is held back: the look-ahead, a match running past it, and the bytes before. */
+const KEEP_BYTES = 4096;
+
+let loaded: ScanExports | null | undefined;
+
+/** The module, compiled on first use; null when dist/scan.wasm is missing or cannot run here. */
+function load(): ScanExports | null {
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  // Bundled, the module sits beside the bundle (dist/); from the sources (tests, tsx), in dist/ at the root.
+  for (const path of [join(__dirname, 'scan.wasm'), join(__dirname, '..', '..', '..', 'dist', 'scan.wasm')]) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      continue;
+    }
+    try {
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(bytes)), {
+        env: { abort: () => { throw new Error('scan.wasm: abort'); } },
+      });
+      loaded = instance.exports as unknown as ScanExports;
+    } catch {
+      loaded = null;
+    }
+    break;
+  }
+  return loaded;
+}
+
+/** Whether counting runs in WebAssembly here (the tests insist on it: a build must ship the module). */
+export function wasmCountAvailable(): boolean {
+  return load() !== null;
+}
+
+/**
+ * A byte counter over the module's memory (one per thread: the module is one instance). push() the bytes in order,
+ * in any chunks, then end() for the count. Bytes must be UTF-8 (or any ASCII-compatible encoding): UTF-16 is the
+ * caller's business.
+ */
+export class WasmCounter {
+  private readonly x: ScanExports;
+  private readonly base: number;
+  private readonly mem: Uint8Array;
+  /** Bytes held in the buffer, from base. */
+  private len = 0;
+  /** Where counting resumes, from base. */
+  private next = 0;
+  private total = 0;
+
+  private constructor(x: ScanExports) {
+    this.x = x;
+    this.base = reserved(x);
+    this.mem = new Uint8Array(x.memory.buffer);
+  }
+
+  /**
+   * A counter, or undefined without the module or while another counter of this thread is in use (its bytes are
+   * in the one buffer): the caller then counts in JavaScript. end() or release() frees it.
+   */
+  static create(): WasmCounter | undefined {
+    const x = load();
+    if (!x || busy) return undefined;
+    busy = true;
+    return new WasmCounter(x);
+  }
+
+  /** Frees the buffer without a count (a scan stopped early or failed). */
+  release(): void {
+    busy = false;
+  }
+
+  /** Adds bytes (copied: the caller may reuse its buffer). */
+  push(bytes: Uint8Array): void {
+    for (let k = 0; k < bytes.length; ) {
+      const n = Math.min(bytes.length - k, WASM_CHUNK_BYTES);
+      this.mem.set(bytes.subarray(k, k + n), this.base + this.len);
+      k += n;
+      this.added(n);
+    }
+  }
+
+  /** Reads up to one chunk of `fd` at `position` straight into the buffer; returns the bytes read (0 at the end). */
+  read(fd: number, position: number, max = WASM_CHUNK_BYTES): number {
+    const n = readSync(fd, this.mem, this.base + this.len, Math.min(max, WASM_CHUNK_BYTES), position);
+    this.added(n);
+    return n;
+  }
+
+  /** The number of addresses in all the bytes pushed. */
+  end(): number {
+    const b = this.base;
+    this.total += this.x.count(b + this.next, b + this.len, b + this.len);
+    this.len = 0;
+    this.next = 0;
+    busy = false;
+    return this.total;
+  }
+
+  private added(n: number): void {
+    this.len += n;
+    const to = this.len - SCAN_LOOKAHEAD;
+    if (to <= this.next) return;
+    const b = this.base;
+    this.total += this.x.count(b + this.next, b + to, b + this.len);
+    this.next = this.x.resume() - b;
+    const keep = Math.max(0, this.next - KEEP_BEHIND);
+    if (keep > 0) {
+      this.mem.copyWithin(b, b + keep, b + this.len);
+      this.len -= keep;
+      this.next -= keep;
+    }
+  }
+}
+
+let reservedBase = 0;
+let busy = false;
+
+/** The module's buffer, reserved once. */
+function reserved(x: ScanExports): number {
+  if (reservedBase === 0) {
+    reservedBase = x.reserve(WASM_CHUNK_BYTES + KEEP_BYTES);
+    if (reservedBase === 0) throw new Error('scan.wasm: no memory for the buffer');
+  }
+  return reservedBase;
+}
+
+/** The number of addresses in bytes [start, end) of an open file, or undefined without the module. */
+export function wasmCountFd(fd: number, start: number, end: number): number | undefined {
+  const counter = WasmCounter.create();
+  if (!counter) return undefined;
+  try {
+    let at = start;
+    while (at < end) {
+      const n = counter.read(fd, at, end - at);
+      if (n === 0) break; // the file got shorter: count what there was
+      at += n;
+    }
+    return counter.end();
+  } finally {
+    counter.release();
+  }
+}
