@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ExitCode, UsageError, type CliIo } from './io';
+import { wasmCountFile } from '../core/ip/wasmCount';
 import { countFile, countStream, scanFileBatches, scanStreamBatches, type FileMatch } from '../core/ip/scanFile';
 import { statFile } from '../core/ip/fileIo';
 import { parseZoneOption, type LineTimeOptions } from '../core/ip/logTime';
@@ -151,9 +152,12 @@ export async function runScan(args: string[], io: CliIo): Promise<number> {
     for (const f of files) {
       const name = f === '-' ? STDIN_NAME : f;
       if (parsed.mode === 'count') {
-        // Counting needs no lines, times or match objects; large files are counted on every core (this thread too).
+        // Counting needs no lines, times or match objects. In this thread alone, the file is read with synchronous
+        // calls straight into the WebAssembly counter (this process waits for nothing else); with workers, large files
+        // are counted on every core (this thread too).
         try {
-          total += f === '-' ? await countStream(io.stdin) : await countFile(resolve(io.cwd, f), { parallel: pool ? { mainThread: true, pool } : false });
+          const path = resolve(io.cwd, f);
+          total += f === '-' ? await countStream(io.stdin) : ((pool ? undefined : wasmCountFile(path)) ?? (await countFile(path, { parallel: pool ? { mainThread: true, pool } : false })));
         } catch (e) {
           io.stderr.write(`ipinv scan: cannot read '${f}': ${describe(e)}\n`);
           return ExitCode.usage;

@@ -129,6 +129,11 @@ describe('ipinv scan', () => {
     const implicit = await run(['--count'], '1.1.1.1 8.8.8.8\n');
     assert.equal(implicit.out, '2\n');
     assert.equal((await run(['--count'], '')).out, '0\n');
+    // A UTF-16 export (PowerShell's default) is decoded, not read as bytes by the WebAssembly counter.
+    await writeFile(join(dir, 'utf16.log'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a 198.51.100.1 b fe80::1%2\n', 'utf16le')]));
+    const auth = Number((await run(['--count', 'auth.log'])).out);
+    assert.ok(auth > 0);
+    assert.deepEqual(await run(['--count', 'utf16.log', 'auth.log']), { code: 0, out: `${auth + 2}\n`, err: '' });
   });
 
   test('bad usage and unreadable files: one line on stderr, exit 2, nothing on stdout', async () => {

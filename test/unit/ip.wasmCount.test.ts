@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { countRange } from '../../src/core/ip/scanner';
-import { WasmCounter, wasmCountAvailable, wasmCountFd } from '../../src/core/ip/wasmCount';
+import { WasmCounter, wasmCountAvailable, wasmCountFd, wasmCountFile } from '../../src/core/ip/wasmCount';
 import { countFile, countStream } from '../../src/core/ip/scanFile';
 import { scanPart } from '../../src/core/ip/scanPart';
 import { LOG_SHAPES } from '../../bench/logShapes';
@@ -114,6 +114,9 @@ test('countFile, its parts and countStream count with the module as the scanner 
     const fd = openSync(path, 'r');
     try {
       assert.equal(wasmCountFd(fd, 0, bytes.length), want);
+      // The whole file read synchronously (ipinv scan --count in one thread), over several reads.
+      assert.ok(bytes.length > 2 * (1 << 20));
+      assert.equal(wasmCountFile(path), want);
     } finally {
       closeSync(fd);
     }
@@ -121,6 +124,15 @@ test('countFile, its parts and countStream count with the module as the scanner 
     const utf16 = join(dir, 'utf16.log');
     writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a 198.51.100.1 b fe80::1%2\n', 'utf16le')]));
     assert.equal(await countFile(utf16, { parallel: false }), 2);
+    // The synchronous whole-file count leaves UTF-16 and what is not a regular file to countFile.
+    assert.equal(wasmCountFile(utf16), undefined);
+    assert.equal(wasmCountFile(dir), undefined);
+    assert.equal(wasmCountFile(small), jsCount(text.slice(0, 3000)));
+    writeFileSync(join(dir, 'one.log'), '1');
+    assert.equal(wasmCountFile(join(dir, 'one.log')), 0);
+    assert.throws(() => wasmCountFile(join(dir, 'missing.log')), { code: 'ENOENT' });
+    // Nothing is left busy by the refusals and the error: the next counter is the module's.
+    assert.equal(wasmCountFile(small), jsCount(text.slice(0, 3000)));
     assert.equal(await countFile(join(dir, 'empty.log'), { parallel: false }).catch((e: NodeJS.ErrnoException) => e.code), 'ENOENT');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,8 +2,9 @@
 // the module's memory, with no decoding and no strings. Windows of the bytes are counted as the stream scanner counts
 // its buffer (look-ahead held back until more arrives), so the count is the one of countRange over the decoded text.
 // Without the module (a build without it), callers use the JavaScript scanner.
-import { readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { encodingOf } from './decodePieces';
 import { SCAN_LOOKAHEAD } from './scanner';
 
 interface ScanExports {
@@ -158,5 +159,27 @@ export function wasmCountFd(fd: number, start: number, end: number): number | un
     return counter.end();
   } finally {
     counter.release();
+  }
+}
+
+/**
+ * The number of addresses in a whole file, read with synchronous calls (for a process that has nothing else to do, like
+ * `ipinv scan --count`: no event loop turn per read, no copy). undefined without the module, for what is not a regular
+ * file (a pipe is read as a stream), and for UTF-16 text; the caller then counts with countFile.
+ */
+export function wasmCountFile(path: string): number | undefined {
+  const counter = WasmCounter.create();
+  if (!counter) return undefined;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (!fstatSync(fd).isFile()) return undefined;
+    const mark = new Uint8Array(2);
+    if (readSync(fd, mark, 0, 2, 0) === 2 && encodingOf(mark) !== 'utf-8') return undefined;
+    for (let at = 0, n = counter.read(fd, at); n > 0; n = counter.read(fd, at)) at += n;
+    return counter.end();
+  } finally {
+    counter.release();
+    if (fd !== undefined) closeSync(fd);
   }
 }
