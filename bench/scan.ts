@@ -3,7 +3,7 @@
 // --count` against whole processes counting ip-regex matches (v4+v6, and v4 only), scanRange on the text in memory,
 // the streaming scan of the file, one worker against all of them, and triage extraction; then the worst shape.
 // Then accuracy on planted addresses and the linear-time check (not with --quick).
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -49,16 +49,42 @@ interface ProcessRun {
   stdout: string;
 }
 
-/** A whole process, timed from outside: wall clock here, CPU and peak memory from GNU time when it is installed. */
-function runProcess(cmd: string[]): ProcessRun {
+interface RunnerReply {
+  id: number;
+  wall: number;
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The small process that starts and times the whole processes (see processRunner.mjs). */
+let runner: ChildProcess | undefined;
+let runnerJobs = 0;
+const runnerWaiting = new Map<number, (r: RunnerReply) => void>();
+
+function processRunner(): ChildProcess {
+  if (runner) return runner;
+  const child = fork(join(__dirname, 'processRunner.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child.on('message', (r: RunnerReply) => {
+    runnerWaiting.get(r.id)?.(r);
+    runnerWaiting.delete(r.id);
+  });
+  runner = child;
+  return child;
+}
+
+/** A whole process, timed from outside: wall clock by the runner, CPU and peak memory from GNU time when it is installed. */
+async function runProcess(cmd: string[]): Promise<ProcessRun> {
   const withTime = existsSync(TIME_BIN);
   const argv = withTime ? [TIME_BIN, '-f', '@@time %U %S %M', ...cmd] : cmd;
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 1 << 20 });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const id = ++runnerJobs;
+  const r = await new Promise<RunnerReply>((resolve) => {
+    runnerWaiting.set(id, resolve);
+    processRunner().send({ id, argv });
+  });
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed (${r.status}): ${r.stderr}`);
   const m = /@@time ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
-  return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, maxRssMb: m ? Number(m[3]) / 1024 : NaN, stdout: r.stdout.trim() };
+  return { wall: r.wall, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, maxRssMb: m ? Number(m[3]) / 1024 : NaN, stdout: r.stdout.trim() };
 }
 
 function median(xs: number[]): number {
@@ -158,10 +184,10 @@ async function main(): Promise<void> {
   const empty = join(DATA, 'empty.log');
   writeFileSync(empty, '');
   const startup = { ours: [] as ProcessRun[], node: [] as ProcessRun[] };
-  runProcess([process.execPath, CLI, 'scan', '--count', empty]);
+  await runProcess([process.execPath, CLI, 'scan', '--count', empty]);
   for (let k = 0; k < STARTUP_RUNS; k++) {
-    startup.ours.push(runProcess([process.execPath, CLI, 'scan', '--count', empty]));
-    startup.node.push(runProcess([process.execPath, '-e', '0']));
+    startup.ours.push(await runProcess([process.execPath, CLI, 'scan', '--count', empty]));
+    startup.node.push(await runProcess([process.execPath, '-e', '0']));
   }
 
   // Warm-up: every in-process tool once on the first shape's first MBs, so the JIT has settled.
@@ -177,32 +203,33 @@ async function main(): Promise<void> {
     if (count !== undefined) counts.get(shape)![tool] = count;
   };
   type Tool = [string, (c: (typeof corpus)[number]) => Promise<void>];
+  // Tools compared as a ratio run back to back (their order swapped every round), so that a change in the machine's
+  // speed between them is as small as it can be: the whole processes, and one worker against all of them.
+  let turn = 0;
+  const inTurn = async (steps: (() => Promise<void>)[]): Promise<void> => {
+    const order = turn++ % 2 === 0 ? steps : [...steps].reverse();
+    for (const step of order) await step();
+  };
   const tools: Tool[] = [
     [
-      'ipinv',
-      async (c) => {
-        const r = runProcess([process.execPath, CLI, 'scan', '--count', c.path]);
-        record(c.name, 'ipinv', r.wall, Number(r.stdout));
-        record(c.name, 'ipinv.cpu', r.cpu);
-        record(c.name, 'ipinv.rss', r.maxRssMb);
-        return Promise.resolve();
-      },
-    ],
-    [
-      'ipregex',
-      async (c) => {
-        const r = runProcess([process.execPath, IP_REGEX, c.path]);
-        record(c.name, 'ipregex', r.wall, Number(r.stdout));
-        return Promise.resolve();
-      },
-    ],
-    [
-      'ipregex4',
-      async (c) => {
-        const r = runProcess([process.execPath, IP_REGEX, c.path, '--v4']);
-        record(c.name, 'ipregex4', r.wall);
-        return Promise.resolve();
-      },
+      'processes',
+      (c) =>
+        inTurn([
+          async () => {
+            const r = await runProcess([process.execPath, CLI, 'scan', '--count', c.path]);
+            record(c.name, 'ipinv', r.wall, Number(r.stdout));
+            record(c.name, 'ipinv.cpu', r.cpu);
+            record(c.name, 'ipinv.rss', r.maxRssMb);
+          },
+          async () => {
+            const r = await runProcess([process.execPath, IP_REGEX, c.path]);
+            record(c.name, 'ipregex', r.wall, Number(r.stdout));
+          },
+          async () => {
+            const r = await runProcess([process.execPath, IP_REGEX, c.path, '--v4']);
+            record(c.name, 'ipregex4', r.wall);
+          },
+        ]),
     ],
     [
       'range',
@@ -219,18 +246,18 @@ async function main(): Promise<void> {
       },
     ],
     [
-      'w1',
-      async (c) => {
-        const [n, s] = await seconds(() => countFile(c.path, { parallel: { pool: pool1, threshold: 0 } }));
-        record(c.name, 'w1', s, n);
-      },
-    ],
-    [
-      'wN',
-      async (c) => {
-        const [n, s] = await seconds(() => countFile(c.path, { parallel: { pool: poolN, threshold: 0 } }));
-        record(c.name, 'wN', s, n);
-      },
+      'workers',
+      (c) =>
+        inTurn([
+          async () => {
+            const [n, s] = await seconds(() => countFile(c.path, { parallel: { pool: pool1, threshold: 0 } }));
+            record(c.name, 'w1', s, n);
+          },
+          async () => {
+            const [n, s] = await seconds(() => countFile(c.path, { parallel: { pool: poolN, threshold: 0 } }));
+            record(c.name, 'wN', s, n);
+          },
+        ]),
     ],
     [
       'extract',
@@ -250,6 +277,7 @@ async function main(): Promise<void> {
   }
   await pool1.dispose();
   await poolN.dispose();
+  runner?.disconnect();
 
   // Every tool must agree with scanRange on the count (ip-regex has its own, different count).
   for (const c of corpus) {
@@ -266,7 +294,7 @@ async function main(): Promise<void> {
     '',
     `${started.toISOString().slice(0, 10)}, ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'CPU'}, Node ${process.versions.node}, ${workers} workers; load average ${load0[0].toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end (the CPUs are shared: figures are medians of ${ROUNDS} interleaved rounds)`,
     '',
-    'whole processes (seconds, wall): `ipinv scan --count FILE` and a script counting ip-regex matches in the same file',
+    'whole processes (seconds, wall, each started by a small runner process as a shell would): `ipinv scan --count FILE` and a script counting ip-regex matches in the same file',
     'in process (MB/s): scanRange on the text in memory; countFile streaming the file in this thread; countFile in 1 and in',
     `${workers} workers; triage extraction (extractAddresses + collector, line times, workers above 16 MiB)`,
     '',
