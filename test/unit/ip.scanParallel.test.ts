@@ -213,6 +213,29 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     const replayed = new Set(parCaptured.addresses.filter((a) => a.truncated).map((a) => a.ip));
     assertSameCollection(mixed, both, 'replayed + in workers', replayed);
   });
+
+  test('a large part keeps its occurrences in several blocks, ports, defanged ones and line times intact', async () => {
+    // Every shape, so ports (access, firewall), defanged indicators (powershell), zones and epoch times all travel.
+    const path = join(dir, 'triage-all.log');
+    await writeFile(path, LOG_SHAPES.map((shape, k) => shape.generate(20 + k, 600_000)).join('\n'));
+    const collect = async (parallel: false | { pool: ScanPool; threshold: number; partBytes: number }) => {
+      const c = new AddressCollector();
+      const it = extractAddresses([{ kind: 'file', path, name: 'all.log' }], c, { lineTime: TIME, parallel });
+      let r = await it.next();
+      while (!r.done) r = await it.next();
+      return { c, result: r.value };
+    };
+    const seq = await collect(false);
+    const kept = [...seq.c.addresses.values()].reduce((n, a) => n + a.occurrences.length, 0);
+    assert.ok(kept > 2 * 8192, `more kept occurrences (${kept}) than two blocks hold`);
+    const all = [...seq.c.addresses.values()].flatMap((a) => a.occurrences);
+    assert.ok(all.some((o) => o.port !== undefined && o.port > 0), 'some occurrence has a port');
+    assert.ok(all.some((o) => o.defanged), 'some occurrence is defanged');
+    assert.ok(all.some((o) => o.time), 'some occurrence has a line time');
+    // One part for the whole file, and two.
+    assertSameCollection(await collect({ pool, threshold: 0, partBytes: 1 << 30 }), seq, 'one part');
+    assertSameCollection(await collect({ pool, threshold: 0, partBytes: 2_200_000 }), seq, 'two parts');
+  });
 });
 
 type Collection = { c: AddressCollector; result: ExtractionResult };

@@ -10,6 +10,9 @@ import { scanPart } from './scanPart';
 import type { PartCollectOptions, PartCollection } from '../triage/partCollector';
 import { closeFile, openFile, readFile, statFile } from './fileIo';
 
+/** The largest part a worker collects for triage: its part-relative offsets, lines and columns fit 32 bits (partCollector.ts). */
+export const MAX_COLLECT_PART_BYTES = 1 << 30;
+
 /** Files from this size on are scanned in workers. */
 export const PARALLEL_THRESHOLD_BYTES = 16 << 20;
 
@@ -65,7 +68,8 @@ export async function parallelScan(path: string, options: RunOptions): Promise<P
   }
   // The pool module (worker_threads) loads only when a file is large enough to need it.
   const pool = options.pool ?? (await import('./scanPool')).sharedScanPool();
-  const partBytes = options.partBytes ?? defaultPartBytes(size, pool.size, options);
+  const asked = options.partBytes ?? defaultPartBytes(size, pool.size, options);
+  const partBytes = options.mode === 'collect' ? Math.min(asked, MAX_COLLECT_PART_BYTES) : asked;
   let cuts: number[];
   try {
     cuts = await cutPoints(path, size, partBytes);

@@ -3,7 +3,7 @@
 import { isInternalClass, type IpClass } from '../ip/classify';
 import type { MatchLocation } from '../ip/lineScanner';
 import type { Occurrence } from '../../shared/triageModel';
-import { OCCURRENCE_FIELDS, TIME_CELL_FIELDS, type PartCollectOptions, type PartCollection } from './partCollector';
+import { DEFANGED_BIT, OCCURRENCE_INTS, TIME_CELL_FIELDS, type PartCollectOptions, type PartCollection } from './partCollector';
 import { LineTimes } from './lineTimes';
 
 /** What the collector needs from a scanner match (the file scanner's `FileMatch` satisfies it). */
@@ -92,6 +92,27 @@ class Collected implements CollectedAddress {
     this.count++;
   }
 
+  /** Room for `n` more occurrences in the packed array (made ones need none). */
+  reserve(n: number): void {
+    if (this.made) return;
+    const need = (this.settled + n) * PACKED_FIELDS;
+    if (this.packed && this.packed.length >= need) return;
+    const grown = new Float64Array(this.packed ? Math.max(need, 2 * this.packed.length) : need);
+    if (this.packed) grown.set(this.packed.subarray(0, this.settled * PACKED_FIELDS));
+    this.packed = grown;
+  }
+
+  /** keep() with the log settled and room reserved: the occurrence is written to the packed array at once. */
+  keepPacked(file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): void {
+    const p = this.packed;
+    if (this.made || !p) {
+      this.keep(file, line, column, start, end, port, defanged, time);
+      return;
+    }
+    putPacked(p, this.settled++ * PACKED_FIELDS, file, line, column, start, end, port, defanged, time);
+    this.count++;
+  }
+
   get occurrences(): Occurrence[] {
     if (!this.made) {
       this.owner.settle();
@@ -136,6 +157,19 @@ class Collected implements CollectedAddress {
 
 /** Numbers per packed occurrence: file (index), line, column, start, end, port (-1: none), defanged (0/1), time (ms, NaN: none). */
 const PACKED_FIELDS = 8;
+/** Writes an occurrence's PACKED_FIELDS numbers at `i`; returns where the next goes. */
+function putPacked(d: Float64Array, i: number, file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): number {
+  d[i] = file;
+  d[i + 1] = line;
+  d[i + 2] = column;
+  d[i + 3] = start;
+  d[i + 4] = end;
+  d[i + 5] = port;
+  d[i + 6] = defanged ? 1 : 0;
+  d[i + 7] = time;
+  return i + PACKED_FIELDS;
+}
+
 /** Numbers per occurrence in the collector's log: the address's id, then the PACKED_FIELDS of the occurrence. */
 const LOG_FIELDS = PACKED_FIELDS + 1;
 /** Occurrences logged before they are moved to their addresses: a few milliseconds' work each time, and a log small enough to stay in cache. */
@@ -233,13 +267,29 @@ export class AddressCollector {
       const a = here[t[i]];
       if (a.timed) a.times.addCell(t[i + 1], t[i + 2], t[i + 3]);
     }
-    const o = part.occurrences;
+    // The kept occurrences go straight to their addresses' packed arrays (no trip through the log): what the log
+    // holds goes first, then each address's room is counted and its array grown once for the whole part.
+    this.settle();
+    const touched: Collected[] = [];
+    for (const { ints: o, times } of part.occurrences) {
+      for (let n = 0, i = 0; n < times.length; n++, i += OCCURRENCE_INTS) {
+        const a = here[o[i]];
+        if (a.kept + a.incoming >= this.maxOcc) continue;
+        if (a.incoming++ === 0) touched.push(a);
+      }
+    }
+    for (const a of touched) a.reserve(a.incoming);
     let kept = 0;
-    for (let i = 0; i < o.length; i += OCCURRENCE_FIELDS) {
-      const a = here[o[i]];
-      if (a.kept >= this.maxOcc) continue;
-      a.keep(fileNumber, o[i + 1] + lineBreaksBefore, o[i + 2], o[i + 3] + charBase, o[i + 4] + charBase, o[i + 5], o[i + 6] === 1, o[i + 7]);
-      if (++kept % 8192 === 0) yield;
+    for (const { ints: o, times } of part.occurrences) {
+      for (let n = 0, i = 0; n < times.length; n++, i += OCCURRENCE_INTS) {
+        const a = here[o[i]];
+        if (a.incoming === 0) continue;
+        a.incoming--;
+        const start = o[i + 3] + charBase;
+        const last = o[i + 5];
+        a.keepPacked(fileNumber, o[i + 1] + lineBreaksBefore, o[i + 2], start, start + o[i + 4], (last & (DEFANGED_BIT - 1)) - 1, (last & DEFANGED_BIT) !== 0, times[n]);
+        if (++kept % 8192 === 0) yield;
+      }
     }
   }
 
@@ -317,15 +367,8 @@ export class AddressCollector {
       grown.set(d);
       this.logData = d = grown;
     }
-    d[i++] = id;
-    d[i++] = file;
-    d[i++] = line;
-    d[i++] = column;
-    d[i++] = start;
-    d[i++] = end;
-    d[i++] = port;
-    d[i++] = defanged ? 1 : 0;
-    d[i++] = time;
+    d[i] = id;
+    i = putPacked(d, i + 1, file, line, column, start, end, port, defanged, time);
     this.logLength = i;
     if (i >= LOG_FIELDS * LOG_BATCH) this.settle();
   }
@@ -345,12 +388,8 @@ export class AddressCollector {
       if (a.incoming++ === 0) touched.push(a);
     }
     for (const a of touched) {
-      const need = (a.settled + a.incoming) * PACKED_FIELDS;
+      a.reserve(a.incoming);
       a.incoming = 0;
-      if (a.packed && a.packed.length >= need) continue;
-      const grown = new Float64Array(a.packed ? Math.max(need, 2 * a.packed.length) : need);
-      if (a.packed) grown.set(a.packed.subarray(0, a.settled * PACKED_FIELDS));
-      a.packed = grown;
     }
     for (let i = 0; i < n; i += LOG_FIELDS) {
       const a = this.byId[d[i]];

@@ -17,8 +17,20 @@ export interface PartCollectOptions {
 /** Numbers per line-time cell: address (index), first and last minute (epoch ms), occurrences in it. */
 export const TIME_CELL_FIELDS = 4;
 
-/** Numbers per kept occurrence: address (index), line, column, start, end, port (-1: none), defanged (0/1), time (ms, NaN: none). */
-export const OCCURRENCE_FIELDS = 8;
+/**
+ * Whole numbers per kept occurrence: address (index), line, column, start, length, and port + 1 (0: none) with the
+ * defanged flag in bit 17. The line's time goes beside them, in `times` (epoch ms, NaN: none). Part-relative values
+ * fit 32 bits: a collected part is at most MAX_COLLECT_PART_BYTES (parallelScan.ts).
+ */
+export const OCCURRENCE_INTS = 6;
+/** The defanged flag's bit in an occurrence's last whole number. */
+export const DEFANGED_BIT = 1 << 17;
+
+/** Kept occurrences of a part, in text order: OCCURRENCE_INTS numbers and one time each. */
+export interface OccurrenceBlock {
+  ints: Int32Array;
+  times: Float64Array;
+}
 
 export interface PartCollection {
   matches: number;
@@ -30,8 +42,11 @@ export interface PartCollection {
   defanged: Uint8Array;
   /** The part's line-time cells, TIME_CELL_FIELDS numbers each (internal addresses only), each address's oldest first. */
   times: Float64Array;
-  /** The first occurrences of each address in the part (at most maxOccurrences each), in text order; offsets and lines relative to the part. */
-  occurrences: Float64Array;
+  /**
+   * The first occurrences of each address in the part (at most maxOccurrences each), in text order, in blocks;
+   * offsets and lines relative to the part.
+   */
+  occurrences: OccurrenceBlock[];
 }
 
 class Grow {
@@ -54,6 +69,36 @@ class Grow {
   }
 }
 
+/** Occurrences per block (8,192: 256 KiB). */
+const BLOCK_OCCURRENCES = 8192;
+
+/**
+ * Kept occurrences in blocks that are filled and never copied: memory this machine's kernel hands out is paid for on
+ * first touch (about 2.5 ms per MB measured here), so an array that doubles and a copy at the end cost more than the
+ * scan, and each occurrence takes 32 bytes, not 64. The blocks travel to the main thread as they are (transferred).
+ */
+class Blocks {
+  private readonly full: OccurrenceBlock[] = [];
+  ints = new Int32Array(BLOCK_OCCURRENCES * OCCURRENCE_INTS);
+  times = new Float64Array(BLOCK_OCCURRENCES);
+  /** Occurrences in the current block. */
+  length = 0;
+
+  /** Makes room for one more occurrence at `length` (a new block when this one is full). */
+  room(): void {
+    if (this.length < BLOCK_OCCURRENCES) return;
+    this.full.push({ ints: this.ints, times: this.times });
+    this.ints = new Int32Array(BLOCK_OCCURRENCES * OCCURRENCE_INTS);
+    this.times = new Float64Array(BLOCK_OCCURRENCES);
+    this.length = 0;
+  }
+
+  result(): OccurrenceBlock[] {
+    const n = this.length;
+    return n > 0 ? [...this.full, { ints: this.ints.subarray(0, n * OCCURRENCE_INTS), times: this.times.subarray(0, n) }] : this.full;
+  }
+}
+
 export class PartCollector {
   private readonly index = new Map<string, number>();
   private readonly ips: string[] = [];
@@ -63,7 +108,7 @@ export class PartCollector {
   private readonly defanged: number[] = [];
   private readonly kept: number[] = [];
   private readonly grids: (LineTimes | undefined)[] = [];
-  private readonly occurrences = new Grow();
+  private readonly occurrences = new Blocks();
   private matches = 0;
 
   constructor(private readonly options: PartCollectOptions) {}
@@ -93,18 +138,18 @@ export class PartCollector {
     }
     if (this.kept[k] < this.options.maxOccurrences) {
       if (!grid) time = at.time();
-      const t = time ? time.getTime() : NaN;
-      const o = this.occurrences.ensure(OCCURRENCE_FIELDS);
-      let i = this.occurrences.length;
-      o[i++] = k;
-      o[i++] = at.line;
-      o[i++] = at.column;
-      o[i++] = m.start;
-      o[i++] = m.end;
-      o[i++] = m.port ?? -1;
-      o[i++] = m.defanged ? 1 : 0;
-      o[i++] = t;
-      this.occurrences.length = i;
+      const o = this.occurrences;
+      o.room();
+      const n = o.length++;
+      o.times[n] = time ? time.getTime() : NaN;
+      const d = o.ints;
+      let i = n * OCCURRENCE_INTS;
+      d[i++] = k;
+      d[i++] = at.line;
+      d[i++] = at.column;
+      d[i++] = m.start;
+      d[i++] = m.end - m.start;
+      d[i] = (m.port ?? -1) + 1 + (m.defanged ? DEFANGED_BIT : 0);
       this.kept[k]++;
     }
   };
@@ -139,5 +184,6 @@ export class PartCollector {
 
 /** The typed arrays of a collection, to transfer rather than copy. */
 export function collectionBuffers(c: PartCollection): ArrayBuffer[] {
-  return [c.versions, c.counts, c.defanged, c.times, c.occurrences].map((a) => a.buffer as ArrayBuffer);
+  const views = [c.versions, c.counts, c.defanged, c.times, ...c.occurrences.flatMap((b) => [b.ints, b.times])];
+  return views.map((a) => a.buffer as ArrayBuffer);
 }
