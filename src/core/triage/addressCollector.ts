@@ -65,6 +65,8 @@ class Collected implements CollectedAddress {
   count = 0;
   /** Scratch for AddressCollector.settle: this address's occurrences in the batch being moved. */
   incoming = 0;
+  /** Scratch for AddressCollector.mergePart: this address's occurrences of the part still to be kept. */
+  planned = 0;
   private made: Occurrence[] | undefined;
 
   constructor(
@@ -274,22 +276,27 @@ export class AddressCollector {
     for (const { ints: o, times } of part.occurrences) {
       for (let n = 0, i = 0; n < times.length; n++, i += OCCURRENCE_INTS) {
         const a = here[o[i]];
-        if (a.kept + a.incoming >= this.maxOcc) continue;
-        if (a.incoming++ === 0) touched.push(a);
+        if (a.kept + a.planned >= this.maxOcc) continue;
+        if (a.planned++ === 0) touched.push(a);
       }
     }
-    for (const a of touched) a.reserve(a.incoming);
+    for (const a of touched) a.reserve(a.planned);
     let kept = 0;
-    for (const { ints: o, times } of part.occurrences) {
-      for (let n = 0, i = 0; n < times.length; n++, i += OCCURRENCE_INTS) {
-        const a = here[o[i]];
-        if (a.incoming === 0) continue;
-        a.incoming--;
-        const start = o[i + 3] + charBase;
-        const last = o[i + 5];
-        a.keepPacked(fileNumber, o[i + 1] + lineBreaksBefore, o[i + 2], start, start + o[i + 4], (last & (DEFANGED_BIT - 1)) - 1, (last & DEFANGED_BIT) !== 0, times[n]);
-        if (++kept % 8192 === 0) yield;
+    try {
+      for (const { ints: o, times } of part.occurrences) {
+        for (let n = 0, i = 0; n < times.length; n++, i += OCCURRENCE_INTS) {
+          const a = here[o[i]];
+          if (a.planned === 0) continue;
+          a.planned--;
+          const start = o[i + 3] + charBase;
+          const last = o[i + 5];
+          a.keepPacked(fileNumber, o[i + 1] + lineBreaksBefore, o[i + 2], start, start + o[i + 4], (last & (DEFANGED_BIT - 1)) - 1, (last & DEFANGED_BIT) !== 0, times[n]);
+          if (++kept % 8192 === 0) yield;
+        }
       }
+    } finally {
+      // A merge stopped early (its caller returned) plans nothing for the next one.
+      for (const a of touched) a.planned = 0;
     }
   }
 
