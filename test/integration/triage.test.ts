@@ -136,6 +136,27 @@ suite('Bulk triage (demo tenant)', () => {
     );
   });
 
+  test('a table hidden behind an editor while a triage runs shows every row when it is shown again', async function () {
+    this.timeout(60_000);
+    const table = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('ipInvestigator.triage'));
+    const tab = table();
+    assert.ok(tab, 'the table is open');
+    // A document in the table's group hides it (a hidden webview is unloaded), then the triage runs.
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceFolder().uri.fsPath, 'auth.log')));
+    await vscode.window.showTextDocument(doc, { viewColumn: tab.group.viewColumn, preview: false, preserveFocus: false });
+    await waitFor('the table to be hidden', () => (table()?.isActive === false ? true : undefined));
+    await show(path.join(workspaceFolder().uri.fsPath, 'firewall.log'));
+    const report = await vscode.commands.executeCommand<TriageReport>('ipInvestigator.triageFile');
+    await vscode.commands.executeCommand('ipInvestigator.showTriage');
+    await waitFor('the shown table to get every row', () => {
+      const t = api.triage().table;
+      return t.ready && t.rowsPosted >= report.entries.length ? true : undefined;
+    }, 30_000).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}: ${JSON.stringify(api.triage().table)}`);
+    });
+    assert.equal(api.triage().table.rowsPosted, report.entries.length, 'every row once since the table last loaded');
+  });
+
   test('"Triage All IPs in Selection": only the selected text, occurrences at their places in the document, holders at the line time', async function () {
     this.timeout(60_000);
     const now = Date.now();

@@ -42,7 +42,10 @@ export function triageHtml(o: { cspSource: string; scriptUri: string; styleUri: 
 
 export class TriageTable implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
+  /** The webview said `ready` since it was made (it says so again each time it loads). */
   private ready = false;
+  /** Something was not posted because the table was hidden: it is replayed when the table shows again. */
+  private stale = false;
   private readonly disposables: vscode.Disposable[] = [];
   private panelDisposables: vscode.Disposable[] = [];
   /** Rows posted to the webview since its last load (diagnostics and the integration suite). */
@@ -111,6 +114,7 @@ export class TriageTable implements vscode.Disposable {
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
+    this.stale = false;
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'activitybar.svg');
     const webview = panel.webview;
     webview.html = triageHtml({
@@ -122,20 +126,27 @@ export class TriageTable implements vscode.Disposable {
     });
     this.panelDisposables = [
       webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
-      // Hidden webviews are unloaded (retainContextWhenHidden is off): they say `ready` again when shown.
+      // A hidden webview is unloaded (retainContextWhenHidden is off) and says `ready` again when shown, which replays
+      // everything. Nothing depends on the order of that message and this event: what was held back while hidden
+      // is also replayed as soon as the panel is visible (a webview shown again without a reload gets it too).
       panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
+        if (panel.visible && this.ready && this.stale) this.replay();
       }),
       panel.onDidDispose(() => {
         for (const d of this.panelDisposables.splice(0)) d.dispose();
         this.panel = undefined;
         this.ready = false;
+        this.stale = false;
       }),
     ];
   }
 
   private post(message: TriageHostMessage): void {
     if (!this.panel || !this.ready) return;
+    if (!this.panel.visible) {
+      this.stale = true;
+      return;
+    }
     if (message.kind === 'rows') this.rowsPosted += message.rows.length;
     void this.panel.webview.postMessage(message);
   }
@@ -170,6 +181,7 @@ export class TriageTable implements vscode.Disposable {
   /** Everything, from the start: the webview just loaded. */
   private replay(): void {
     this.rowsPosted = 0;
+    this.stale = false;
     const r = this.deps.controller.current;
     this.post({ kind: 'reset', summary: this.summary() });
     if (r) this.postRows(r.id, r.sortedEntries().map((e) => this.row(e)));
