@@ -14,6 +14,10 @@ suite('Workbench with the packaged extension', () => {
 
   suiteSetup(async () => {
     page = await e2eContext().openWorkbench();
+    // The window has finished starting once the extension (activated on startup finished) shows its status bar item.
+    // A command run earlier can have its Output panel closed again as the workbench restores its layout: CI once ran
+    // Show Log 1 s after the page loaded, before startup finished, and the panel never appeared.
+    await page.locator('.part.statusbar').getByText(/Demo tenant/).first().waitFor({ state: 'visible', timeout: 60_000 });
   });
 
   suiteTeardown(async () => {
