@@ -157,7 +157,9 @@ export async function runScan(args: string[], io: CliIo): Promise<number> {
         // are counted on every core (this thread too).
         try {
           const path = resolve(io.cwd, f);
-          total += f === '-' ? await countStream(io.stdin) : ((pool ? undefined : wasmCountFile(path)) ?? (await countFile(path, { parallel: pool ? { mainThread: true, pool } : false })));
+          if (f === '-') total += await countStream(io.stdin);
+          else if (pool) total += await countFile(path, { parallel: { mainThread: true, pool } });
+          else total += wasmCountFile(path) ?? (await countFile(path, { parallel: false }));
         } catch (e) {
           io.stderr.write(`ipinv scan: cannot read '${f}': ${describe(e)}\n`);
           return ExitCode.usage;

@@ -168,18 +168,15 @@ export function wasmCountFd(fd: number, start: number, end: number): number | un
  * file (a pipe is read as a stream), and for UTF-16 text; the caller then counts with countFile.
  */
 export function wasmCountFile(path: string): number | undefined {
-  const counter = WasmCounter.create();
-  if (!counter) return undefined;
-  let fd: number | undefined;
+  if (!load()) return undefined;
+  const fd = openSync(path, 'r');
   try {
-    fd = openSync(path, 'r');
-    if (!fstatSync(fd).isFile()) return undefined;
+    const s = fstatSync(fd);
+    if (!s.isFile()) return undefined;
     const mark = new Uint8Array(2);
     if (readSync(fd, mark, 0, 2, 0) === 2 && encodingOf(mark) !== 'utf-8') return undefined;
-    for (let at = 0, n = counter.read(fd, at); n > 0; n = counter.read(fd, at)) at += n;
-    return counter.end();
+    return wasmCountFd(fd, 0, s.size);
   } finally {
-    counter.release();
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
 }
