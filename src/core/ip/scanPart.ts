@@ -24,8 +24,9 @@ export function scanPart(job: Omit<ScanJob, 'id'>, onBatch: (batch: RecordBatch)
     // A part after the first starts right after a line break, inside UTF-8 text: no byte order mark to look for.
     const decoder = new PieceDecoder(job.start > 0);
     const records = job.mode === 'records';
-    const collector = job.mode === 'collect' ? new PartCollector(job.collect ?? { maxOccurrences: 200, maxTimes: 4096 }) : undefined;
-    const scanner = new LineScanner(job.mode === 'count' ? { countOnly: true } : { lineTime: job.lineTime });
+    const collect = job.mode === 'collect';
+    const scanner = new LineScanner(job.mode === 'count' ? { countOnly: true } : { lineTime: job.lineTime, keyed: collect });
+    const collector = collect ? new PartCollector(job.collect ?? { maxOccurrences: 200, maxTimes: 4096 }, scanner) : undefined;
     const writer = new RecordWriter(records && job.lineTime !== undefined);
     const sink = collector ? collector.add : writer.add;
     const pieces: string[] = [];

@@ -35,6 +35,8 @@ export const SCAN_LOOKBEHIND = 4;
 
 /** Set per scanRange call: build values from numbers instead of slicing them out of the text. */
 let detachValues = false;
+/** The scan fills a keyed MatchBuffer: keys written, values left ''. */
+let keyed = false;
 
 /** What finishV4/finishV6 do with a match, set per call: a new object, a recycled one, or only counting. */
 const EMIT_NEW = 0;
@@ -53,6 +55,45 @@ const COUNTED: IpMatch = Object.freeze({ value: '', version: 4, start: 0, end: 0
 export class MatchBuffer {
   readonly items: IpMatch[] = [];
   count = 0;
+  /**
+   * Keyed: the address of items[i] is keys[KEY_INTS * i ...] (see KEY_INTS) and its value is left '' (keyValue makes
+   * it): for a consumer that looks addresses up by number and needs a value only for the ones it has not seen.
+   */
+  keys = new Int32Array(0);
+  constructor(readonly keyed = false) {}
+}
+
+/** Whole numbers per key: IPv4, the address and three zeros; IPv6, its groups two by two; then the version (4 or 6). */
+export const KEY_INTS = 5;
+
+/** The value (normalised text) of the address keyed at keys[i] (a keyed MatchBuffer's). */
+export function keyValue(keys: Int32Array, i: number): string {
+  if (keys[i + 4] === 4) return formatIpv4(keys[i] >>> 0);
+  const groups = keyGroups;
+  for (let k = 0; k < 4; k++) {
+    const w = keys[i + k];
+    groups[2 * k] = w >>> 16;
+    groups[2 * k + 1] = w & 0xffff;
+  }
+  return formatIpv6(groups);
+}
+const keyGroups = new Uint16Array(8);
+
+/** Writes the key of the match that recycled() fills next. */
+function putKey(w0: number, w1: number, w2: number, w3: number, version: number): void {
+  const b = reuse!;
+  const i = b.count * KEY_INTS;
+  if (i + KEY_INTS > b.keys.length) {
+    const grown = new Int32Array(Math.max(64 * KEY_INTS, 2 * b.keys.length));
+    grown.set(b.keys);
+    b.keys = grown;
+  }
+  const d = b.keys;
+  d[i] = w0;
+  d[i + 1] = w1;
+  d[i + 2] = w2;
+  d[i + 3] = w3;
+  d[i + 4] = version;
 }
 /**
  * Where the last match made by finishV4 or finishV6 ends in the scanned text (no delta). Matches come in
@@ -101,11 +142,13 @@ export function scanRangeInto(text: string, from: number, to: number, buffer: Ma
   detachValues = detach;
   emitMode = EMIT_REUSE;
   reuse = buffer;
+  keyed = buffer.keyed;
   buffer.count = 0;
   try {
     return scanCore(text, from, to, buffer.items, delta);
   } finally {
     reuse = undefined;
+    keyed = false;
     emitMode = EMIT_NEW;
   }
 }
@@ -469,7 +512,9 @@ function finishV4(text: string, start: number, delta: number): IpMatch | null {
   const n = v4.value;
   // Plain dotted decimal is already the normal form: a substring is the cheapest copy. (V8 copies
   // substrings shorter than 13 characters; longer ones would pin the text when detaching.)
-  const value = v4.defanged || v4.leadingZeros || (detachValues && end - start >= 13) ? formatIpv4(n) : text.slice(start, end);
+  let value = '';
+  if (keyed) putKey(n, 0, 0, 0, 4);
+  else value = v4.defanged || v4.leadingZeros || (detachValues && end - start >= 13) ? formatIpv4(n) : text.slice(start, end);
   const defanged = v4.defanged;
   const leadingZeros = v4.leadingZeros;
   const ipClass = classifyIpv4(n).ipClass;
@@ -557,7 +602,9 @@ function finishV6(text: string, start: number, delta: number, requireDigit: bool
   matchEnd = end;
   if (emitMode === EMIT_COUNT) return COUNTED;
   const groups = v6.groups;
-  const value = !v6.canonical ? formatIpv6(groups) : detachValues ? detachedSlice(text, start, addressEnd) : text.slice(start, addressEnd);
+  let value = '';
+  if (keyed) putKey((groups[0] << 16) | groups[1], (groups[2] << 16) | groups[3], (groups[4] << 16) | groups[5], (groups[6] << 16) | groups[7], 6);
+  else value = !v6.canonical ? formatIpv6(groups) : detachValues ? detachedSlice(text, start, addressEnd) : text.slice(start, addressEnd);
   const defanged = v6.defanged;
   const leadingZeros = v6.leadingZeros;
   const ipClass = classifyIpv6(groups).ipClass;

@@ -65,8 +65,6 @@ class Collected implements CollectedAddress {
   count = 0;
   /** Scratch for AddressCollector.settle: this address's occurrences in the batch being moved. */
   incoming = 0;
-  /** Scratch for AddressCollector.mergePart: this address's occurrences of the part still to be kept. */
-  planned = 0;
   private made: Occurrence[] | undefined;
 
   constructor(
@@ -99,20 +97,22 @@ class Collected implements CollectedAddress {
     if (this.made) return;
     const need = (this.settled + n) * PACKED_FIELDS;
     if (this.packed && this.packed.length >= need) return;
-    const grown = new Float64Array(this.packed ? Math.max(need, 2 * this.packed.length) : need);
+    const grown = this.owner.packedRoom(this.packed ? Math.max(need, Math.min(2 * this.packed.length, this.owner.maxPacked)) : need);
     if (this.packed) grown.set(this.packed.subarray(0, this.settled * PACKED_FIELDS));
     this.packed = grown;
   }
 
-  /** keep() with the log settled and room reserved: the occurrence is written to the packed array at once. */
-  keepPacked(file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): void {
-    const p = this.packed;
-    if (this.made || !p) {
-      this.keep(file, line, column, start, end, port, defanged, time);
-      return;
-    }
-    putPacked(p, this.settled++ * PACKED_FIELDS, file, line, column, start, end, port, defanged, time);
-    this.count++;
+  /** Room for `n` more packed occurrences, and the array to write them to (after `settled`); undefined once made into objects. */
+  packedFor(n: number): Float64Array | undefined {
+    if (this.made) return undefined;
+    this.reserve(n);
+    return this.packed;
+  }
+
+  /** Counts `n` occurrences written to the packed array after `settled` (by AddressCollector.mergePart). */
+  settledMore(n: number): void {
+    this.settled += n;
+    this.count += n;
   }
 
   get occurrences(): Occurrence[] {
@@ -124,6 +124,7 @@ class Collected implements CollectedAddress {
         made.push(this.owner.occurrence(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6] === 1, p[i + 7]));
       }
       this.made = made;
+      this.owner.madeCount++;
       this.packed = undefined;
       this.settled = 0;
     }
@@ -172,6 +173,9 @@ function putPacked(d: Float64Array, i: number, file: number, line: number, colum
   return i + PACKED_FIELDS;
 }
 
+/** Numbers per slab of packed occurrences (1 MiB: 16,384 occurrences). */
+const PACKED_SLAB = 1 << 17;
+
 /** Numbers per occurrence in the collector's log: the address's id, then the PACKED_FIELDS of the occurrence. */
 const LOG_FIELDS = PACKED_FIELDS + 1;
 /** Occurrences logged before they are moved to their addresses: a few milliseconds' work each time, and a log small enough to stay in cache. */
@@ -193,6 +197,11 @@ export class AddressCollector {
   /** Occurrences kept since the last settle(), in arrival order, LOG_FIELDS numbers each. */
   private logData = new Float64Array(LOG_FIELDS * 1024);
   private logLength = 0;
+  /** Addresses whose occurrences were made into objects (a merge that yielded checks it). */
+  madeCount = 0;
+  /** Where packedRoom cuts addresses' arrays from, and how much of it is handed out. */
+  private slab = new Float64Array(0);
+  private slabUsed = 0;
 
   constructor(readonly options: CollectorOptions = {}) {
     this.maxOcc = options.maxOccurrencesPerAddress ?? 200;
@@ -272,31 +281,73 @@ export class AddressCollector {
     // The kept occurrences go straight to their addresses' packed arrays (no trip through the log): what the log
     // holds goes first, then each address's room is counted and its array grown once for the whole part.
     this.settle();
-    const touched: Collected[] = [];
+    const n = here.length;
+    // Each address keeps its first occurrences of the part, up to its room: counted in one pass over the records.
+    const planned = new Int32Array(n);
     for (const { ints: o, times } of part.occurrences) {
-      for (let n = 0, i = 0; n < times.length; n++, i += OCCURRENCE_INTS) {
-        const a = here[o[i]];
-        if (a.kept + a.planned >= this.maxOcc) continue;
-        if (a.planned++ === 0) touched.push(a);
+      for (let r = 0, i = 0; r < times.length; r++, i += OCCURRENCE_INTS) {
+        const k = o[i];
+        if (planned[k] < freeBefore[k]) planned[k]++;
       }
     }
-    for (const a of touched) a.reserve(a.planned);
+    // They are written straight into each address's packed array, grown once for the part, at `base` on: the loop
+    // below touches the records and these arrays only (no object per occurrence). An address whose occurrences were
+    // already made into objects (dest undefined) keeps them one by one.
+    const dest: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n);
+    const base = new Int32Array(n);
+    const aim = (): void => {
+      for (let k = 0; k < n; k++) {
+        if (planned[k] === 0) continue;
+        const p = here[k].packedFor(planned[k] - written[k]);
+        dest[k] = p;
+        base[k] = here[k].settled * PACKED_FIELDS - written[k] * PACKED_FIELDS;
+        committed[k] = written[k];
+      }
+    };
+    const written = new Int32Array(n);
+    /** What each address's settled count says of its writes: it is brought up to `written` before every yield. */
+    const committed = new Int32Array(n);
+    const dirty: number[] = [];
+    const commit = (): void => {
+      for (const k of dirty) here[k].settledMore(written[k] - committed[k]);
+      for (const k of dirty) committed[k] = written[k];
+      dirty.length = 0;
+    };
+    aim();
+    let made = this.madeCount;
     let kept = 0;
     try {
       for (const { ints: o, times } of part.occurrences) {
-        for (let n = 0, i = 0; n < times.length; n++, i += OCCURRENCE_INTS) {
-          const a = here[o[i]];
-          if (a.planned === 0) continue;
-          a.planned--;
+        for (let r = 0, i = 0; r < times.length; r++, i += OCCURRENCE_INTS) {
+          const k = o[i];
+          const w = written[k];
+          if (w === planned[k]) continue;
+          written[k] = w + 1;
           const start = o[i + 3] + charBase;
           const last = o[i + 5];
-          a.keepPacked(fileNumber, o[i + 1] + lineBreaksBefore, o[i + 2], start, start + o[i + 4], (last & (DEFANGED_BIT - 1)) - 1, (last & DEFANGED_BIT) !== 0, times[n]);
-          if (++kept % 8192 === 0) yield;
+          const port = (last & (DEFANGED_BIT - 1)) - 1;
+          const defanged = (last & DEFANGED_BIT) !== 0;
+          const d = dest[k];
+          if (d === undefined) {
+            here[k].keep(fileNumber, o[i + 1] + lineBreaksBefore, o[i + 2], start, start + o[i + 4], port, defanged, times[r]);
+            committed[k] = w + 1;
+          } else {
+            if (w === committed[k]) dirty.push(k);
+            putPacked(d, base[k] + w * PACKED_FIELDS, fileNumber, o[i + 1] + lineBreaksBefore, o[i + 2], start, start + o[i + 4], port, defanged, times[r]);
+          }
+          if (++kept % 8192 === 0) {
+            commit();
+            yield;
+            // Occurrences read in between were made into objects: their addresses are written to anew.
+            if (this.madeCount !== made) {
+              made = this.madeCount;
+              aim();
+            }
+          }
         }
       }
     } finally {
-      // A merge stopped early (its caller returned) plans nothing for the next one.
-      for (const a of touched) a.planned = 0;
+      commit();
     }
   }
 
@@ -405,6 +456,27 @@ export class AddressCollector {
       for (let k = i + 1; k < i + LOG_FIELDS; k++) p[j++] = d[k];
     }
     this.logLength = 0;
+  }
+
+  /** The most numbers an address's packed array needs (its occurrence cap). */
+  get maxPacked(): number {
+    return this.maxOcc * PACKED_FIELDS;
+  }
+
+  /**
+   * A zeroed array of `n` numbers for an address's packed occurrences, cut from a large shared one: tens of thousands of
+   * addresses each with an array of its own cost an allocation and a buffer for the garbage collector to track each
+   * (more than the merge itself). A region left behind when an array grows stays unused until its slab is dropped.
+   */
+  packedRoom(n: number): Float64Array {
+    if (n > PACKED_SLAB / 4) return new Float64Array(n);
+    if (this.slabUsed + n > this.slab.length) {
+      this.slab = new Float64Array(PACKED_SLAB);
+      this.slabUsed = 0;
+    }
+    const room = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+    this.slabUsed += n;
+    return room;
   }
 
   /** The name of this collector's file number `k` (what its packed occurrences refer to). */

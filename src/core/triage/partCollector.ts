@@ -6,7 +6,8 @@
 // address, or one buffer per address, costs more than the scan).
 import { isInternalClass } from '../ip/classify';
 import type { IpMatch } from '../ip/ipMatch';
-import type { MatchLocation } from '../ip/lineScanner';
+import type { MatchKeys, MatchLocation } from '../ip/lineScanner';
+import { KEY_INTS, keyValue } from '../ip/scanner';
 import { LineTimes } from './lineTimes';
 
 export interface PartCollectOptions {
@@ -99,62 +100,157 @@ class Blocks {
   }
 }
 
+/** Numbers per address in PartCollector's state: occurrences, occurrences kept, defanged (0/1), timed (0/1). */
+const STATE_INTS = 4;
+/** Line times held before they are handed to their addresses' grids: 32,768 (384 KiB, in cache). */
+const PENDING_TIMES = 32_768;
+
+/** Whole numbers per slot of PartCollector's address table: the key's KEY_INTS, then the address's index + 1 (0: empty). */
+const SLOT_INTS = KEY_INTS + 1;
+
 export class PartCollector {
-  private readonly index = new Map<string, number>();
+  /**
+   * The part's addresses by key, open addressing in one typed array: a lookup reads one slot where a Map of strings
+   * reads a bucket, an entry and the key's characters (three cache misses among tens of thousands of addresses), and
+   * no value string is made for an address seen before.
+   */
+  private slots = new Int32Array(4096 * SLOT_INTS);
+  private mask = 4095;
   private readonly ips: string[] = [];
   private readonly versions: number[] = [];
   private readonly classes: string[] = [];
-  private readonly counts: number[] = [];
-  private readonly defanged: number[] = [];
-  private readonly kept: number[] = [];
+  /**
+   * Each address's counters side by side (STATE_INTS each): one cache line per match, where an array per counter and
+   * an object per grid cost a miss each (thousands of addresses, visited in no order).
+   */
+  private state = new Int32Array(1024 * STATE_INTS);
+  /** Line-time grids of the timed addresses, made when their first times are handed over. */
   private readonly grids: (LineTimes | undefined)[] = [];
+  /** Line times not yet handed to their grids, in arrival order: address and epoch ms. */
+  private readonly pendingIds = new Int32Array(PENDING_TIMES);
+  private readonly pendingMs = new Float64Array(PENDING_TIMES);
+  private pending = 0;
   private readonly occurrences = new Blocks();
   private matches = 0;
 
-  constructor(private readonly options: PartCollectOptions) {}
+  /** `source` is the keyed scan feeding add() (a LineScanner with `keyed`): where each match's key is. */
+  constructor(
+    private readonly options: PartCollectOptions,
+    private readonly source: MatchKeys,
+  ) {}
 
   /** The scan's sink: the same reads of the match and its line time as AddressCollector.addAt. */
   readonly add = (m: IpMatch, at: MatchLocation): void => {
     this.matches++;
-    let k = this.index.get(m.value);
-    if (k === undefined) {
-      k = this.ips.length;
-      this.index.set(m.value, k);
-      this.ips.push(m.value);
-      this.versions.push(m.version);
-      this.classes.push(m.ipClass);
-      this.counts.push(0);
-      this.defanged.push(0);
-      this.kept.push(0);
-      this.grids.push(isInternalClass(m.ipClass) ? new LineTimes(this.options.maxTimes) : undefined);
+    const k = this.indexOf(this.source.keys, this.source.keyAt, m);
+    const s = this.state;
+    const i = k * STATE_INTS;
+    s[i]++;
+    if (m.defanged) s[i + 2] = 1;
+    let ms = NaN;
+    let asked = false;
+    if (s[i + 3] === 1) {
+      const time = at.time();
+      asked = true;
+      if (time) {
+        ms = time.getTime();
+        const n = this.pending;
+        this.pendingIds[n] = k;
+        this.pendingMs[n] = ms;
+        if ((this.pending = n + 1) === PENDING_TIMES) this.handOverTimes();
+      }
     }
-    this.counts[k]++;
-    if (m.defanged) this.defanged[k] = 1;
-    const grid = this.grids[k];
-    let time: Date | undefined;
-    if (grid) {
-      time = at.time();
-      if (time) grid.addMs(time.getTime());
-    }
-    if (this.kept[k] < this.options.maxOccurrences) {
-      if (!grid) time = at.time();
+    if (s[i + 1] < this.options.maxOccurrences) {
+      if (!asked) ms = at.time()?.getTime() ?? NaN;
       const o = this.occurrences;
       o.room();
       const n = o.length++;
-      o.times[n] = time ? time.getTime() : NaN;
+      o.times[n] = ms;
       const d = o.ints;
-      let i = n * OCCURRENCE_INTS;
-      d[i++] = k;
-      d[i++] = at.line;
-      d[i++] = at.column;
-      d[i++] = m.start;
-      d[i++] = m.end - m.start;
-      d[i] = (m.port ?? -1) + 1 + (m.defanged ? DEFANGED_BIT : 0);
-      this.kept[k]++;
+      let j = n * OCCURRENCE_INTS;
+      d[j++] = k;
+      d[j++] = at.line;
+      d[j++] = at.column;
+      d[j++] = m.start;
+      d[j++] = m.end - m.start;
+      d[j] = (m.port ?? -1) + 1 + (m.defanged ? DEFANGED_BIT : 0);
+      s[i + 1]++;
     }
   };
 
+  /** The index of the address keyed at keys[at], added (with `m`'s version and class) when new. */
+  private indexOf(keys: Int32Array, at: number, m: IpMatch): number {
+    const w0 = keys[at];
+    const w1 = keys[at + 1];
+    const w2 = keys[at + 2];
+    const w3 = keys[at + 3];
+    const w4 = keys[at + 4];
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let h = hashKey(w0, w1, w2, w3, w4) & mask; ; h = (h + 1) & mask) {
+      const i = h * SLOT_INTS;
+      const held = slots[i + KEY_INTS];
+      if (held === 0) return this.newAddress(keys, at, m, i);
+      if (slots[i] === w0 && slots[i + 1] === w1 && slots[i + 2] === w2 && slots[i + 3] === w3 && slots[i + 4] === w4) return held - 1;
+    }
+  }
+
+  /** Adds the address keyed at keys[at] in the empty slot at `slot`. */
+  private newAddress(keys: Int32Array, at: number, m: IpMatch, slot: number): number {
+    const k = this.ips.length;
+    this.slots.set(keys.subarray(at, at + KEY_INTS), slot);
+    this.slots[slot + KEY_INTS] = k + 1;
+    // At most half full: a lookup of a new address stops at an empty slot within a few probes.
+    if (2 * (k + 1) > this.mask) this.growSlots();
+    this.ips.push(keyValue(keys, at));
+    this.versions.push(m.version);
+    this.classes.push(m.ipClass);
+    this.grids.push(undefined);
+    if ((k + 1) * STATE_INTS > this.state.length) {
+      const grown = new Int32Array(2 * this.state.length);
+      grown.set(this.state);
+      this.state = grown;
+    }
+    this.state[k * STATE_INTS + 3] = isInternalClass(m.ipClass) ? 1 : 0;
+    return k;
+  }
+
+  private growSlots(): void {
+    const old = this.slots;
+    const mask = 2 * this.mask + 1;
+    const slots = new Int32Array((mask + 1) * SLOT_INTS);
+    for (let i = 0; i < old.length; i += SLOT_INTS) {
+      if (old[i + KEY_INTS] === 0) continue;
+      let h = hashKey(old[i], old[i + 1], old[i + 2], old[i + 3], old[i + 4]) & mask;
+      while (slots[h * SLOT_INTS + KEY_INTS] !== 0) h = (h + 1) & mask;
+      slots.set(old.subarray(i, i + SLOT_INTS), h * SLOT_INTS);
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+
+  /** Hands the pending line times to their grids, grouped by address (each grid visited once, its times in order). */
+  private handOverTimes(): void {
+    const n = this.pending;
+    if (n === 0) return;
+    this.pending = 0;
+    const ids = this.pendingIds;
+    const times = this.pendingMs;
+    // A counting sort by address: the start of each address's group, then the times in their groups.
+    const ends = new Int32Array(this.ips.length + 1);
+    for (let j = 0; j < n; j++) ends[ids[j] + 1]++;
+    for (let k = 1; k < ends.length; k++) ends[k] += ends[k - 1];
+    const sorted = new Float64Array(n);
+    for (let j = 0; j < n; j++) sorted[ends[ids[j]]++] = times[j];
+    for (let k = 0, from = 0; k < this.ips.length; from = ends[k++]) {
+      if (ends[k] === from) continue;
+      const grid = (this.grids[k] ??= new LineTimes(this.options.maxTimes));
+      for (let j = from; j < ends[k]; j++) grid.addMs(sorted[j]);
+    }
+  }
+
   result(): PartCollection {
+    this.handOverTimes();
     const times = new Grow();
     for (let k = 0; k < this.grids.length; k++) {
       const cells = this.grids[k]?.list();
@@ -169,17 +265,33 @@ export class PartCollector {
       }
       times.length = i;
     }
+    const n = this.ips.length;
+    const counts = new Float64Array(n);
+    const defanged = new Uint8Array(n);
+    for (let k = 0, i = 0; k < n; k++, i += STATE_INTS) {
+      counts[k] = this.state[i];
+      defanged[k] = this.state[i + 2];
+    }
     return {
       matches: this.matches,
       ips: this.ips,
       versions: Uint8Array.from(this.versions),
       classes: this.classes,
-      counts: Float64Array.from(this.counts),
-      defanged: Uint8Array.from(this.defanged),
+      counts,
+      defanged,
       times: times.result(),
       occurrences: this.occurrences.result(),
     };
   }
+}
+
+/** A 32-bit hash of a key's words (multiply and shift mixing: neighbouring addresses spread over the table). */
+function hashKey(w0: number, w1: number, w2: number, w3: number, w4: number): number {
+  let h = Math.imul(w0 ^ w4, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 15) ^ w1, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ w2, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ w3, 0x9e3779b1);
+  return h ^ (h >>> 15);
 }
 
 /** The typed arrays of a collection, to transfer rather than copy. */
