@@ -374,7 +374,11 @@ function mayBeDotted(text: string, limit: number): boolean {
 
 /** EPOCH_RE needs `"` (spaces) `:` (spaces) (an optional `"`) and a digit. */
 function mayBeEpoch(text: string, limit: number): boolean {
-  for (let i = text.indexOf(':'); i >= 0 && i < limit; i = text.indexOf(':', i + 1)) {
+  // The key's opening quote comes before the colon: a line without one before the limit (most lines that are not
+  // JSON) is settled by one search.
+  const quote = text.indexOf('"');
+  if (quote < 0 || quote >= limit) return false;
+  for (let i = text.indexOf(':', quote + 1); i >= 0 && i < limit; i = text.indexOf(':', i + 1)) {
     // Each space is stepped over at most twice (once from each side): linear in the text.
     let b = i - 1;
     while (b >= 0 && isSpaceCode(text.charCodeAt(b))) b--;
