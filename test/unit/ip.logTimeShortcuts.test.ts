@@ -48,6 +48,19 @@ const syslogLike = fc
   )
   .map(([mon, sp, day, sp2, time, frac, year]) => `${mon}${sp}${day}${sp2}${time}${frac}${year}`);
 
+/** CLF-like stamps: month spellings and cases, field widths, zones right and wrong, a digit after the zone. */
+const clfLike = fc
+  .tuple(
+    fc.constantFrom('', '1', 'x', '['),
+    fc.oneof(digits(2), digits(1), fc.constantFrom('31', '30', '29', '00')),
+    fc.constantFrom('Nov', 'nov', 'NOV', 'Feb', 'Now', 'No', 'N\u0151v', 'Nov/'),
+    fc.oneof(digits(4), fc.constantFrom('2026', '2024', '0099', '2025')),
+    fc.constantFrom(':08:44:05', ':23:59:59', ':24:00:00', ':08:60:05', ':8:44:05', ':08:44:5', ':08:44', ' 08:44:05'),
+    fc.constantFrom('', ' +0100', ' -0530', ' +2400', ' +0160', '\t+0000', ' +01', ' 0100', '  +0100', '+0100', ' +01000'),
+    fc.constantFrom('', ']', '1', ' ', '/', '/12/Nov/2026:08:44:05'),
+  )
+  .map(([b, d, mon, y, time, zone, a]) => `${b}${d}/${mon}/${y}${time}${zone}${a}`);
+
 const before = fc.constantFrom('', ' ', '\t', '  ', '\u00a0', '\ufeff', '<34>1 ', '<38>', 'x ', '"');
 const after = fc.constantFrom(
   '',
@@ -68,6 +81,14 @@ describe('findLineTime shortcuts', () => {
     fc.assert(
       fc.property(before, fc.oneof(isoLike, syslogLike), after, after, (b, stamp, a1, a2) => same(b + stamp + a1 + a2)),
       { numRuns: 3000 },
+    );
+  });
+
+  test('CLF timestamps anywhere in a line: the hand reader agrees with the pattern', () => {
+    const around = fc.constantFrom('', '10.0.0.1 - - [', 'x ', '12', '1/', 'GET /a/b/c ', '"2026-11-20T08:44:05Z" ', 'Nov 21 03:14:07 ');
+    fc.assert(
+      fc.property(around, clfLike, fc.oneof(clfLike, after), around, (b, stamp, a1, a2) => same(b + stamp + a1 + a2)),
+      { numRuns: 4000 },
     );
   });
 

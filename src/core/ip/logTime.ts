@@ -149,6 +149,46 @@ const findClf: Finder = (line, zone) =>
     return time && { time, start: m.index, end: m.index + m[0].length, format: 'clf' };
   });
 
+const CLF_MONTHS_BY_CODE = new Map(
+  Object.entries(MONTHS).map(([name, mo]) => [(name.charCodeAt(0) << 16) | (name.charCodeAt(1) << 8) | name.charCodeAt(2), mo]),
+);
+
+/**
+ * findClf read by hand (firstStamp's shortcut; findLineTimeByPatterns keeps the pattern, and tests hold the two equal):
+ * CLF_RE can only start two characters before a `/`, so each `/` is a candidate, tried as the pattern would (the zone is
+ * optional, and left out when a digit follows it). When a match's fields are not a time, the pattern searches on after
+ * it; trying the next `/` instead comes to the same, as none inside a match can start one (letters follow its second).
+ */
+function findClfByHand(line: string, zone: number | 'local'): LineTime | undefined {
+  for (let i = line.indexOf('/', 2); i >= 0; i = line.indexOf('/', i + 1)) {
+    const s = i - 2;
+    if (isDigitAt(line, s - 1)) continue;
+    const d = digitsAt(line, s, 2);
+    if (d < 0 || !isLetterAt(line, s + 3) || !isLetterAt(line, s + 4) || !isLetterAt(line, s + 5) || line.charCodeAt(s + 6) !== 47) continue;
+    const y = digitsAt(line, s + 7, 4);
+    const h = digitsAt(line, s + 12, 2);
+    const mi = digitsAt(line, s + 15, 2);
+    const sec = digitsAt(line, s + 18, 2);
+    if (y < 0 || h < 0 || mi < 0 || sec < 0 || line.charCodeAt(s + 11) !== 58 || line.charCodeAt(s + 14) !== 58 || line.charCodeAt(s + 17) !== 58) continue;
+    let end = s + 20;
+    let z: number | 'local' | undefined = zone;
+    const sign = line.charCodeAt(end + 1);
+    if (isSpaceCode(line.charCodeAt(end)) && (sign === 43 || sign === 45) && digitsAt(line, end + 2, 4) >= 0 && !isDigitAt(line, end + 6)) {
+      const oh = digitsAt(line, end + 2, 2);
+      const om = digitsAt(line, end + 4, 2);
+      z = oh > 23 || om > 59 ? undefined : (sign === 45 ? -1 : 1) * (oh * 60 + om);
+      end += 6;
+    } else if (isDigitAt(line, end)) {
+      continue; // (?![\d]) fails: no match starts here
+    }
+    const mo = CLF_MONTHS_BY_CODE.get(((line.charCodeAt(s + 3) | 32) << 16) | ((line.charCodeAt(s + 4) | 32) << 8) | (line.charCodeAt(s + 5) | 32));
+    if (mo === undefined || z === undefined) continue;
+    const time = instant({ y, mo, d, h, mi, s: sec, ms: 0 }, z);
+    if (time) return { time, start: s, end, format: 'clf' };
+  }
+  return undefined;
+}
+
 const SYSLOG_RE =
   /(?<![A-Za-z])(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?![\d])(?: (\d{4})(?![\d]))?/g;
 const DAY_MS = 86_400_000;
@@ -288,6 +328,8 @@ interface FinderEntry {
    * Once a timestamp starting at `b` is known, only separators before `b + sepOffset` can still matter.
    */
   sepOffset: number;
+  /** `find` without the pattern, for findLineTime (the same results). */
+  byHand?: Finder;
 }
 
 function isDigitAt(text: string, i: number): boolean {
@@ -394,7 +436,7 @@ function mayBeEpoch(text: string, limit: number): boolean {
 // The separators' offsets: ISO `dddd-`, CLF `dd/`, syslog `Mmm  dd hh:` (at most), slash and dotted `dd/`
 // and `dd.`; an epoch's colon comes before the value, which is where its match is said to start.
 const ISO: FinderEntry = { find: findIso, mayMatch: mayBeIso, sepOffset: 4 };
-const CLF: FinderEntry = { find: findClf, mayMatch: mayBeClf, sepOffset: 2 };
+const CLF: FinderEntry = { find: findClf, mayMatch: mayBeClf, sepOffset: 2, byHand: findClfByHand };
 const SYSLOG: FinderEntry = { find: findSyslog, mayMatch: mayBeSyslog, sepOffset: 10 };
 const SLASH: FinderEntry = { find: findSlash, mayMatch: mayBeSlash, sepOffset: 2 };
 const DOTTED: FinderEntry = { find: findDotted, mayMatch: mayBeDotted, sepOffset: 2 };
@@ -602,7 +644,7 @@ function firstStamp(
   let text = line;
   for (const f of order) {
     if (filter && !f.mayMatch(text, best === undefined ? Infinity : best.start + f.sepOffset)) continue;
-    const r = f.find(text, zone, options);
+    const r = (filter && f.byHand ? f.byHand : f.find)(text, zone, options);
     if (r && (best === undefined || r.start < best.start)) {
       best = r;
       // Only a timestamp that starts before this one can still win.
