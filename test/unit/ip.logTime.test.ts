@@ -35,6 +35,9 @@ describe('findLineTime: formats', () => {
     ['epoch milliseconds as a string', '{"timestamp":"1795500000123","ip":"x"}', '2026-11-24T06:00:00.123Z', 'epoch-ms'],
     ['epoch microseconds', '{"event_ts": 1795500000123456}', '2026-11-24T06:00:00.123Z', 'epoch-us'],
     ['epoch nanoseconds', '{"@timestamp": 1795500000123456789}', '2026-11-24T06:00:00.123Z', 'epoch-ns'],
+    ['Zeek TSV (epoch seconds opening the line)', '1795500000.723215\tCb6feAb07b4811729\t10.0.0.5\t44795\t2001:db8::1\t53', '2026-11-24T06:00:00.723Z', 'epoch-s'],
+    ['Squid access.log', '1795500000.250    112 192.168.1.20 TCP_MISS/200 5120 GET http://example.com/ - HIER_DIRECT/93.184.216.34 text/html', '2026-11-24T06:00:00.250Z', 'epoch-s'],
+    ['an epoch opening a line that is all it holds', '  1795500000.000', '2026-11-24T06:00:00.000Z', 'epoch-s'],
   ];
   for (const [name, line, iso, format] of cases) {
     test(name, () => {
@@ -50,6 +53,7 @@ describe('findLineTime: formats', () => {
     assert.equal(at('{"ts": 1795500000, "x": 1}')?.text, '1795500000');
     assert.equal(at('{"ts": "1795500000"}')?.text, '"1795500000"');
     assert.equal(at('Nov 21 03:14:07 host')?.text, 'Nov 21 03:14:07');
+    assert.equal(at('\t1795500000.723215\tC1\t10.0.0.5')?.text, '1795500000.723215');
   });
 
   test('the first timestamp on the line wins', () => {
@@ -72,6 +76,16 @@ describe('findLineTime: what it refuses', () => {
       'Feb 30 10:00:00 host x',
       '[20/Foo/2026:08:44:05 +0100]',
       '13/13/2026 10:00:00 x',
+      // Epoch seconds open a line only with a fraction of three or more digits, in 2000-2099, then a space or the end.
+      '1795500000 10.0.0.5 no fraction',
+      '1795500000.5 one fraction digit',
+      '1795500000.1234567890 ten fraction digits',
+      '1795500000.723215x followed by a letter',
+      '1795500000.723215.1 a version number',
+      '0946684799.000 before 2000',
+      '4102444800.000 in 2100',
+      'x 1795500000.723215 not where the line starts',
+      '17955000001.723 eleven digits',
     ]) {
       assert.equal(at(line), undefined, line);
     }

@@ -119,6 +119,9 @@ describe('findLineTime shortcuts', () => {
       '"',
       '1795500000',
       '1795500000123',
+      '1795500000.723215',
+      '1795500000.25',
+      '\t',
       '-',
       '/',
       '.',
@@ -151,6 +154,9 @@ describe('findLineTime shortcuts', () => {
       'Feb 30 10:00:00 host x',
       '2026-02-30T10:00:00Z then 2026-02-28T10:00:00Z',
       '2026-11-20T08:44:05+24:00 then Nov 21 03:14:07',
+      '1795500000.723215\tCb6feAb07b4811729\tfe80::2a0a:fbff:fe87:9e27\t44795\t2606:4700:43::c986\t53\tudp\tdns\t51.793469',
+      '1795500000.250    112 192.168.1.20 TCP_MISS/200 5120 GET http://example.com/ - HIER_DIRECT/93.184.216.34 text/html',
+      '1795500000.723215 [20/Nov/2026:08:44:05 +0100] the epoch comes first',
     ]) {
       same(line);
     }

@@ -284,6 +284,18 @@ const NOT_TIME_FIELD = /timeout|duration|elapsed|uptime|runtime|taken|ttl|interv
 const MIN_EPOCH_S = 946_684_800; // 2000-01-01
 const MAX_EPOCH_S = 4_102_444_800; // 2100-01-01
 
+/** Epoch seconds with a fraction of 3 to 9 digits opening a line, then white space or its end: Zeek's TSV logs, Squid's access.log. */
+const LEAD_EPOCH_RE = /^\s*(\d{10})\.(\d{3,9})(?=\s|$)/;
+
+const findLeadEpoch: Finder = (line) => {
+  const m = LEAD_EPOCH_RE.exec(line);
+  if (!m) return undefined;
+  const ms = Number(m[1]) * 1000 + fractionMs(m[2]);
+  if (ms < MIN_EPOCH_S * 1000 || ms >= MAX_EPOCH_S * 1000) return undefined;
+  const end = m[0].length;
+  return { time: new Date(ms), start: end - m[2].length - 11, end, format: 'epoch-s' };
+};
+
 const findEpoch: Finder = (line) =>
   firstOf(EPOCH_RE, line, (m) => {
     const name = m[1];
@@ -433,6 +445,27 @@ function mayBeEpoch(text: string, limit: number): boolean {
   return false;
 }
 
+/** findLeadEpoch read by hand (findLineTime's shortcut): `p` is where the line's text starts. */
+function leadEpochByHand(line: string, p: number): LineTime | undefined {
+  if (line.charCodeAt(p + 10) !== 46) return undefined;
+  const seconds = digitsAt(line, p, 10);
+  if (seconds < 0) return undefined;
+  let end = p + 11;
+  while (end < p + 20 && isDigitAt(line, end)) end++;
+  const n = end - p - 11;
+  if (n < 3 || (end < line.length && !isSpaceCode(line.charCodeAt(end)))) return undefined;
+  const ms = seconds * 1000 + fractionDigitsMs(line, p + 11, end);
+  if (ms < MIN_EPOCH_S * 1000 || ms >= MAX_EPOCH_S * 1000) return undefined;
+  return { time: new Date(ms), start: p, end, format: 'epoch-s' };
+}
+
+/** LEAD_EPOCH_RE needs ten digits and a `.` where the line's text starts, before `limit`. */
+function mayBeLeadEpoch(text: string, limit: number): boolean {
+  let p = 0;
+  while (isSpaceCode(text.charCodeAt(p))) p++;
+  return p < limit && isDigitAt(text, p) && text.charCodeAt(p + 10) === 46;
+}
+
 // The separators' offsets: ISO `dddd-`, CLF `dd/`, syslog `Mmm  dd hh:` (at most), slash and dotted `dd/`
 // and `dd.`; an epoch's colon comes before the value, which is where its match is said to start.
 const ISO: FinderEntry = { find: findIso, mayMatch: mayBeIso, sepOffset: 4 };
@@ -441,12 +474,13 @@ const SYSLOG: FinderEntry = { find: findSyslog, mayMatch: mayBeSyslog, sepOffset
 const SLASH: FinderEntry = { find: findSlash, mayMatch: mayBeSlash, sepOffset: 2 };
 const DOTTED: FinderEntry = { find: findDotted, mayMatch: mayBeDotted, sepOffset: 2 };
 const EPOCH: FinderEntry = { find: findEpoch, mayMatch: mayBeEpoch, sepOffset: 0 };
+const LEAD_EPOCH: FinderEntry = { find: findLeadEpoch, mayMatch: mayBeLeadEpoch, sepOffset: 0 };
 
 // The likeliest format first: once a timestamp is found at the start of the line, nothing can come
 // before it, and the other patterns only search the text in front of the best one so far.
-const ISO_FIRST = [ISO, SYSLOG, CLF, SLASH, DOTTED, EPOCH];
-const SYSLOG_FIRST = [SYSLOG, ISO, CLF, SLASH, DOTTED, EPOCH];
-const DEFAULT_ORDER = [ISO, CLF, SYSLOG, SLASH, DOTTED, EPOCH];
+const ISO_FIRST = [ISO, SYSLOG, CLF, SLASH, DOTTED, EPOCH, LEAD_EPOCH];
+const SYSLOG_FIRST = [SYSLOG, ISO, CLF, SLASH, DOTTED, EPOCH, LEAD_EPOCH];
+const DEFAULT_ORDER = [LEAD_EPOCH, ISO, CLF, SYSLOG, SLASH, DOTTED, EPOCH];
 const STARTS_ISO = /^\s*(?:<\d{1,3}>\d{1,2} )?\d{4}-\d\d-\d\d/;
 const STARTS_SYSLOG = /^\s*(?:<\d{1,3}>)?[A-Z][a-z]{2} /;
 /** Longest timestamp text any pattern matches, plus room for its look-ahead. */
@@ -609,6 +643,8 @@ export function findLineTime(line: string, options: LineTimeOptions = {}): LineT
   if (first >= 48 && first <= 57) {
     const r = isoAtLineStart(line, lead, zone);
     if (r !== UNSURE) return r;
+    const e = leadEpochByHand(line, lead);
+    if (e) return e;
   } else if (first >= 65 && first <= 90) {
     const r = syslogAtLineStart(line, lead, zone, options);
     if (r !== UNSURE) return r;
