@@ -124,7 +124,7 @@ class Collected implements CollectedAddress {
         made.push(this.owner.occurrence(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6] === 1, p[i + 7]));
       }
       this.made = made;
-      this.owner.madeCount++;
+      this.owner.layoutChanges++;
       this.packed = undefined;
       this.settled = 0;
     }
@@ -197,8 +197,11 @@ export class AddressCollector {
   /** Occurrences kept since the last settle(), in arrival order, LOG_FIELDS numbers each. */
   private logData = new Float64Array(LOG_FIELDS * 1024);
   private logLength = 0;
-  /** Addresses whose occurrences were made into objects (a merge that yielded checks it). */
-  madeCount = 0;
+  /**
+   * Counts what moves addresses' packed arrays under a merge that yielded (occurrences made into objects, logged ones
+   * settled): the merge finds its arrays again when it changed.
+   */
+  layoutChanges = 0;
   /** Where packedRoom cuts addresses' arrays from, and how much of it is handed out. */
   private slab = new Float64Array(0);
   private slabUsed = 0;
@@ -295,6 +298,10 @@ export class AddressCollector {
     // already made into objects (dest undefined) keeps them one by one.
     const dest: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n);
     const base = new Int32Array(n);
+    const written = new Int32Array(n);
+    /** What each address's settled count says of its writes: it is brought up to `written` before every yield. */
+    const committed = new Int32Array(n);
+    const dirty: number[] = [];
     const aim = (): void => {
       for (let k = 0; k < n; k++) {
         if (planned[k] === 0) continue;
@@ -304,17 +311,13 @@ export class AddressCollector {
         committed[k] = written[k];
       }
     };
-    const written = new Int32Array(n);
-    /** What each address's settled count says of its writes: it is brought up to `written` before every yield. */
-    const committed = new Int32Array(n);
-    const dirty: number[] = [];
     const commit = (): void => {
       for (const k of dirty) here[k].settledMore(written[k] - committed[k]);
       for (const k of dirty) committed[k] = written[k];
       dirty.length = 0;
     };
     aim();
-    let made = this.madeCount;
+    let layout = this.layoutChanges;
     let kept = 0;
     try {
       for (const { ints: o, times } of part.occurrences) {
@@ -338,9 +341,9 @@ export class AddressCollector {
           if (++kept % 8192 === 0) {
             commit();
             yield;
-            // Occurrences read in between were made into objects: their addresses are written to anew.
-            if (this.madeCount !== made) {
-              made = this.madeCount;
+            // Occurrences read or added in between moved some arrays: each address's is found again.
+            if (this.layoutChanges !== layout) {
+              layout = this.layoutChanges;
               aim();
             }
           }
@@ -456,6 +459,7 @@ export class AddressCollector {
       for (let k = i + 1; k < i + LOG_FIELDS; k++) p[j++] = d[k];
     }
     this.logLength = 0;
+    this.layoutChanges++;
   }
 
   /** The most numbers an address's packed array needs (its occurrence cap). */

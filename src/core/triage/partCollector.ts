@@ -130,6 +130,8 @@ export class PartCollector {
   private readonly pendingIds = new Int32Array(PENDING_TIMES);
   private readonly pendingMs = new Float64Array(PENDING_TIMES);
   private pending = 0;
+  /** handOverTimes' scratch: the pending times grouped by address. */
+  private readonly grouped = new Float64Array(PENDING_TIMES);
   private readonly occurrences = new Blocks();
   private matches = 0;
 
@@ -240,7 +242,7 @@ export class PartCollector {
     const ends = new Int32Array(this.ips.length + 1);
     for (let j = 0; j < n; j++) ends[ids[j] + 1]++;
     for (let k = 1; k < ends.length; k++) ends[k] += ends[k - 1];
-    const sorted = new Float64Array(n);
+    const sorted = this.grouped;
     for (let j = 0; j < n; j++) sorted[ends[ids[j]]++] = times[j];
     for (let k = 0, from = 0; k < this.ips.length; from = ends[k++]) {
       if (ends[k] === from) continue;
