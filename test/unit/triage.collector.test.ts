@@ -144,8 +144,9 @@ test('line times stay within their cap, span the whole period and count every oc
 });
 
 test('kept occurrences come back per address in arrival order, whenever they are read, across addresses and caps', () => {
-  // Occurrences are logged in one list while the scan runs and moved to their addresses when first read: a read in
-  // the middle, more occurrences after it, and a merge into another collector must all see what add() was given.
+  // Occurrences are stored as numbers in the collector's blocks while the scan runs and made into objects when first
+  // read: a read in the middle, more occurrences after it, and a merge into another collector must all see what add()
+  // was given.
   const c = new AddressCollector({ maxOccurrencesPerAddress: 5 });
   const expected = new Map<string, number[]>();
   const ips = Array.from({ length: 40 }, (_, k) => `198.51.100.${k}`);
@@ -170,5 +171,34 @@ test('kept occurrences come back per address in arrival order, whenever they are
     assert.deepEqual(own.occurrences.map((o) => o.line), lines, ip);
     assert.equal(own.occurrencesTruncated, true);
     assert.deepEqual(own.occurrences.map((o) => o.port), lines.map((l) => (l % 3 === 0 ? 443 : undefined)));
+  }
+});
+
+test('kept occurrences stay exact and in order across files and offsets, lines or columns past 32 bits', () => {
+  // The collector stores occurrences as 32-bit numbers from a base: a new file, or a number past the base's reach,
+  // starts a new store, and a number no store can hold (a column) makes that address's occurrences objects.
+  const c = new AddressCollector({ maxOccurrencesPerAddress: 50 });
+  const expected = new Map<string, { file: string; line: number; column: number; start: number; end: number; port?: number; defanged?: true }[]>();
+  const add = (file: string, ip: string, line: number, column: number, start: number, port?: number, defanged = false): void => {
+    const end = start + ip.length;
+    c.add(file, { value: ip, version: 4, start, end, line, column, defanged, ipClass: 'public', port });
+    const o = { file, line, column, start, end, ...(port !== undefined ? { port } : {}), ...(defanged ? { defanged: true as const } : {}) };
+    expected.set(ip, [...(expected.get(ip) ?? []), o]);
+  };
+  const big = 2 ** 31;
+  add('a.log', '198.51.100.1', 1, 1, 0, 443);
+  add('a.log', '198.51.100.2', 2, 5, 30);
+  add('b.log', '198.51.100.1', 7, 3, 100, undefined, true);
+  add('a.log', '198.51.100.1', 3, 1, 60, 0);
+  add('a.log', '198.51.100.1', big + 5, 2, 3 * big + 7, 65535);
+  add('a.log', '198.51.100.2', big + 6, 9, 3 * big + 40);
+  add('a.log', '198.51.100.3', 9, 2 * big, 5 * big);
+  add('a.log', '198.51.100.3', 10, 4, 5 * big + 99);
+  add('a.log', '198.51.100.1', big + 7, 1, 3 * big + 80);
+  const into = new AddressCollector({ maxOccurrencesPerAddress: 50 });
+  into.merge(c.addresses.values());
+  for (const [ip, list] of expected) {
+    assert.deepEqual(c.addresses.get(ip)!.occurrences, list, ip);
+    assert.deepEqual(into.addresses.get(ip)!.occurrences, list, `${ip} merged into another collector`);
   }
 });

@@ -33,7 +33,7 @@ function logText(): string {
 
 /** The collector as plain data, for comparison. */
 function view(c: AddressCollector) {
-  // Field by field: a collected address keeps its occurrences packed until they are read (a getter, which a spread skips).
+  // Field by field: a collected address keeps its occurrences as numbers until they are read (a getter, which a spread skips).
   return [...c.addresses.values()]
     .map((a) => ({
       ip: a.ip,

@@ -3,7 +3,10 @@
 import { isInternalClass, type IpClass } from '../ip/classify';
 import type { MatchLocation } from '../ip/lineScanner';
 import type { Occurrence } from '../../shared/triageModel';
-import { DEFANGED_BIT, OCCURRENCE_INTS, TIME_CELL_FIELDS, type PartCollectOptions, type PartCollection } from './partCollector';
+import {
+  BLOCK_MASK, BLOCK_SHIFT, DEFANGED_BIT, OCCURRENCE_INTS, OccurrenceBlocks, TIME_CELL_FIELDS, type OccurrenceBlock, type PartCollectOptions,
+  type PartCollection,
+} from './partCollector';
 import { LineTimes } from './lineTimes';
 
 /** What the collector needs from a scanner match (the file scanner's `FileMatch` satisfies it). */
@@ -48,23 +51,42 @@ export interface CollectorOptions {
 export { LineTimes, type TimeCell } from './lineTimes';
 
 /**
+ * Kept occurrences of one file in OccurrenceBlocks' form: the blocks a scan worker sent for a part of the file (kept as
+ * they came), or this collector's own (addAt). Lines and starts count from the bases.
+ */
+interface Store {
+  blocks: OccurrenceBlock[];
+  file: number;
+  charBase: number;
+  lineBase: number;
+}
+
+/**
+ * Numbers per span of an address's kept occurrences: the store, the number + 1 of the last occurrence in it, how many
+ * occurrences its links reach back from there (`chain`), and how many of them, the first ones, are kept (`take`).
+ */
+const SPAN_FIELDS = 4;
+/** The largest value an occurrence's whole numbers hold, relative to its store's bases. */
+const MAX_STORED = 0x7fff_ffff;
+/** Addresses and line-time cells mergePart handles between yields (a millisecond or two). */
+const MERGE_SLICE = 4096;
+
+/**
  * An address as collected. Its kept occurrences are numbers until first read (`occurrences`): hundreds of thousands
- * of small objects, each with its ISO time text, cost more to keep alive during a scan than the scan itself. While the
- * scan runs they are appended to the collector's one log (see AddressCollector.settle): writing each address's own
- * array, scattered over thousands of them, cost a third of a triage extraction in cache misses and array growth.
+ * of small objects, each with its ISO time text, cost more to keep alive during a scan than the scan itself. They stay
+ * where they were written, in the blocks of a store, and the address holds spans of them: a worker's part is merged
+ * without copying its occurrences (writing each address's own array, scattered over thousands of them, cost more
+ * than the workers' scan in cache misses and fresh memory).
  */
 class Collected implements CollectedAddress {
   occurrenceCount = 0;
   occurrencesTruncated = false;
   readonly files: string[] = [];
   defanged = false;
-  /** Kept occurrences moved out of the log, not yet made into objects: `settled` of them, PACKED_FIELDS numbers each. */
-  packed: Float64Array | undefined;
-  settled = 0;
-  /** Kept occurrences in all (settled, and still in the collector's log). */
+  /** Where the kept occurrences are, in order: SPAN_FIELDS numbers per span (until they are made into objects). */
+  spans: number[] = [];
+  /** Kept occurrences in the spans. */
   count = 0;
-  /** Scratch for AddressCollector.settle: this address's occurrences in the batch being moved. */
-  incoming = 0;
   private made: Occurrence[] | undefined;
 
   constructor(
@@ -74,8 +96,6 @@ class Collected implements CollectedAddress {
     readonly times: LineTimes,
     readonly timed: boolean,
     readonly owner: AddressCollector,
-    /** This address's number in its collector's log. */
-    readonly id: number,
   ) {}
 
   get kept(): number {
@@ -84,49 +104,32 @@ class Collected implements CollectedAddress {
 
   /** One more kept occurrence; `time` in epoch ms, NaN for none. */
   keep(file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): void {
-    if (this.made) {
-      this.made.push(this.owner.occurrence(file, line, column, start, end, port, defanged, time));
+    if (!this.made && this.owner.keepOwn(this, file, line, column, start, end, port, defanged, time)) {
+      this.count++;
       return;
     }
-    this.owner.log(this.id, file, line, column, start, end, port, defanged, time);
-    this.count++;
+    // Made into objects already, or with numbers too large for a store: kept as an object.
+    this.occurrences.push(this.owner.occurrence(file, line, column, start, end, port, defanged, time));
   }
 
-  /** Room for `n` more occurrences in the packed array (made ones need none). */
-  reserve(n: number): void {
-    if (this.made) return;
-    const need = (this.settled + n) * PACKED_FIELDS;
-    if (this.packed && this.packed.length >= need) return;
-    const grown = this.owner.packedRoom(this.packed ? Math.max(need, Math.min(2 * this.packed.length, this.owner.maxPacked)) : need);
-    if (this.packed) grown.set(this.packed.subarray(0, this.settled * PACKED_FIELDS));
-    this.packed = grown;
-  }
-
-  /** Room for `n` more packed occurrences, and the array to write them to (after `settled`); undefined once made into objects. */
-  packedFor(n: number): Float64Array | undefined {
-    if (this.made) return undefined;
-    this.reserve(n);
-    return this.packed;
-  }
-
-  /** Counts `n` occurrences written to the packed array after `settled` (by AddressCollector.mergePart). */
-  settledMore(n: number): void {
-    this.settled += n;
-    this.count += n;
+  /** Keeps the first `take` of the `chain` occurrences that store `store`'s links reach back from `last`. */
+  adopt(store: number, last: number, chain: number, take: number): void {
+    if (this.made) {
+      this.owner.readSpan(store, last, chain, take, this.made);
+      return;
+    }
+    this.spans.push(store, last, chain, take);
+    this.count += take;
   }
 
   get occurrences(): Occurrence[] {
     if (!this.made) {
-      this.owner.settle();
-      const p = this.packed;
       const made: Occurrence[] = [];
-      for (let i = 0; p && i < this.settled * PACKED_FIELDS; i += PACKED_FIELDS) {
-        made.push(this.owner.occurrence(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6] === 1, p[i + 7]));
-      }
+      const s = this.spans;
+      for (let i = 0; i < s.length; i += SPAN_FIELDS) this.owner.readSpan(s[i], s[i + 1], s[i + 2], s[i + 3], made);
       this.made = made;
-      this.owner.layoutChanges++;
-      this.packed = undefined;
-      this.settled = 0;
+      this.spans = [];
+      this.count = 0;
     }
     return this.made;
   }
@@ -138,7 +141,7 @@ class Collected implements CollectedAddress {
 
   /**
    * Hands the kept occurrences to `into` as they are (`file` renumbers this collector's files as `into`'s), at most
-   * `room` of them; false when some did not fit. Packed ones stay packed: no object is made on the way.
+   * `room` of them; false when some did not fit. Stored ones go as numbers: no object is made on the way.
    */
   keepInto(into: Collected, room: number, file: (k: number) => number): boolean {
     if (this.made) {
@@ -148,38 +151,15 @@ class Collected implements CollectedAddress {
       }
       return true;
     }
-    this.owner.settle();
-    const p = this.packed;
-    for (let k = 0, i = 0; p && k < this.settled; k++, i += PACKED_FIELDS) {
-      if (k >= room) return false;
-      into.keep(file(p[i]), p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6] === 1, p[i + 7]);
+    let left = room;
+    const s = this.spans;
+    for (let i = 0; i < s.length; i += SPAN_FIELDS) {
+      left = this.owner.spanInto(s[i], s[i + 1], s[i + 2], s[i + 3], left, into, file);
+      if (left < 0) return false;
     }
     return true;
   }
 }
-
-/** Numbers per packed occurrence: file (index), line, column, start, end, port (-1: none), defanged (0/1), time (ms, NaN: none). */
-const PACKED_FIELDS = 8;
-/** Writes an occurrence's PACKED_FIELDS numbers at `i`; returns where the next goes. */
-function putPacked(d: Float64Array, i: number, file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): number {
-  d[i] = file;
-  d[i + 1] = line;
-  d[i + 2] = column;
-  d[i + 3] = start;
-  d[i + 4] = end;
-  d[i + 5] = port;
-  d[i + 6] = defanged ? 1 : 0;
-  d[i + 7] = time;
-  return i + PACKED_FIELDS;
-}
-
-/** Numbers per slab of packed occurrences (1 MiB: 16,384 occurrences). */
-const PACKED_SLAB = 1 << 17;
-
-/** Numbers per occurrence in the collector's log: the address's id, then the PACKED_FIELDS of the occurrence. */
-const LOG_FIELDS = PACKED_FIELDS + 1;
-/** Occurrences logged before they are moved to their addresses: a few milliseconds' work each time, and a log small enough to stay in cache. */
-const LOG_BATCH = 16_384;
 
 export class AddressCollector {
   readonly addresses = new Map<string, CollectedAddress>();
@@ -192,19 +172,16 @@ export class AddressCollector {
   private readonly fileIndex = new Map<string, number>();
   private lastMs = NaN;
   private lastIso = '';
-  /** Every address, by id. */
-  private readonly byId: Collected[] = [];
-  /** Occurrences kept since the last settle(), in arrival order, LOG_FIELDS numbers each. */
-  private logData = new Float64Array(LOG_FIELDS * 1024);
-  private logLength = 0;
-  /**
-   * Counts what moves addresses' packed arrays under a merge that yielded (occurrences made into objects, logged ones
-   * settled): the merge finds its arrays again when it changed.
-   */
-  layoutChanges = 0;
-  /** Where packedRoom cuts addresses' arrays from, and how much of it is handed out. */
-  private slab = new Float64Array(0);
-  private slabUsed = 0;
+  /** Where kept occurrences are: the parts workers sent, and this collector's own blocks (one store per file in turn). */
+  private readonly stores: Store[] = [];
+  /** The store addAt's occurrences go to: its number, blocks and bases (undefined until the first). */
+  private own: OccurrenceBlocks | undefined;
+  private ownStore = -1;
+  private ownFile = -1;
+  private ownChar = 0;
+  private ownLine = 0;
+  /** readSpan's scratch: the occurrence numbers of a span, oldest first. */
+  private chainScratch = new Int32Array(256);
 
   constructor(readonly options: CollectorOptions = {}) {
     this.maxOcc = options.maxOccurrencesPerAddress ?? 200;
@@ -251,28 +228,35 @@ export class AddressCollector {
 
   /**
    * Adds what a scan worker collected from one part of `file`, the parts in file order (`charBase`, `lineBreaksBefore`:
-   * the text of the file before the part): the state one addAt per match would have left. A generator: it yields
-   * every few thousand occurrences it keeps, so that a caller can let its event loop run in between.
+   * the text of the file before the part): the state one addAt per match would have left. Its work is in the part's
+   * addresses and line-time cells, not its occurrences (kept where they came). A generator: it yields every
+   * MERGE_SLICE of them, so that a caller can let its event loop run in between.
    */
   *mergePart(file: string, part: PartCollection, charBase: number, lineBreaksBefore: number): Generator<void, void, undefined> {
     this.occurrences += part.matches;
     const fileNumber = this.fileNumber(file);
+    // The part's occurrences stay in the blocks it came in: each address takes a span of them.
+    const store = this.stores.push({ blocks: part.occurrences, file: fileNumber, charBase, lineBase: lineBreaksBefore }) - 1;
     // The part's addresses, in the order they first appear in it (so new ones are added in file order).
-    const here: Collected[] = [];
-    const freeBefore: number[] = [];
+    const here: Collected[] = new Array<Collected>(part.ips.length);
+    let work = 0;
     for (let k = 0; k < part.ips.length; k++) {
       const ip = part.ips[k];
       let a = this.addresses.get(ip) as Collected | undefined;
       if (!a) {
-        a = this.newAddress(ip, part.versions[k] === 6 ? 6 : 4, part.classes[k]);
+        a = this.newAddress(ip, part.versions[k] === 6 ? 6 : 4, part.classNames[part.classOf[k]]);
         this.addresses.set(ip, a);
       }
-      here.push(a);
-      freeBefore.push(Math.max(0, this.maxOcc - a.kept));
+      here[k] = a;
+      const free = Math.max(0, this.maxOcc - a.kept);
       a.occurrenceCount += part.counts[k];
       if (part.defanged[k] === 1) a.defanged = true;
       if (!a.files.includes(file) && a.files.length < this.maxFiles) a.files.push(file);
-      if (part.counts[k] > freeBefore[k]) a.occurrencesTruncated = true;
+      if (part.counts[k] > free) a.occurrencesTruncated = true;
+      // The part kept each address's first occurrences in it, as many as a collector keeps: the first `free` are ours.
+      const take = Math.min(part.kept[k], free);
+      if (take > 0) a.adopt(store, part.lastKept[k], part.kept[k], take);
+      if (++work % MERGE_SLICE === 0) yield;
     }
     // Line times as the part's grids counted them, (address, first, last, count) per cell: cells of a grid with our
     // cap fed a subset of the times merge into exactly what adding each time would have made (see LineTimes).
@@ -280,77 +264,7 @@ export class AddressCollector {
     for (let i = 0; i < t.length; i += TIME_CELL_FIELDS) {
       const a = here[t[i]];
       if (a.timed) a.times.addCell(t[i + 1], t[i + 2], t[i + 3]);
-    }
-    // The kept occurrences go straight to their addresses' packed arrays (no trip through the log): what the log
-    // holds goes first, then each address's room is counted and its array grown once for the whole part.
-    this.settle();
-    const n = here.length;
-    // Each address keeps its first occurrences of the part, up to its room: counted in one pass over the records.
-    const planned = new Int32Array(n);
-    for (const { ints: o, times } of part.occurrences) {
-      for (let r = 0, i = 0; r < times.length; r++, i += OCCURRENCE_INTS) {
-        const k = o[i];
-        if (planned[k] < freeBefore[k]) planned[k]++;
-      }
-    }
-    // They are written straight into each address's packed array, grown once for the part, at `base` on: the loop
-    // below touches the records and these arrays only (no object per occurrence). An address whose occurrences were
-    // already made into objects (dest undefined) keeps them one by one.
-    const dest: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(n);
-    const base = new Int32Array(n);
-    const written = new Int32Array(n);
-    /** What each address's settled count says of its writes: it is brought up to `written` before every yield. */
-    const committed = new Int32Array(n);
-    const dirty: number[] = [];
-    const aim = (): void => {
-      for (let k = 0; k < n; k++) {
-        if (planned[k] === 0) continue;
-        const p = here[k].packedFor(planned[k] - written[k]);
-        dest[k] = p;
-        base[k] = here[k].settled * PACKED_FIELDS - written[k] * PACKED_FIELDS;
-        committed[k] = written[k];
-      }
-    };
-    const commit = (): void => {
-      for (const k of dirty) here[k].settledMore(written[k] - committed[k]);
-      for (const k of dirty) committed[k] = written[k];
-      dirty.length = 0;
-    };
-    aim();
-    let layout = this.layoutChanges;
-    let kept = 0;
-    try {
-      for (const { ints: o, times } of part.occurrences) {
-        for (let r = 0, i = 0; r < times.length; r++, i += OCCURRENCE_INTS) {
-          const k = o[i];
-          const w = written[k];
-          if (w === planned[k]) continue;
-          written[k] = w + 1;
-          const start = o[i + 3] + charBase;
-          const last = o[i + 5];
-          const port = (last & (DEFANGED_BIT - 1)) - 1;
-          const defanged = (last & DEFANGED_BIT) !== 0;
-          const d = dest[k];
-          if (d === undefined) {
-            here[k].keep(fileNumber, o[i + 1] + lineBreaksBefore, o[i + 2], start, start + o[i + 4], port, defanged, times[r]);
-            committed[k] = w + 1;
-          } else {
-            if (w === committed[k]) dirty.push(k);
-            putPacked(d, base[k] + w * PACKED_FIELDS, fileNumber, o[i + 1] + lineBreaksBefore, o[i + 2], start, start + o[i + 4], port, defanged, times[r]);
-          }
-          if (++kept % 8192 === 0) {
-            commit();
-            yield;
-            // Occurrences read or added in between moved some arrays: each address's is found again.
-            if (this.layoutChanges !== layout) {
-              layout = this.layoutChanges;
-              aim();
-            }
-          }
-        }
-      }
-    } finally {
-      commit();
+      if (++work % MERGE_SLICE === 0) yield;
     }
   }
 
@@ -414,76 +328,103 @@ export class AddressCollector {
   }
 
   private newAddress(ip: string, version: 4 | 6, ipClass: string, timed = isInternalClass(ipClass as IpClass)): Collected {
-    const a = new Collected(ip, version, ipClass, new LineTimes(this.maxTimes), timed, this, this.byId.length);
-    this.byId.push(a);
-    return a;
-  }
-
-  /** Appends a kept occurrence of address `id` to the log (Collected.keep). */
-  log(id: number, file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): void {
-    let d = this.logData;
-    let i = this.logLength;
-    if (i + LOG_FIELDS > d.length) {
-      const grown = new Float64Array(2 * d.length);
-      grown.set(d);
-      this.logData = d = grown;
-    }
-    d[i] = id;
-    i = putPacked(d, i + 1, file, line, column, start, end, port, defanged, time);
-    this.logLength = i;
-    if (i >= LOG_FIELDS * LOG_BATCH) this.settle();
+    return new Collected(ip, version, ipClass, new LineTimes(this.maxTimes), timed, this);
   }
 
   /**
-   * Moves the logged occurrences to their addresses' packed arrays, in order (each array grows at most once per batch).
-   * Called before any kept occurrence is read, and by the log itself every LOG_BATCH occurrences.
+   * Writes a kept occurrence of `a` to this collector's own store (a new one for a new file, or when the numbers no
+   * longer fit its bases) and adds it to `a`'s spans; false when its numbers cannot be stored (`a` makes it an object).
    */
-  settle(): void {
-    const d = this.logData;
-    const n = this.logLength;
-    if (n === 0) return;
-    // The addresses in this batch and how many each gets (work in the batch's size, not in the number of addresses).
-    const touched: Collected[] = [];
-    for (let i = 0; i < n; i += LOG_FIELDS) {
-      const a = this.byId[d[i]];
-      if (a.incoming++ === 0) touched.push(a);
+  keepOwn(a: Collected, file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): boolean {
+    if (!(column >= 0 && column <= MAX_STORED && end - start >= 0 && end - start <= MAX_STORED)) return false;
+    let o = this.own;
+    let rs = start - this.ownChar;
+    let rl = line - this.ownLine;
+    if (o === undefined || file !== this.ownFile || !(rs >= 0 && rs <= MAX_STORED && rl >= 0 && rl <= MAX_STORED)) {
+      o = this.own = new OccurrenceBlocks();
+      this.ownFile = file;
+      this.ownChar = start;
+      this.ownLine = line;
+      this.ownStore = this.stores.push({ blocks: o.list, file, charBase: start, lineBase: line }) - 1;
+      rs = 0;
+      rl = 0;
     }
-    for (const a of touched) {
-      a.reserve(a.incoming);
-      a.incoming = 0;
+    o.room();
+    const n = o.length++;
+    const number = o.before + n + 1;
+    // The address's last span goes on when it is in this store; otherwise a new span starts (its chain with it).
+    const spans = a.spans;
+    const last = spans.length - SPAN_FIELDS;
+    let link = 0;
+    if (last >= 0 && spans[last] === this.ownStore) {
+      link = spans[last + 1];
+      spans[last + 1] = number;
+      spans[last + 2]++;
+      spans[last + 3]++;
+    } else {
+      spans.push(this.ownStore, number, 1, 1);
     }
-    for (let i = 0; i < n; i += LOG_FIELDS) {
-      const a = this.byId[d[i]];
-      const p = a.packed as Float64Array;
-      let j = a.settled++ * PACKED_FIELDS;
-      for (let k = i + 1; k < i + LOG_FIELDS; k++) p[j++] = d[k];
-    }
-    this.logLength = 0;
-    this.layoutChanges++;
+    const d = o.ints;
+    const j = n * OCCURRENCE_INTS;
+    d[j] = link;
+    d[j + 1] = rl;
+    d[j + 2] = column;
+    d[j + 3] = rs;
+    d[j + 4] = end - start;
+    d[j + 5] = port + 1 + (defanged ? DEFANGED_BIT : 0);
+    o.times[n] = time;
+    return true;
   }
 
-  /** The most numbers an address's packed array needs (its occurrence cap). */
-  get maxPacked(): number {
-    return this.maxOcc * PACKED_FIELDS;
-  }
-
-  /**
-   * A zeroed array of `n` numbers for an address's packed occurrences, cut from a large shared one: tens of thousands of
-   * addresses each with an array of its own cost an allocation and a buffer for the garbage collector to track each
-   * (more than the merge itself). A region left behind when an array grows stays unused until its slab is dropped.
-   */
-  packedRoom(n: number): Float64Array {
-    if (n > PACKED_SLAB / 4) return new Float64Array(n);
-    if (this.slabUsed + n > this.slab.length) {
-      this.slab = new Float64Array(PACKED_SLAB);
-      this.slabUsed = 0;
+  /** The occurrence numbers of a span (Collected.spans), oldest first, in chainScratch[0, chain). */
+  private spanChain(store: Store, last: number, chain: number): Int32Array {
+    if (this.chainScratch.length < chain) this.chainScratch = new Int32Array(Math.max(chain, 2 * this.chainScratch.length));
+    const out = this.chainScratch;
+    const blocks = store.blocks;
+    let g = last - 1;
+    for (let c = chain - 1; c >= 0; c--) {
+      out[c] = g;
+      g = blocks[g >>> BLOCK_SHIFT].ints[(g & BLOCK_MASK) * OCCURRENCE_INTS] - 1;
     }
-    const room = this.slab.subarray(this.slabUsed, this.slabUsed + n);
-    this.slabUsed += n;
-    return room;
+    return out;
   }
 
-  /** The name of this collector's file number `k` (what its packed occurrences refer to). */
+  /** Makes the kept occurrences of a span into objects, appended to `into`. */
+  readSpan(storeNumber: number, last: number, chain: number, take: number, into: Occurrence[]): void {
+    const store = this.stores[storeNumber];
+    const numbers = this.spanChain(store, last, chain);
+    for (let c = 0; c < take; c++) {
+      const g = numbers[c];
+      const b = store.blocks[g >>> BLOCK_SHIFT];
+      const off = g & BLOCK_MASK;
+      const d = b.ints;
+      const j = off * OCCURRENCE_INTS;
+      const start = d[j + 3] + store.charBase;
+      const bits = d[j + 5];
+      into.push(this.occurrence(store.file, d[j + 1] + store.lineBase, d[j + 2], start, start + d[j + 4], (bits & (DEFANGED_BIT - 1)) - 1, (bits & DEFANGED_BIT) !== 0, b.times[off]));
+    }
+  }
+
+  /** Keeps a span's kept occurrences in `into` (files renumbered by `file`), at most `room`; what room is left, or -1 when some did not fit. */
+  spanInto(storeNumber: number, last: number, chain: number, take: number, room: number, into: Collected, file: (k: number) => number): number {
+    const store = this.stores[storeNumber];
+    const numbers = this.spanChain(store, last, chain);
+    const f = file(store.file);
+    for (let c = 0; c < take; c++) {
+      if (c >= room) return -1;
+      const g = numbers[c];
+      const b = store.blocks[g >>> BLOCK_SHIFT];
+      const off = g & BLOCK_MASK;
+      const d = b.ints;
+      const j = off * OCCURRENCE_INTS;
+      const start = d[j + 3] + store.charBase;
+      const bits = d[j + 5];
+      into.keep(f, d[j + 1] + store.lineBase, d[j + 2], start, start + d[j + 4], (bits & (DEFANGED_BIT - 1)) - 1, (bits & DEFANGED_BIT) !== 0, b.times[off]);
+    }
+    return room - take;
+  }
+
+  /** The name of this collector's file number `k` (what its stored occurrences refer to). */
   fileName(k: number): string {
     return this.fileNames[k];
   }

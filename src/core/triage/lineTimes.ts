@@ -31,10 +31,13 @@ export class LineTimes {
   private last: Float64Array | undefined;
   private counts: Float64Array | undefined;
   private n = 0;
-  /** Minutes (epoch ms) added one by one and not folded yet. */
-  private pending: number[] = [];
-  /** Cells added (addCell) and not folded yet: first, last, count each. */
-  private pendingCells: number[] = [];
+  /**
+   * Minutes (epoch ms) added one by one and not folded yet; made on first use (a triage has an empty grid for every
+   * public address, and tens of thousands of arrays are work for the garbage collector).
+   */
+  private pending: number[] | undefined;
+  /** Cells added (addCell) and not folded yet: first, last, count each (made on first use). */
+  private pendingCells: number[] | undefined;
   /** Times seen in total (every occurrence with a valid time). */
   seen = 0;
 
@@ -53,23 +56,23 @@ export class LineTimes {
   addMs(t: number): void {
     if (!Number.isFinite(t)) return;
     this.seen++;
-    if (this.pending.push(Math.floor(t / 60_000) * 60_000) >= this.foldAt) this.fold();
+    if ((this.pending ??= []).push(Math.floor(t / 60_000) * 60_000) >= this.foldAt) this.fold();
   }
 
   /** Adds `count` times between the minutes `first` and `last` (a cell of another grid: see `merge`). */
   addCell(first: number, last: number, count: number): void {
     if (!Number.isFinite(first) || !Number.isFinite(last) || last < first || !(count >= 1)) return;
     this.seen += count;
-    if (this.pendingCells.push(first, last, count) >= 3 * this.foldAt) this.fold();
+    if ((this.pendingCells ??= []).push(first, last, count) >= 3 * this.foldAt) this.fold();
   }
 
   /** Folds the pending times and cells into the grid: the same cells as adding them one at a time would have made. */
   private fold(): void {
-    const minutes = this.pending;
-    const added = this.pendingCells;
+    const minutes = this.pending ?? [];
+    const added = this.pendingCells ?? [];
     if (minutes.length === 0 && added.length === 0) return;
-    this.pending = [];
-    this.pendingCells = [];
+    this.pending = undefined;
+    this.pendingCells = undefined;
     // A cell wider than ours: the grid widens until it fits in one of ours (aligned widths nest, so once is enough).
     let width = this.cellMs;
     for (let i = 0; i < added.length; i += 3) while (Math.floor(added[i] / width) !== Math.floor(added[i + 1] / width)) width *= 2;

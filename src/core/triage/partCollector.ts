@@ -19,11 +19,18 @@ export interface PartCollectOptions {
 export const TIME_CELL_FIELDS = 4;
 
 /**
- * Whole numbers per kept occurrence: address (index), line, column, start, length, and port + 1 (0: none) with the
- * defanged flag in bit 17. The line's time goes beside them, in `times` (epoch ms, NaN: none). Part-relative values
- * fit 32 bits: a collected part is at most MAX_COLLECT_PART_BYTES (parallelScan.ts).
+ * Whole numbers per kept occurrence: link, line, column, start, length, and port + 1 (0: none) with the defanged flag
+ * in bit 17. The link is the number + 1 of the address's previous kept occurrence in the same blocks (0: none), so that
+ * the blocks can be kept as they are and each address's occurrences read back by following its links from the last
+ * (AddressCollector keeps the blocks a worker sent instead of copying them). The line's time goes beside them, in
+ * `times` (epoch ms, NaN: none). Part-relative values fit 32 bits: a collected part is at most MAX_COLLECT_PART_BYTES
+ * (parallelScan.ts).
  */
 export const OCCURRENCE_INTS = 6;
+/** Occurrences per block (8,192: 256 KiB); occurrence number `g` is at offset `g & BLOCK_MASK` of block `g >>> BLOCK_SHIFT`. */
+export const BLOCK_SHIFT = 13;
+export const BLOCK_OCCURRENCES = 1 << BLOCK_SHIFT;
+export const BLOCK_MASK = BLOCK_OCCURRENCES - 1;
 /** The defanged flag's bit in an occurrence's last whole number. */
 export const DEFANGED_BIT = 1 << 17;
 
@@ -38,16 +45,21 @@ export interface PartCollection {
   /** The part's addresses, in the order they first appear; the other arrays are indexed like this one. */
   ips: string[];
   versions: Uint8Array;
-  classes: string[];
+  /** Each address's class, as its place in `classNames` (one string per class, not one per address). */
+  classOf: Uint8Array;
+  classNames: string[];
   counts: Float64Array;
   defanged: Uint8Array;
   /** The part's line-time cells, TIME_CELL_FIELDS numbers each (internal addresses only), each address's oldest first. */
   times: Float64Array;
   /**
-   * The first occurrences of each address in the part (at most maxOccurrences each), in text order, in blocks;
-   * offsets and lines relative to the part.
+   * The first occurrences of each address in the part (at most maxOccurrences each), in text order, in blocks of
+   * BLOCK_OCCURRENCES (the last one may be shorter); offsets and lines relative to the part.
    */
   occurrences: OccurrenceBlock[];
+  /** Per address: its occurrences kept in `occurrences`, and the number + 1 of the last of them (0: none). */
+  kept: Int32Array;
+  lastKept: Int32Array;
 }
 
 class Grow {
@@ -70,38 +82,53 @@ class Grow {
   }
 }
 
-/** Occurrences per block (8,192: 256 KiB). */
-const BLOCK_OCCURRENCES = 8192;
-
 /**
  * Kept occurrences in blocks that are filled and never copied: memory this machine's kernel hands out is paid for on
  * first touch (about 2.5 ms per MB measured here), so an array that doubles and a copy at the end cost more than the
- * scan, and each occurrence takes 32 bytes, not 64. The blocks travel to the main thread as they are (transferred).
+ * scan, and each occurrence takes 32 bytes, not 64. The blocks travel to the main thread as they are (transferred),
+ * and AddressCollector keeps its own occurrences in the same form.
  */
-class Blocks {
-  private readonly full: OccurrenceBlock[] = [];
-  ints = new Int32Array(BLOCK_OCCURRENCES * OCCURRENCE_INTS);
-  times = new Float64Array(BLOCK_OCCURRENCES);
+export class OccurrenceBlocks {
+  /** Every block, the one being filled last. */
+  readonly list: OccurrenceBlock[] = [];
+  ints!: Int32Array;
+  times!: Float64Array;
   /** Occurrences in the current block. */
   length = 0;
+  /** Occurrences in the full blocks. */
+  before = 0;
+
+  constructor() {
+    this.open();
+  }
 
   /** Makes room for one more occurrence at `length` (a new block when this one is full). */
   room(): void {
     if (this.length < BLOCK_OCCURRENCES) return;
-    this.full.push({ ints: this.ints, times: this.times });
+    this.before += BLOCK_OCCURRENCES;
+    this.open();
+  }
+
+  /** The blocks to send: the last one cut to what it holds. */
+  result(): OccurrenceBlock[] {
+    const n = this.length;
+    const full = this.list.slice(0, -1);
+    return n > 0 ? [...full, { ints: this.ints.subarray(0, n * OCCURRENCE_INTS), times: this.times.subarray(0, n) }] : full;
+  }
+
+  private open(): void {
     this.ints = new Int32Array(BLOCK_OCCURRENCES * OCCURRENCE_INTS);
     this.times = new Float64Array(BLOCK_OCCURRENCES);
     this.length = 0;
-  }
-
-  result(): OccurrenceBlock[] {
-    const n = this.length;
-    return n > 0 ? [...this.full, { ints: this.ints.subarray(0, n * OCCURRENCE_INTS), times: this.times.subarray(0, n) }] : this.full;
+    this.list.push({ ints: this.ints, times: this.times });
   }
 }
 
-/** Numbers per address in PartCollector's state: occurrences, occurrences kept, defanged (0/1), timed (0/1). */
-const STATE_INTS = 4;
+/**
+ * Numbers per address in PartCollector's state: occurrences, occurrences kept, defanged (0/1), timed (0/1), and the
+ * number + 1 of its last kept occurrence (0: none).
+ */
+const STATE_INTS = 5;
 /** Line times held before they are handed to their addresses' grids: 32,768 (384 KiB, in cache). */
 const PENDING_TIMES = 32_768;
 
@@ -118,7 +145,8 @@ export class PartCollector {
   private mask = 4095;
   private readonly ips: string[] = [];
   private readonly versions: number[] = [];
-  private readonly classes: string[] = [];
+  private readonly classOf: number[] = [];
+  private readonly classNames: string[] = [];
   /**
    * Each address's counters side by side (STATE_INTS each): one cache line per match, where an array per counter and
    * an object per grid cost a miss each (thousands of addresses, visited in no order).
@@ -132,7 +160,7 @@ export class PartCollector {
   private pending = 0;
   /** handOverTimes' scratch: the pending times grouped by address. */
   private readonly grouped = new Float64Array(PENDING_TIMES);
-  private readonly occurrences = new Blocks();
+  private readonly occurrences = new OccurrenceBlocks();
   private matches = 0;
 
   /** `source` is the keyed scan feeding add() (a LineScanner with `keyed`): where each match's key is. */
@@ -170,7 +198,8 @@ export class PartCollector {
       o.times[n] = ms;
       const d = o.ints;
       let j = n * OCCURRENCE_INTS;
-      d[j++] = k;
+      d[j++] = s[i + 4];
+      s[i + 4] = o.before + n + 1;
       d[j++] = at.line;
       d[j++] = at.column;
       d[j++] = m.start;
@@ -206,7 +235,9 @@ export class PartCollector {
     if (2 * (k + 1) > this.mask) this.growSlots();
     this.ips.push(keyValue(keys, at));
     this.versions.push(m.version);
-    this.classes.push(m.ipClass);
+    let c = this.classNames.indexOf(m.ipClass);
+    if (c < 0) c = this.classNames.push(m.ipClass) - 1;
+    this.classOf.push(c);
     this.grids.push(undefined);
     if ((k + 1) * STATE_INTS > this.state.length) {
       const grown = new Int32Array(2 * this.state.length);
@@ -270,19 +301,26 @@ export class PartCollector {
     const n = this.ips.length;
     const counts = new Float64Array(n);
     const defanged = new Uint8Array(n);
+    const kept = new Int32Array(n);
+    const lastKept = new Int32Array(n);
     for (let k = 0, i = 0; k < n; k++, i += STATE_INTS) {
       counts[k] = this.state[i];
+      kept[k] = this.state[i + 1];
       defanged[k] = this.state[i + 2];
+      lastKept[k] = this.state[i + 4];
     }
     return {
       matches: this.matches,
       ips: this.ips,
       versions: Uint8Array.from(this.versions),
-      classes: this.classes,
+      classOf: Uint8Array.from(this.classOf),
+      classNames: this.classNames,
       counts,
       defanged,
       times: times.result(),
       occurrences: this.occurrences.result(),
+      kept,
+      lastKept,
     };
   }
 }
@@ -298,6 +336,6 @@ function hashKey(w0: number, w1: number, w2: number, w3: number, w4: number): nu
 
 /** The typed arrays of a collection, to transfer rather than copy. */
 export function collectionBuffers(c: PartCollection): ArrayBuffer[] {
-  const views = [c.versions, c.counts, c.defanged, c.times, ...c.occurrences.flatMap((b) => [b.ints, b.times])];
+  const views = [c.versions, c.classOf, c.counts, c.defanged, c.times, c.kept, c.lastKept, ...c.occurrences.flatMap((b) => [b.ints, b.times])];
   return views.map((a) => a.buffer as ArrayBuffer);
 }
