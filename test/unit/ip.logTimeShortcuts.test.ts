@@ -76,6 +76,28 @@ const after = fc.constantFrom(
   ' 21.11.2026 03:14:07',
 );
 
+/** Typical log lines of every format. */
+const TYPICAL = [
+  'Nov  7 08:42:13 bastion-01 sshd[60056]: Failed password for invalid user admin from 172.30.81.241 port 27548 ssh2',
+  '2026-11-15T18:57:59.851Z intel: C2 hxxp://72[.]154[.]116[.]76/gate.php',
+  '2026-11-20 08:44:05 W3SVC1 10.0.0.5 GET /',
+  '2026-11-20 08:44:05,250 INFO x',
+  '192.168.155.104 - - [03/Nov/2026:02:43:52 +0000] "GET /api/v1.2/items?id=91271 HTTP/1.1" 500 5729 "-" "Mozilla/5.0"',
+  '{"ts":1794720118,"event":"conn","src":"68.211.172.177","agent":"kernel 6.1.0-26-amd64 uptime 10:49:43"}',
+  '<34>1 2026-11-21T03:14:07.003Z bastion sshd 811 - - Failed',
+  'Sat Nov 21 03:14:07 2026 x',
+  '"11/21/2026 3:14:07 AM","4625","An account failed to log on"',
+  '21.11.2026 03:14:07 Anmeldung',
+  '2026-11-20T08:44:05.1234567890Z too many fraction digits',
+  'Nov 21 03:14:07.1234567 too many fraction digits',
+  'Feb 30 10:00:00 host x',
+  '2026-02-30T10:00:00Z then 2026-02-28T10:00:00Z',
+  '2026-11-20T08:44:05+24:00 then Nov 21 03:14:07',
+  '1795500000.723215\tCb6feAb07b4811729\tfe80::2a0a:fbff:fe87:9e27\t44795\t2606:4700:43::c986\t53\tudp\tdns\t51.793469',
+  '1795500000.250    112 192.168.1.20 TCP_MISS/200 5120 GET http://example.com/ - HIER_DIRECT/93.184.216.34 text/html',
+  '1795500000.723215 [20/Nov/2026:08:44:05 +0100] the epoch comes first',
+];
+
 describe('findLineTime shortcuts', () => {
   test('timestamps at the start of a line: the hand reader agrees with the patterns', () => {
     fc.assert(
@@ -138,27 +160,28 @@ describe('findLineTime shortcuts', () => {
   });
 
   test('typical log lines of every format', () => {
-    for (const line of [
-      'Nov  7 08:42:13 bastion-01 sshd[60056]: Failed password for invalid user admin from 172.30.81.241 port 27548 ssh2',
-      '2026-11-15T18:57:59.851Z intel: C2 hxxp://72[.]154[.]116[.]76/gate.php',
-      '2026-11-20 08:44:05 W3SVC1 10.0.0.5 GET /',
-      '2026-11-20 08:44:05,250 INFO x',
-      '192.168.155.104 - - [03/Nov/2026:02:43:52 +0000] "GET /api/v1.2/items?id=91271 HTTP/1.1" 500 5729 "-" "Mozilla/5.0"',
-      '{"ts":1794720118,"event":"conn","src":"68.211.172.177","agent":"kernel 6.1.0-26-amd64 uptime 10:49:43"}',
-      '<34>1 2026-11-21T03:14:07.003Z bastion sshd 811 - - Failed',
-      'Sat Nov 21 03:14:07 2026 x',
-      '"11/21/2026 3:14:07 AM","4625","An account failed to log on"',
-      '21.11.2026 03:14:07 Anmeldung',
-      '2026-11-20T08:44:05.1234567890Z too many fraction digits',
-      'Nov 21 03:14:07.1234567 too many fraction digits',
-      'Feb 30 10:00:00 host x',
-      '2026-02-30T10:00:00Z then 2026-02-28T10:00:00Z',
-      '2026-11-20T08:44:05+24:00 then Nov 21 03:14:07',
-      '1795500000.723215\tCb6feAb07b4811729\tfe80::2a0a:fbff:fe87:9e27\t44795\t2606:4700:43::c986\t53\tudp\tdns\t51.793469',
-      '1795500000.250    112 192.168.1.20 TCP_MISS/200 5120 GET http://example.com/ - HIER_DIRECT/93.184.216.34 text/html',
-      '1795500000.723215 [20/Nov/2026:08:44:05 +0100] the epoch comes first',
-    ]) {
-      same(line);
+    for (const line of TYPICAL) same(line);
+  });
+
+  test('a line after a line of any other format (the format found last is tried first) reads the same', () => {
+    // One line of each format that firstStamp finds (not the line-start shortcuts), then every line after each of them.
+    const primers = [
+      '192.168.155.104 - - [03/Nov/2026:02:43:52 +0000] "GET /"',
+      'host x Nov 21 03:14:07 sshd',
+      'host x 2026-11-20T08:44:05Z y',
+      '"11/21/2026 3:14:07 AM","4625"',
+      'x 21.11.2026 03:14:07 Anmeldung',
+      '{"event":"conn","ts":1794720118}',
+      ' 1795500000.250 x',
+    ];
+    for (const primer of primers) {
+      assert.ok(findLineTime(primer, OPTIONS[0]), `the primer ${JSON.stringify(primer)} has a time`);
+      for (const line of [...TYPICAL, ...primers]) {
+        for (const o of OPTIONS) {
+          findLineTime(primer, o);
+          assert.deepEqual(findLineTime(line, o), findLineTimeByPatterns(line, o), `${JSON.stringify(line)} after ${JSON.stringify(primer)}`);
+        }
+      }
     }
   });
 

@@ -187,7 +187,7 @@ export class LineScanner implements MatchLocation, MatchKeys {
     } else if (!this.lines) {
       limit = end - SCAN_LOOKAHEAD;
     } else {
-      const after = lastBreakEnd(text);
+      const after = lastBreakEnd(text, this.hasCr);
       limit = base + after;
       cut = after > 0 && limit > this.openLine;
       if (!cut) {
@@ -277,11 +277,13 @@ export class LineScanner implements MatchLocation, MatchKeys {
 
 /**
  * Where the text after its last certain line break starts (0: none). A `\r` at the very end is not certain:
- * the next piece may start with the `\n` of a CRLF.
+ * the next piece may start with the `\n` of a CRLF. `hasCr`: whether the text has a `\r` after the line tracker; one
+ * before it ends a line that was cut already, so it cannot be the last break that matters (and a search for a `\r`
+ * that is not there reads the whole text backwards, slowly).
  */
-function lastBreakEnd(text: string): number {
+function lastBreakEnd(text: string, hasCr: boolean): number {
   const nl = text.lastIndexOf('\n');
-  const cr = text.length >= 2 ? text.lastIndexOf('\r', text.length - 2) : -1;
+  const cr = hasCr && text.length >= 2 ? text.lastIndexOf('\r', text.length - 2) : -1;
   return (nl > cr ? nl : cr) + 1;
 }
 

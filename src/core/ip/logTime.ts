@@ -342,6 +342,8 @@ interface FinderEntry {
   sepOffset: number;
   /** `find` without the pattern, for findLineTime (the same results). */
   byHand?: Finder;
+  /** Every format, this one first (firstStamp's order after this one found a line's timestamp). */
+  first: FinderEntry[];
 }
 
 function isDigitAt(text: string, i: number): boolean {
@@ -468,19 +470,23 @@ function mayBeLeadEpoch(text: string, limit: number): boolean {
 
 // The separators' offsets: ISO `dddd-`, CLF `dd/`, syslog `Mmm  dd hh:` (at most), slash and dotted `dd/`
 // and `dd.`; an epoch's colon comes before the value, which is where its match is said to start.
-const ISO: FinderEntry = { find: findIso, mayMatch: mayBeIso, sepOffset: 4 };
-const CLF: FinderEntry = { find: findClf, mayMatch: mayBeClf, sepOffset: 2, byHand: findClfByHand };
-const SYSLOG: FinderEntry = { find: findSyslog, mayMatch: mayBeSyslog, sepOffset: 10 };
-const SLASH: FinderEntry = { find: findSlash, mayMatch: mayBeSlash, sepOffset: 2 };
-const DOTTED: FinderEntry = { find: findDotted, mayMatch: mayBeDotted, sepOffset: 2 };
-const EPOCH: FinderEntry = { find: findEpoch, mayMatch: mayBeEpoch, sepOffset: 0 };
-const LEAD_EPOCH: FinderEntry = { find: findLeadEpoch, mayMatch: mayBeLeadEpoch, sepOffset: 0 };
+const ISO: FinderEntry = { find: findIso, mayMatch: mayBeIso, sepOffset: 4, first: [] };
+const CLF: FinderEntry = { find: findClf, mayMatch: mayBeClf, sepOffset: 2, byHand: findClfByHand, first: [] };
+const SYSLOG: FinderEntry = { find: findSyslog, mayMatch: mayBeSyslog, sepOffset: 10, first: [] };
+const SLASH: FinderEntry = { find: findSlash, mayMatch: mayBeSlash, sepOffset: 2, first: [] };
+const DOTTED: FinderEntry = { find: findDotted, mayMatch: mayBeDotted, sepOffset: 2, first: [] };
+const EPOCH: FinderEntry = { find: findEpoch, mayMatch: mayBeEpoch, sepOffset: 0, first: [] };
+const LEAD_EPOCH: FinderEntry = { find: findLeadEpoch, mayMatch: mayBeLeadEpoch, sepOffset: 0, first: [] };
 
 // The likeliest format first: once a timestamp is found at the start of the line, nothing can come
 // before it, and the other patterns only search the text in front of the best one so far.
 const ISO_FIRST = [ISO, SYSLOG, CLF, SLASH, DOTTED, EPOCH, LEAD_EPOCH];
 const SYSLOG_FIRST = [SYSLOG, ISO, CLF, SLASH, DOTTED, EPOCH, LEAD_EPOCH];
 const DEFAULT_ORDER = [LEAD_EPOCH, ISO, CLF, SYSLOG, SLASH, DOTTED, EPOCH];
+// The lines of a log are alike: the format that found the last line's timestamp (where firstStamp had to look) goes
+// first on the next line, and the others only search the text before what it finds.
+for (const f of DEFAULT_ORDER) f.first = [f, ...DEFAULT_ORDER.filter((g) => g !== f)];
+let lastFound: FinderEntry | undefined;
 const STARTS_ISO = /^\s*(?:<\d{1,3}>\d{1,2} )?\d{4}-\d\d-\d\d/;
 const STARTS_SYSLOG = /^\s*(?:<\d{1,3}>)?[A-Z][a-z]{2} /;
 /** Longest timestamp text any pattern matches, plus room for its look-ahead. */
@@ -517,6 +523,7 @@ const UNSURE = null;
  * to backtrack, or the fields are not a time (the pattern would go on searching), it answers UNSURE.
  */
 function isoAtLineStart(line: string, p: number, zone: number | 'local'): LineTime | typeof UNSURE {
+  if (line.charCodeAt(p + 4) !== 45 || line.charCodeAt(p + 7) !== 45) return UNSURE; // most lines that are not ISO fail here
   const y = digitsAt(line, p, 4);
   const mo = digitsAt(line, p + 5, 2);
   const d = digitsAt(line, p + 8, 2);
@@ -675,19 +682,25 @@ function firstStamp(
   options: LineTimeOptions,
   filter: boolean,
 ): LineTime | undefined {
-  const order = STARTS_ISO.test(line) ? ISO_FIRST : STARTS_SYSLOG.test(line) ? SYSLOG_FIRST : DEFAULT_ORDER;
+  // The order only decides how soon the others are cut short: the earliest timestamp wins whatever the order (no two
+  // formats can start at the same place: their first characters differ).
+  const order =
+    filter && lastFound !== undefined ? lastFound.first : STARTS_ISO.test(line) ? ISO_FIRST : STARTS_SYSLOG.test(line) ? SYSLOG_FIRST : DEFAULT_ORDER;
   let best: LineTime | undefined;
+  let bestEntry: FinderEntry | undefined;
   let text = line;
   for (const f of order) {
     if (filter && !f.mayMatch(text, best === undefined ? Infinity : best.start + f.sepOffset)) continue;
     const r = (filter && f.byHand ? f.byHand : f.find)(text, zone, options);
     if (r && (best === undefined || r.start < best.start)) {
       best = r;
+      bestEntry = f;
       // Only a timestamp that starts before this one can still win.
       if (best.start <= lead + 1) break;
       if (best.start + MAX_STAMP < text.length) text = line.slice(0, best.start + MAX_STAMP);
     }
   }
+  if (filter && bestEntry !== undefined) lastFound = bestEntry;
   return best;
 }
 
