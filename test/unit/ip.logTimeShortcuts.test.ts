@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { findLineTime, findLineTimeByPatterns, type LineTimeOptions } from '../../src/core/ip/logTime';
+import { findLineTime, findLineTimeByPatterns, findLineTimeMs, type LineTimeOptions } from '../../src/core/ip/logTime';
 
 // findLineTime reads the usual line starts by hand and skips patterns that cannot match; these tests hold
 // it to the plain pattern search (findLineTimeByPatterns), which does neither.
@@ -12,9 +12,12 @@ const OPTIONS: LineTimeOptions[] = [
   { now: new Date('2026-03-01T00:00:00Z'), assumeZone: 'local', dateOrder: 'dmy' },
 ];
 
+/** findLineTime and findLineTimeMs (the instant alone, no objects) agree with the patterns. */
 function same(line: string): void {
   for (const o of OPTIONS) {
-    assert.deepEqual(findLineTime(line, o), findLineTimeByPatterns(line, o), `${JSON.stringify(line)} ${JSON.stringify(o)}`);
+    const expected = findLineTimeByPatterns(line, o);
+    assert.deepEqual(findLineTime(line, o), expected, `${JSON.stringify(line)} ${JSON.stringify(o)}`);
+    assert.equal(findLineTimeMs(line, o), expected ? expected.time.getTime() : NaN, `${JSON.stringify(line)} ${JSON.stringify(o)} in ms`);
   }
 }
 
@@ -180,6 +183,8 @@ describe('findLineTime shortcuts', () => {
         for (const o of OPTIONS) {
           findLineTime(primer, o);
           assert.deepEqual(findLineTime(line, o), findLineTimeByPatterns(line, o), `${JSON.stringify(line)} after ${JSON.stringify(primer)}`);
+          findLineTimeMs(primer, o);
+          assert.equal(findLineTimeMs(line, o), findLineTimeByPatterns(line, o)?.time.getTime() ?? NaN, `${JSON.stringify(line)} after ${JSON.stringify(primer)}, in ms`);
         }
       }
     }

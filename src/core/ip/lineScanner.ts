@@ -3,7 +3,7 @@
 // Synchronous: the async readers (scanFile.ts) and the scan workers drive it.
 import type { IpMatch } from './ipMatch';
 import { KEY_INTS, MatchBuffer, SCAN_LOOKAHEAD, SCAN_LOOKBEHIND, countRange, scanRangeInto } from './scanner';
-import { findLineTime, type LineTimeOptions } from './logTime';
+import { findLineTime, findLineTimeMs, type LineTimeOptions } from './logTime';
 
 /** Timestamps are looked for in the first this-many characters of a line. */
 export const LINE_HEAD_LIMIT = 65536;
@@ -35,10 +35,15 @@ export interface LineScannerOptions {
   keyed?: boolean;
 }
 
-/** Where a keyed scan's sink finds the key of the match it is given: keys[keyAt ...] (KEY_INTS numbers). */
+/**
+ * Where a keyed scan's sink finds the key of the match it is given (keys[keyAt ...], KEY_INTS numbers), and the time
+ * of its line as a number.
+ */
 export interface MatchKeys {
   readonly keys: Int32Array;
   readonly keyAt: number;
+  /** MatchLocation.time() in epoch ms, NaN for none. */
+  timeMs(): number;
 }
 
 /** "No such character in the text" for the break caches: above any text index. */
@@ -78,8 +83,12 @@ export class LineScanner implements MatchLocation, MatchKeys {
   /** The open line is too long to wait for: it is scanned as it arrives, its head kept for its time. */
   private longLine = false;
   private longHead = '';
+  /** The line whose time was read last, and that time in epoch ms (NaN: none). */
   private timeLine = 0;
-  private timeValue: Date | undefined;
+  private timeMsValue = NaN;
+  /** The line whose time was last asked for as a Date, and that Date (one object per line, whoever asks). */
+  private dateLine = 0;
+  private dateValue: Date | undefined;
   /** Start of the current match (text index), for time(). */
   private matchAt = 0;
   /** The matches of one scan, in recycled objects (a sink copies what it keeps). */
@@ -152,8 +161,19 @@ export class LineScanner implements MatchLocation, MatchKeys {
   }
 
   time(): Date | undefined {
-    if (this.timeOptions === undefined) return undefined;
-    if (this.timeLine === this.lineNo) return this.timeValue;
+    const ms = this.timeMs();
+    if (ms !== ms) return undefined;
+    if (this.dateLine !== this.lineNo) {
+      this.dateLine = this.lineNo;
+      this.dateValue = new Date(ms);
+    }
+    return this.dateValue;
+  }
+
+  /** time() in epoch ms, NaN when the line has none: no object is made (a part collector asks for every line). */
+  timeMs(): number {
+    if (this.timeOptions === undefined) return NaN;
+    if (this.timeLine === this.lineNo) return this.timeMsValue;
     let head: string;
     if (this.longLine && this.lineStart === this.openLine) {
       head = this.longHead;
@@ -165,9 +185,9 @@ export class LineScanner implements MatchLocation, MatchKeys {
       const end = Math.min(nl, cr, this.text.length, start + LINE_HEAD_LIMIT);
       head = this.text.slice(start, end);
     }
-    this.timeValue = findLineTime(head, this.timeOptions)?.time;
+    this.timeMsValue = findLineTimeMs(head, this.timeOptions);
     this.timeLine = this.lineNo;
-    return this.timeValue;
+    return this.timeMsValue;
   }
 
   private findNext(ch: string, from: number): number {

@@ -54,8 +54,14 @@ function daysInMonth(y: number, mo: number): number {
 
 /** The instant for wall-clock fields in a zone (offset minutes or local), or undefined if the fields are not a real time. */
 function instant(f: Fields, zone: number | 'local'): Date | undefined {
-  if (f.mo < 1 || f.mo > 12 || f.d < 1 || f.h > 23 || f.mi > 59 || f.s > 59) return undefined;
-  if (f.d > daysInMonth(f.y, f.mo)) return undefined;
+  const t = instantMs(f, zone);
+  return t === t ? new Date(t) : undefined;
+}
+
+/** instant() in epoch ms, NaN for fields that are not a real time. */
+function instantMs(f: Fields, zone: number | 'local'): number {
+  if (f.mo < 1 || f.mo > 12 || f.d < 1 || f.h > 23 || f.mi > 59 || f.s > 59) return NaN;
+  if (f.d > daysInMonth(f.y, f.mo)) return NaN;
   let t: number;
   if (zone === 'local') {
     const local = new Date(2000, 0, 1, f.h, f.mi, f.s, f.ms);
@@ -67,7 +73,7 @@ function instant(f: Fields, zone: number | 'local'): Date | undefined {
   } else {
     t = Date.UTC(f.y, f.mo - 1, f.d, f.h, f.mi, f.s, f.ms) - zone * 60_000;
   }
-  return Number.isFinite(t) ? new Date(t) : undefined;
+  return Number.isFinite(t) ? t : NaN;
 }
 
 /** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
@@ -209,20 +215,23 @@ const findSyslog: Finder = (line, zone, o) =>
 
 /** The instant of a syslog timestamp's fields (`f.y` -1 when the text has no year; the year gets inferred). */
 function syslogTime(f: Fields, start: number, end: number, zone: number | 'local', o: LineTimeOptions): LineTime | undefined {
-  if (f.y >= 0) {
-    const time = instant(f, zone);
-    return time && { time, start, end, format: 'rfc3164' };
-  }
+  const t = syslogMs(f, zone, o);
+  return t === t ? { time: new Date(t), start, end, format: 'rfc3164' } : undefined;
+}
+
+/** syslogTime's instant in epoch ms (NaN: none). */
+function syslogMs(f: Fields, zone: number | 'local', o: LineTimeOptions): number {
+  if (f.y >= 0) return instantMs(f, zone);
   // No year: the most recent such date not after now (a day of slack absorbs zone differences).
   const now = (o.now ?? new Date()).getTime();
   const startYear = utcYear(now + DAY_MS);
-  // One Fields object whose year changes: instant() only reads it.
+  // One Fields object whose year changes: instantMs() only reads it.
   for (let y = startYear; y > startYear - 8; y--) {
     f.y = y;
-    const time = instant(f, zone);
-    if (time && time.getTime() <= now + DAY_MS) return { time, start, end, format: 'rfc3164' };
+    const t = instantMs(f, zone);
+    if (t <= now + DAY_MS) return t; // false for NaN
   }
-  return undefined;
+  return NaN;
 }
 
 /** The last year utcYear computed, and the instants where it starts and ends. */
@@ -447,18 +456,18 @@ function mayBeEpoch(text: string, limit: number): boolean {
   return false;
 }
 
-/** findLeadEpoch read by hand (findLineTime's shortcut): `p` is where the line's text starts. */
-function leadEpochByHand(line: string, p: number): LineTime | undefined {
-  if (line.charCodeAt(p + 10) !== 46) return undefined;
+/** findLeadEpoch read by hand (findLineTime's shortcut): `p` is where the line's text starts. Sets `found`; NaN: none. */
+function leadEpochByHand(line: string, p: number): number {
+  if (line.charCodeAt(p + 10) !== 46) return NaN;
   const seconds = digitsAt(line, p, 10);
-  if (seconds < 0) return undefined;
+  if (seconds < 0) return NaN;
   let end = p + 11;
   while (end < p + 20 && isDigitAt(line, end)) end++;
   const n = end - p - 11;
-  if (n < 3 || (end < line.length && !isSpaceCode(line.charCodeAt(end)))) return undefined;
+  if (n < 3 || (end < line.length && !isSpaceCode(line.charCodeAt(end)))) return NaN;
   const ms = seconds * 1000 + fractionDigitsMs(line, p + 11, end);
-  if (ms < MIN_EPOCH_S * 1000 || ms >= MAX_EPOCH_S * 1000) return undefined;
-  return { time: new Date(ms), start: p, end, format: 'epoch-s' };
+  if (ms < MIN_EPOCH_S * 1000 || ms >= MAX_EPOCH_S * 1000) return NaN;
+  return foundAt(p, end, 'epoch-s', ms);
 }
 
 /** LEAD_EPOCH_RE needs ten digits and a `.` where the line's text starts, before `limit`. */
@@ -513,17 +522,28 @@ function fractionDigitsMs(text: string, i: number, j: number): number {
   return Math.floor((digitsAt(text, i, j - i) / POW10[j - i]) * 1000);
 }
 
-/** Tells findLineTime to run the patterns: the fast path cannot be sure what they would find. */
-const UNSURE = null;
+/**
+ * Where the line-start readers below found their timestamp (they return its instant in epoch ms, or NaN when they
+ * cannot be sure what the patterns would find): findLineTime makes a LineTime of it, findLineTimeMs needs no object.
+ */
+const found = { start: 0, end: 0, format: '' };
+
+function foundAt(start: number, end: number, format: string, ms: number): number {
+  found.start = start;
+  found.end = end;
+  found.format = format;
+  return ms;
+}
 
 /**
  * The ISO_RE match at `p` (where a line's text starts), read by hand, for lines that start with an ISO
  * timestamp: the usual case, and a pattern match costs far more (17 capture groups). It follows the
  * pattern's first choice at every step (greedy, alternatives in order); wherever the pattern would have
- * to backtrack, or the fields are not a time (the pattern would go on searching), it answers UNSURE.
+ * to backtrack, or the fields are not a time (the pattern would go on searching), it answers NaN (unsure). Its
+ * instant in epoch ms otherwise, its place in `found`.
  */
-function isoAtLineStart(line: string, p: number, zone: number | 'local'): LineTime | typeof UNSURE {
-  if (line.charCodeAt(p + 4) !== 45 || line.charCodeAt(p + 7) !== 45) return UNSURE; // most lines that are not ISO fail here
+function isoAtLineStart(line: string, p: number, zone: number | 'local'): number {
+  if (line.charCodeAt(p + 4) !== 45 || line.charCodeAt(p + 7) !== 45) return NaN; // most lines that are not ISO fail here
   const y = digitsAt(line, p, 4);
   const mo = digitsAt(line, p + 5, 2);
   const d = digitsAt(line, p + 8, 2);
@@ -534,7 +554,7 @@ function isoAtLineStart(line: string, p: number, zone: number | 'local'): LineTi
     y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || line.charCodeAt(p + 4) !== 45 || line.charCodeAt(p + 7) !== 45 ||
     !(t === 84 || t === 116 || t === 32) || line.charCodeAt(p + 13) !== 58
   ) {
-    return UNSURE;
+    return NaN;
   }
   let i = p + 16;
   let s = -1;
@@ -581,7 +601,7 @@ function isoAtLineStart(line: string, p: number, zone: number | 'local'): LineTi
       i += 4;
     }
   }
-  if (isDigitAt(line, i)) return UNSURE; // (?![\d]) fails: the pattern backtracks
+  if (isDigitAt(line, i)) return NaN; // (?![\d]) fails: the pattern backtracks
   if (sign !== 0) {
     z = oh > 23 || om > 59 ? undefined : (sign === 45 ? -1 : 1) * (oh * 60 + om);
   } else if (z === undefined) {
@@ -594,28 +614,28 @@ function isoAtLineStart(line: string, p: number, zone: number | 'local'): LineTi
       format = 'iso8601-local';
     }
   }
-  if (z === undefined) return UNSURE;
-  const time = instant({ y, mo, d, h, mi, s: s < 0 ? 0 : s, ms }, z);
-  return time ? { time, start: p, end: i, format } : UNSURE;
+  if (z === undefined) return NaN;
+  const at = instantMs({ y, mo, d, h, mi, s: s < 0 ? 0 : s, ms }, z);
+  return at === at ? foundAt(p, i, format, at) : NaN;
 }
 
 /** As isoAtLineStart, for SYSLOG_RE (`Nov  7 08:42:13`, with an optional fraction and year). */
-function syslogAtLineStart(line: string, p: number, zone: number | 'local', o: LineTimeOptions): LineTime | typeof UNSURE {
+function syslogAtLineStart(line: string, p: number, zone: number | 'local', o: LineTimeOptions): number {
   const c1 = line.charCodeAt(p + 1);
   const c2 = line.charCodeAt(p + 2);
-  if (!(c1 < 128 && c2 < 128) || line.charCodeAt(p + 3) !== 32) return UNSURE;
+  if (!(c1 < 128 && c2 < 128) || line.charCodeAt(p + 3) !== 32) return NaN;
   const mo = SYSLOG_MONTHS_BY_CODE.get((line.charCodeAt(p) << 16) | (c1 << 8) | c2);
-  if (mo === undefined) return UNSURE;
+  if (mo === undefined) return NaN;
   let i = line.charCodeAt(p + 4) === 32 ? p + 5 : p + 4;
   let d = digitsAt(line, i, 2);
   if (d >= 0) i += 2;
   else if ((d = digitsAt(line, i, 1)) >= 0) i += 1;
-  else return UNSURE;
-  if (line.charCodeAt(i) !== 32 || line.charCodeAt(i + 3) !== 58 || line.charCodeAt(i + 6) !== 58) return UNSURE;
+  else return NaN;
+  if (line.charCodeAt(i) !== 32 || line.charCodeAt(i + 3) !== 58 || line.charCodeAt(i + 6) !== 58) return NaN;
   const h = digitsAt(line, i + 1, 2);
   const mi = digitsAt(line, i + 4, 2);
   const s = digitsAt(line, i + 7, 2);
-  if (h < 0 || mi < 0 || s < 0) return UNSURE;
+  if (h < 0 || mi < 0 || s < 0) return NaN;
   i += 9;
   let ms = 0;
   if (line.charCodeAt(i) === 46 && isDigitAt(line, i + 1)) {
@@ -624,11 +644,12 @@ function syslogAtLineStart(line: string, p: number, zone: number | 'local', o: L
     ms = fractionDigitsMs(line, i + 1, j);
     i = j;
   }
-  if (isDigitAt(line, i)) return UNSURE; // (?![\d]) fails: the pattern backtracks
+  if (isDigitAt(line, i)) return NaN; // (?![\d]) fails: the pattern backtracks
   let y = -1;
   if (line.charCodeAt(i) === 32 && (y = digitsAt(line, i + 1, 4)) >= 0 && !isDigitAt(line, i + 5)) i += 5;
   else y = -1;
-  return syslogTime({ y, mo, d, h, mi, s, ms }, p, i, zone, o) ?? UNSURE;
+  const t = syslogMs({ y, mo, d, h, mi, s, ms }, zone, o);
+  return t === t ? foundAt(p, i, 'rfc3164', t) : NaN;
 }
 
 const SYSLOG_MONTHS_BY_CODE = new Map(
@@ -642,21 +663,40 @@ const SYSLOG_MONTHS_BY_CODE = new Map(
  */
 export function findLineTime(line: string, options: LineTimeOptions = {}): LineTime | undefined {
   const zone = zoneOf(options);
+  const lead = leadOf(line);
+  const t = atLineStart(line, lead, zone, options);
+  if (t === t) return { time: new Date(t), start: found.start, end: found.end, format: found.format };
+  return firstStamp(line, lead, zone, options, true);
+}
+
+/** findLineTime's instant in epoch ms (NaN: none), without the objects: what a scan that counts line times needs. */
+export function findLineTimeMs(line: string, options: LineTimeOptions = {}): number {
+  const zone = zoneOf(options);
+  const lead = leadOf(line);
+  const t = atLineStart(line, lead, zone, options);
+  if (t === t) return t;
+  return firstStamp(line, lead, zone, options, true)?.time.getTime() ?? NaN;
+}
+
+/** Where a line's text starts after white space. */
+function leadOf(line: string): number {
   // trimStart() removes exactly the characters isSpaceCode knows; most lines start with something else.
   const c0 = line.charCodeAt(0);
-  const lead = c0 > 32 && c0 < 128 ? 0 : line.length - line.trimStart().length;
-  // Most lines start with their timestamp: read it by hand (the patterns below would find the same).
+  return c0 > 32 && c0 < 128 ? 0 : line.length - line.trimStart().length;
+}
+
+/**
+ * Most lines start with their timestamp: it is read by hand (the patterns would find the same), its instant returned
+ * and its place left in `found`; NaN when the patterns must decide.
+ */
+function atLineStart(line: string, lead: number, zone: number | 'local', options: LineTimeOptions): number {
   const first = line.charCodeAt(lead);
   if (first >= 48 && first <= 57) {
-    const r = isoAtLineStart(line, lead, zone);
-    if (r !== UNSURE) return r;
-    const e = leadEpochByHand(line, lead);
-    if (e) return e;
-  } else if (first >= 65 && first <= 90) {
-    const r = syslogAtLineStart(line, lead, zone, options);
-    if (r !== UNSURE) return r;
+    const t = isoAtLineStart(line, lead, zone);
+    return t === t ? t : leadEpochByHand(line, lead);
   }
-  return firstStamp(line, lead, zone, options, true);
+  if (first >= 65 && first <= 90) return syslogAtLineStart(line, lead, zone, options);
+  return NaN;
 }
 
 /**

@@ -180,10 +180,9 @@ export class PartCollector {
     let ms = NaN;
     let asked = false;
     if (s[i + 3] === 1) {
-      const time = at.time();
+      ms = this.source.timeMs();
       asked = true;
-      if (time) {
-        ms = time.getTime();
+      if (ms === ms) {
         const n = this.pending;
         this.pendingIds[n] = k;
         this.pendingMs[n] = ms;
@@ -191,7 +190,7 @@ export class PartCollector {
       }
     }
     if (s[i + 1] < this.options.maxOccurrences) {
-      if (!asked) ms = at.time()?.getTime() ?? NaN;
+      if (!asked) ms = this.source.timeMs();
       const o = this.occurrences;
       o.room();
       const n = o.length++;
