@@ -68,6 +68,9 @@ interface Store {
 const SPAN_FIELDS = 4;
 /** The largest value an occurrence's whole numbers hold, relative to its store's bases. */
 const MAX_STORED = 0x7fff_ffff;
+/** The line times of every address that keeps none (not internal): empty, and frozen so that nothing adds to it. */
+const NO_TIMES = new LineTimes(1);
+Object.freeze(NO_TIMES);
 /** Addresses and line-time cells mergePart handles between yields (a millisecond or two). */
 const MERGE_SLICE = 4096;
 
@@ -81,10 +84,12 @@ const MERGE_SLICE = 4096;
 class Collected implements CollectedAddress {
   occurrenceCount = 0;
   occurrencesTruncated = false;
-  readonly files: string[] = [];
   defanged = false;
-  /** Where the kept occurrences are, in order: SPAN_FIELDS numbers per span (until they are made into objects). */
-  spans: number[] = [];
+  /**
+   * Where the kept occurrences are, in order: SPAN_FIELDS numbers per span (until they are made into objects). Made
+   * with its first span, at its size: tens of thousands of addresses, each array copied by the garbage collector.
+   */
+  spans: number[] | undefined;
   /** Kept occurrences in the spans. */
   count = 0;
   private made: Occurrence[] | undefined;
@@ -96,6 +101,8 @@ class Collected implements CollectedAddress {
     readonly times: LineTimes,
     readonly timed: boolean,
     readonly owner: AddressCollector,
+    /** Made with the first file, at its size (see `spans`). */
+    readonly files: string[],
   ) {}
 
   get kept(): number {
@@ -118,17 +125,18 @@ class Collected implements CollectedAddress {
       this.owner.readSpan(store, last, chain, take, this.made);
       return;
     }
-    this.spans.push(store, last, chain, take);
+    if (this.spans) this.spans.push(store, last, chain, take);
+    else this.spans = [store, last, chain, take];
     this.count += take;
   }
 
   get occurrences(): Occurrence[] {
     if (!this.made) {
       const made: Occurrence[] = [];
-      const s = this.spans;
+      const s = this.spans ?? [];
       for (let i = 0; i < s.length; i += SPAN_FIELDS) this.owner.readSpan(s[i], s[i + 1], s[i + 2], s[i + 3], made);
       this.made = made;
-      this.spans = [];
+      this.spans = undefined;
       this.count = 0;
     }
     return this.made;
@@ -152,7 +160,7 @@ class Collected implements CollectedAddress {
       return true;
     }
     let left = room;
-    const s = this.spans;
+    const s = this.spans ?? [];
     for (let i = 0; i < s.length; i += SPAN_FIELDS) {
       left = this.owner.spanInto(s[i], s[i + 1], s[i + 2], s[i + 3], left, into, file);
       if (left < 0) return false;
@@ -207,7 +215,7 @@ export class AddressCollector {
     this.occurrences++;
     let a = this.addresses.get(m.value) as Collected | undefined;
     if (!a) {
-      a = this.newAddress(m.value, m.version, m.ipClass);
+      a = this.newAddress(m.value, m.version, m.ipClass, [file]);
       this.addresses.set(m.value, a);
     }
     a.occurrenceCount++;
@@ -244,7 +252,7 @@ export class AddressCollector {
       const ip = part.ips[k];
       let a = this.addresses.get(ip) as Collected | undefined;
       if (!a) {
-        a = this.newAddress(ip, part.versions[k] === 6 ? 6 : 4, part.classNames[part.classOf[k]]);
+        a = this.newAddress(ip, part.versions[k] === 6 ? 6 : 4, part.classNames[part.classOf[k]], [file]);
         this.addresses.set(ip, a);
       }
       here[k] = a;
@@ -297,7 +305,7 @@ export class AddressCollector {
       if (options.countOccurrences !== false) this.occurrences += b.occurrenceCount;
       let a = this.addresses.get(b.ip) as Collected | undefined;
       if (!a) {
-        a = this.newAddress(b.ip, b.version, b.ipClass, b.timed);
+        a = this.newAddress(b.ip, b.version, b.ipClass, [], b.timed);
         this.addresses.set(b.ip, a);
       }
       a.occurrenceCount += b.occurrenceCount;
@@ -327,8 +335,9 @@ export class AddressCollector {
     }
   }
 
-  private newAddress(ip: string, version: 4 | 6, ipClass: string, timed = isInternalClass(ipClass as IpClass)): Collected {
-    return new Collected(ip, version, ipClass, new LineTimes(this.maxTimes), timed, this);
+  private newAddress(ip: string, version: 4 | 6, ipClass: string, files: string[], timed = isInternalClass(ipClass as IpClass)): Collected {
+    // Only internal addresses keep line times: the others share one empty grid, frozen, so that nothing can add to it.
+    return new Collected(ip, version, ipClass, timed ? new LineTimes(this.maxTimes) : NO_TIMES, timed, this, files);
   }
 
   /**
@@ -354,15 +363,17 @@ export class AddressCollector {
     const number = o.before + n + 1;
     // The address's last span goes on when it is in this store; otherwise a new span starts (its chain with it).
     const spans = a.spans;
-    const last = spans.length - SPAN_FIELDS;
+    const last = spans ? spans.length - SPAN_FIELDS : -1;
     let link = 0;
-    if (last >= 0 && spans[last] === this.ownStore) {
+    if (spans && last >= 0 && spans[last] === this.ownStore) {
       link = spans[last + 1];
       spans[last + 1] = number;
       spans[last + 2]++;
       spans[last + 3]++;
-    } else {
+    } else if (spans) {
       spans.push(this.ownStore, number, 1, 1);
+    } else {
+      a.spans = [this.ownStore, number, 1, 1];
     }
     const d = o.ints;
     const j = n * OCCURRENCE_INTS;
