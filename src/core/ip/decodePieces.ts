@@ -104,9 +104,21 @@ export function encodingOf(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | 'utf-8'
   return 'utf-8';
 }
 
+/**
+ * Latin-1 pieces of ASCII bytes, each ending after the last line feed in its ASCII_PIECE_BYTES when there is one: the
+ * file scanner then finds the next piece starting a line and takes it as it is (the text it keeps ends at a break).
+ */
 function latin1Pieces(bytes: Uint8Array, out: string[]): void {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let k = 0; k < buf.length; k += ASCII_PIECE_BYTES) out.push(buf.toString('latin1', k, Math.min(buf.length, k + ASCII_PIECE_BYTES)));
+  for (let k = 0; k < buf.length; ) {
+    let end = Math.min(buf.length, k + ASCII_PIECE_BYTES);
+    if (end < buf.length) {
+      const nl = buf.lastIndexOf(10, end - 1);
+      if (nl >= k) end = nl + 1;
+    }
+    out.push(buf.toString('latin1', k, end));
+    k = end;
+  }
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

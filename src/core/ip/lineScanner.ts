@@ -253,8 +253,11 @@ export class LineScanner implements MatchLocation, MatchKeys {
       this.longHead = '';
     }
     if (final) return;
-    // Keep what the scan and the tracker still need, and the start of a line that is still awaited.
-    let keepFrom = this.pos - SCAN_LOOKBEHIND;
+    // Keep what the scan and the tracker still need, and the start of a line that is still awaited. After a cut with
+    // everything before it scanned, nothing before it is needed: a scan that starts at a line start reads nothing
+    // before it (a worker's part starts so too), and a next piece that starts a line is then taken as it is, not
+    // copied behind the tail of this one.
+    let keepFrom = cut && this.pos === limit ? limit : this.pos - SCAN_LOOKBEHIND;
     if (this.lines) keepFrom = Math.min(keepFrom, this.trackPos, this.longLine ? Infinity : this.openLine);
     keepFrom = Math.max(base, keepFrom);
     if (keepFrom > base) {

@@ -37,15 +37,31 @@ export function scanPart(job: Omit<ScanJob, 'id'>, onBatch: (batch: RecordBatch)
       if (batch) onBatch(batch);
       sinceBatch = 0;
     };
+    // Each read hands over its bytes up to its last line feed and keeps the unfinished line at the front of the buffer
+    // for the next: the scanner gets pieces that start lines, and takes them without copying (see LineScanner.step).
+    let carry = 0;
     while (at < job.end) {
-      const n = readSync(fd, buffer, 0, Math.min(buffer.length, job.end - at), at);
+      const n = readSync(fd, buffer, carry, Math.min(buffer.length - carry, job.end - at), at);
       if (n === 0) break; // the file got shorter: scan what there was
       at += n;
       sinceBatch += n;
-      decoder.push(buffer.subarray(0, n), pieces);
+      const filled = carry + n;
+      let upTo = filled;
+      if (at < job.end && filled === buffer.length) {
+        const nl = buffer.lastIndexOf(10, filled - 1);
+        if (nl >= 0) upTo = nl + 1; // else a line longer than the buffer: it goes as it is
+      }
+      decoder.push(buffer.subarray(0, upTo), pieces);
       for (const piece of pieces) scanner.push(piece, sink);
       pieces.length = 0;
+      carry = filled - upTo;
+      if (carry > 0) buffer.copyWithin(0, upTo, filled);
       if (records && sinceBatch >= job.batchBytes) flush();
+    }
+    if (carry > 0) {
+      decoder.push(buffer.subarray(0, carry), pieces);
+      for (const piece of pieces) scanner.push(piece, sink);
+      pieces.length = 0;
     }
     decoder.end(pieces);
     for (const piece of pieces) scanner.push(piece, sink);

@@ -148,6 +148,25 @@ export class LineTimes {
     return out;
   }
 
+  /**
+   * Writes the cells, oldest first, as `tag, first, last, count` each from `at` on (a scan worker's flat message: no
+   * object per cell); `out` must have room for 4 * size numbers. Returns where the next goes.
+   */
+  writeCells(out: Float64Array, at: number, tag: number): number {
+    this.fold();
+    const f = this.first as Float64Array;
+    const l = this.last as Float64Array;
+    const c = this.counts as Float64Array;
+    let i = at;
+    for (let k = 0; k < this.n; k++) {
+      out[i++] = tag;
+      out[i++] = f[k];
+      out[i++] = l[k];
+      out[i++] = c[k];
+    }
+    return i;
+  }
+
   /** The first minute of each cell, oldest first. */
   values(): Date[] {
     return this.list().map((c) => new Date(c.first));

@@ -158,8 +158,9 @@ export class PartCollector {
   private readonly pendingIds = new Int32Array(PENDING_TIMES);
   private readonly pendingMs = new Float64Array(PENDING_TIMES);
   private pending = 0;
-  /** handOverTimes' scratch: the pending times grouped by address. */
+  /** handOverTimes' scratch: the pending times grouped by address, and where each address's group ends. */
   private readonly grouped = new Float64Array(PENDING_TIMES);
+  private ends = new Int32Array(1024);
   private readonly occurrences = new OccurrenceBlocks();
   private matches = 0;
 
@@ -228,7 +229,8 @@ export class PartCollector {
   /** Adds the address keyed at keys[at] in the empty slot at `slot`. */
   private newAddress(keys: Int32Array, at: number, m: IpMatch, slot: number): number {
     const k = this.ips.length;
-    this.slots.set(keys.subarray(at, at + KEY_INTS), slot);
+    const slots = this.slots;
+    for (let w = 0; w < KEY_INTS; w++) slots[slot + w] = keys[at + w];
     this.slots[slot + KEY_INTS] = k + 1;
     // At most half full: a lookup of a new address stops at an empty slot within a few probes.
     if (2 * (k + 1) > this.mask) this.growSlots();
@@ -255,7 +257,7 @@ export class PartCollector {
       if (old[i + KEY_INTS] === 0) continue;
       let h = hashKey(old[i], old[i + 1], old[i + 2], old[i + 3], old[i + 4]) & mask;
       while (slots[h * SLOT_INTS + KEY_INTS] !== 0) h = (h + 1) & mask;
-      slots.set(old.subarray(i, i + SLOT_INTS), h * SLOT_INTS);
+      for (let w = 0; w < SLOT_INTS; w++) slots[h * SLOT_INTS + w] = old[i + w]; // no subarray object per slot
     }
     this.slots = slots;
     this.mask = mask;
@@ -269,9 +271,12 @@ export class PartCollector {
     const ids = this.pendingIds;
     const times = this.pendingMs;
     // A counting sort by address: the start of each address's group, then the times in their groups.
-    const ends = new Int32Array(this.ips.length + 1);
+    if (this.ends.length < this.ips.length + 1) this.ends = new Int32Array(2 * (this.ips.length + 1));
+    const ends = this.ends;
+    const groups = this.ips.length + 1;
+    ends.fill(0, 0, groups);
     for (let j = 0; j < n; j++) ends[ids[j] + 1]++;
-    for (let k = 1; k < ends.length; k++) ends[k] += ends[k - 1];
+    for (let k = 1; k < groups; k++) ends[k] += ends[k - 1];
     const sorted = this.grouped;
     for (let j = 0; j < n; j++) sorted[ends[ids[j]]++] = times[j];
     for (let k = 0, from = 0; k < this.ips.length; from = ends[k++]) {
@@ -285,17 +290,10 @@ export class PartCollector {
     this.handOverTimes();
     const times = new Grow();
     for (let k = 0; k < this.grids.length; k++) {
-      const cells = this.grids[k]?.list();
-      if (!cells?.length) continue;
-      const d = times.ensure(cells.length * TIME_CELL_FIELDS);
-      let i = times.length;
-      for (const c of cells) {
-        d[i++] = k;
-        d[i++] = c.first;
-        d[i++] = c.last;
-        d[i++] = c.count;
-      }
-      times.length = i;
+      const grid = this.grids[k];
+      const cells = grid ? grid.size : 0;
+      if (cells === 0) continue;
+      times.length = (grid as LineTimes).writeCells(times.ensure(cells * TIME_CELL_FIELDS), times.length, k);
     }
     const n = this.ips.length;
     const counts = new Float64Array(n);
