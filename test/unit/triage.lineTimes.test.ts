@@ -92,6 +92,39 @@ test('line times equal the one-at-a-time definition for random times, added cell
   }
 });
 
+test("another grid's cells taken at once (addCellsOf) count what adding them one by one counts", () => {
+  const r = rng(20261207);
+  for (let round = 0; round < 300; round++) {
+    const cap = [1, 2, 3, 10, 64, 4096][Math.floor(r() * 6)];
+    const spanMinutes = [1, 5, 600, 60 * 24 * 40][Math.floor(r() * 4)];
+    // A worker's grid, its cells written as a part sends them (tag, first, last, count).
+    const source = new LineTimes(cap);
+    for (let k = Math.floor(r() * 5000); k > 0; k--) source.addMs(START + Math.floor(r() * spanMinutes * 60_000));
+    const data = new Float64Array(4 * source.size + 8);
+    let end = source.writeCells(data, 4, 7);
+    // Sometimes cells that no grid of this cap holds: out of order, or one more cell than the cap.
+    const odd = r();
+    if (odd < 0.1 && source.size >= 2) [data[5], data[9]] = [data[9], data[5]];
+    else if (odd < 0.2) {
+      data.set([7, START - 60_000, START - 60_000, 2], end);
+      end += 4;
+    }
+    const expected = new LineTimes(cap);
+    const actual = new LineTimes(cap);
+    // Half the time the grid already has a time of its own: the cells are then folded in.
+    if (r() < 0.5) {
+      const t = START + Math.floor(r() * spanMinutes * 60_000);
+      expected.addMs(t);
+      actual.addMs(t);
+    }
+    for (let i = 4; i < end; i += 4) expected.addCell(data[i + 1], data[i + 2], data[i + 3]);
+    actual.addCellsOf(data, 4, end);
+    assert.deepEqual(actual.list(), expected.list(), `round ${round}: cap ${cap}`);
+    assert.equal(actual.seen, expected.seen);
+    assert.equal(actual.granularityMinutes, expected.granularityMinutes);
+  }
+});
+
 test('line times fold on their own when many arrive, and stay within the cap', () => {
   const grid = new LineTimes(16);
   const ref = new ReferenceGrid(16);

@@ -264,15 +264,26 @@ export class AddressCollector {
       // The part kept each address's first occurrences in it, as many as a collector keeps: the first `free` are ours.
       const take = Math.min(part.kept[k], free);
       if (take > 0) a.adopt(store, part.lastKept[k], part.kept[k], take);
-      if (++work % MERGE_SLICE === 0) yield;
+      if (++work >= MERGE_SLICE) {
+        work = 0;
+        yield;
+      }
     }
     // Line times as the part's grids counted them, (address, first, last, count) per cell: cells of a grid with our
     // cap fed a subset of the times merge into exactly what adding each time would have made (see LineTimes).
+    // Each address's cells come together, oldest first: a grid that has none yet takes them as they are.
     const t = part.times;
-    for (let i = 0; i < t.length; i += TIME_CELL_FIELDS) {
+    for (let i = 0; i < t.length; ) {
+      let j = i + TIME_CELL_FIELDS;
+      while (j < t.length && t[j] === t[i]) j += TIME_CELL_FIELDS;
       const a = here[t[i]];
-      if (a.timed) a.times.addCell(t[i + 1], t[i + 2], t[i + 3]);
-      if (++work % MERGE_SLICE === 0) yield;
+      if (a.timed) a.times.addCellsOf(t, i, j);
+      work += (j - i) / TIME_CELL_FIELDS;
+      i = j;
+      if (work >= MERGE_SLICE) {
+        work = 0;
+        yield;
+      }
     }
   }
 

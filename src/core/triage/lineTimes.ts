@@ -10,6 +10,11 @@ export interface TimeCell {
   count: number;
 }
 
+/** What addCell takes: a cell of minutes with at least one time in it (others are ignored). */
+function validCell(first: number, last: number, count: number): boolean {
+  return Number.isFinite(first) && Number.isFinite(last) && last >= first && count >= 1;
+}
+
 /**
  * Every line time of an address, counted per minute, in at most `cap` cells. When full, the grid doubles (2, 4, 8...
  * minutes) and neighbouring cells merge, counts kept, so every occurrence is still accounted for and the cells still
@@ -61,15 +66,62 @@ export class LineTimes {
 
   /** Adds `count` times between the minutes `first` and `last` (a cell of another grid: see `merge`). */
   addCell(first: number, last: number, count: number): void {
-    if (!Number.isFinite(first) || !Number.isFinite(last) || last < first || !(count >= 1)) return;
+    if (!validCell(first, last, count)) return;
     this.seen += count;
     if ((this.pendingCells ??= []).push(first, last, count) >= 3 * this.foldAt) this.fold();
+  }
+
+  /**
+   * addCell() for each cell in data[from, to), given as `tag, first, last, count` (PartCollection.times): the cells of
+   * another grid, oldest first. An empty grid takes them as they are when they are what such a grid holds (sorted, in
+   * distinct cells of the narrowest width that fits each, at most `cap`): what folding them would make, without the
+   * fold (a scan worker's part brings tens of thousands).
+   */
+  addCellsOf(data: Float64Array, from: number, to: number): void {
+    const m = (to - from) / 4;
+    if (this.n === 0 && this.pending === undefined && this.pendingCells === undefined && m <= this.cap && m > 0) {
+      let width = this.cellMs;
+      let ok = true;
+      for (let i = from; i < to && ok; i += 4) {
+        const first = data[i + 1];
+        const last = data[i + 2];
+        const count = data[i + 3];
+        if (!validCell(first, last, count)) ok = false;
+        else while (Math.floor(first / width) !== Math.floor(last / width)) width *= 2;
+      }
+      let seen = 0;
+      for (let i = from, key = -Infinity; i < to && ok; i += 4) {
+        const k = Math.floor(data[i + 1] / width);
+        if (!(k > key)) ok = false; // not sorted, or two cells in one: the fold decides
+        key = k;
+        seen += data[i + 3];
+      }
+      if (ok) {
+        const f = new Float64Array(m);
+        const l = new Float64Array(m);
+        const c = new Float64Array(m);
+        for (let i = from, g = 0; i < to; i += 4, g++) {
+          f[g] = data[i + 1];
+          l[g] = data[i + 2];
+          c[g] = data[i + 3];
+        }
+        this.first = f;
+        this.last = l;
+        this.counts = c;
+        this.n = m;
+        this.cellMs = width;
+        this.seen += seen;
+        return;
+      }
+    }
+    for (let i = from; i < to; i += 4) this.addCell(data[i + 1], data[i + 2], data[i + 3]);
   }
 
   /** Folds the pending times and cells into the grid: the same cells as adding them one at a time would have made. */
   private fold(): void {
     const minutes = this.pending ?? [];
     const added = this.pendingCells ?? [];
+    // Nothing pending: nothing is written either (an empty grid may be frozen, shared by addresses that keep no times).
     if (minutes.length === 0 && added.length === 0) return;
     this.pending = undefined;
     this.pendingCells = undefined;
