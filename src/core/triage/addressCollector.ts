@@ -182,7 +182,7 @@ export class AddressCollector {
   private lastIso = '';
   /** Where kept occurrences are: the parts workers sent, and this collector's own blocks (one store per file in turn). */
   private readonly stores: Store[] = [];
-  /** The store addAt's occurrences go to: its number, blocks and bases (undefined until the first). */
+  /** The blocks addAt's occurrences go to (made on first use), and the store they go to now: its number, file and bases. */
   private own: OccurrenceBlocks | undefined;
   private ownStore = -1;
   private ownFile = -1;
@@ -357,11 +357,12 @@ export class AddressCollector {
    */
   keepOwn(a: Collected, file: number, line: number, column: number, start: number, end: number, port: number, defanged: boolean, time: number): boolean {
     if (!(column >= 0 && column <= MAX_STORED && end - start >= 0 && end - start <= MAX_STORED)) return false;
-    let o = this.own;
+    // One set of blocks for all of this collector's own stores (a store is a file and its bases: a workspace triage
+    // has thousands of small files, and a block per file would be a quarter of a megabyte each).
+    const o = (this.own ??= new OccurrenceBlocks());
     let rs = start - this.ownChar;
     let rl = line - this.ownLine;
-    if (o === undefined || file !== this.ownFile || !(rs >= 0 && rs <= MAX_STORED && rl >= 0 && rl <= MAX_STORED)) {
-      o = this.own = new OccurrenceBlocks();
+    if (this.ownStore < 0 || file !== this.ownFile || !(rs >= 0 && rs <= MAX_STORED && rl >= 0 && rl <= MAX_STORED)) {
       this.ownFile = file;
       this.ownChar = start;
       this.ownLine = line;
