@@ -117,6 +117,14 @@ describe('findLineTime shortcuts', () => {
     );
   });
 
+  test('ISO timestamps inside a line (JSON, key=value): the hand reader agrees with the pattern', () => {
+    const around = fc.constantFrom('', '{"eventTime":"', 'time=', 'x ', '12', '1.', '1:', '-', '<34>1 ', ' <34>1 ', '"ts": "', 'a 2026-13-45T10:00:00Z ', '2026-11-20T08:44:05Z');
+    fc.assert(
+      fc.property(around, isoLike, fc.oneof(isoLike, after), around, (b, stamp, a1, a2) => same(b + stamp + a1 + a2)),
+      { numRuns: 4000 },
+    );
+  });
+
   test('the pattern filters never skip a pattern that would match', () => {
     const piece = fc.constantFrom(
       '2026-11-20',

@@ -143,6 +143,27 @@ const findIso: Finder = (line, zone) =>
     return time && { time, start: m.index, end: m.index + m[0].length, format };
   });
 
+/**
+ * findIso read by hand (firstStamp's shortcut, as findClfByHand is for CLF): JSON and key=value logs carry ISO times
+ * inside the line (`"eventTime":"2026-...`), where the pattern with its 17 groups costs more than the rest of the line.
+ * ISO_RE can only start four characters before a `-` that has two digits and a `-` after it; the first such place where
+ * the lookbehind allows a match is read as the pattern would read it (isoAt), and wherever isoAt is unsure or the
+ * fields are not a time (the pattern would search on from there), the pattern decides.
+ */
+function findIsoByHand(line: string, zone: number | 'local', o: LineTimeOptions): LineTime | undefined {
+  for (let i = line.indexOf('-', 4); i >= 0; i = line.indexOf('-', i + 1)) {
+    const p = i - 4;
+    if (line.charCodeAt(i + 3) !== 45 || line.charCodeAt(i + 9) !== 58 || digitsAt(line, p, 4) < 0) continue;
+    const before = line.charCodeAt(p - 1);
+    if ((before >= 48 && before <= 57) || before === 46 || before === 58 || before === 45) continue; // (?<![\d.:-])
+    const t = isoAt(line, p, zone, line.length - line.trimStart().length === p);
+    if (t !== t) return findIso(line, zone, o);
+    const format = found.format === 'iso8601' && RFC5424_HEAD.test(line.slice(0, p)) ? 'rfc5424' : found.format;
+    return { time: new Date(t), start: p, end: found.end, format };
+  }
+  return undefined;
+}
+
 const CLF_RE = /(?<![\d])(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\s([+-])(\d{2})(\d{2}))?(?![\d])/g;
 
 const findClf: Finder = (line, zone) =>
@@ -437,7 +458,10 @@ function mayBeDotted(text: string, limit: number): boolean {
   return mayBeDate(text, limit, 46, '.');
 }
 
-/** EPOCH_RE needs `"` (spaces) `:` (spaces) (an optional `"`) and a digit. */
+/**
+ * EPOCH_RE needs `"` (spaces) `:` (spaces) (an optional `"`) and a run of exactly 10, 13, 16 or 19 digits (one digit
+ * more and `(?![\d.])` fails after any of the alternatives; JSON with ISO times, `"ts":"2026-...`, is refused here).
+ */
 function mayBeEpoch(text: string, limit: number): boolean {
   // The key's opening quote comes before the colon: a line without one before the limit (most lines that are not
   // JSON) is settled by one search.
@@ -451,7 +475,10 @@ function mayBeEpoch(text: string, limit: number): boolean {
     let f = i + 1;
     while (f < text.length && isSpaceCode(text.charCodeAt(f))) f++;
     if (text.charCodeAt(f) === 34) f++;
-    if (isDigitAt(text, f)) return true;
+    let d = f;
+    while (d < f + 20 && isDigitAt(text, d)) d++;
+    const run = d - f;
+    if (run === 10 || run === 13 || run === 16 || run === 19) return true;
   }
   return false;
 }
@@ -479,7 +506,7 @@ function mayBeLeadEpoch(text: string, limit: number): boolean {
 
 // The separators' offsets: ISO `dddd-`, CLF `dd/`, syslog `Mmm  dd hh:` (at most), slash and dotted `dd/`
 // and `dd.`; an epoch's colon comes before the value, which is where its match is said to start.
-const ISO: FinderEntry = { find: findIso, mayMatch: mayBeIso, sepOffset: 4, first: [] };
+const ISO: FinderEntry = { find: findIso, mayMatch: mayBeIso, sepOffset: 4, byHand: findIsoByHand, first: [] };
 const CLF: FinderEntry = { find: findClf, mayMatch: mayBeClf, sepOffset: 2, byHand: findClfByHand, first: [] };
 const SYSLOG: FinderEntry = { find: findSyslog, mayMatch: mayBeSyslog, sepOffset: 10, first: [] };
 const SLASH: FinderEntry = { find: findSlash, mayMatch: mayBeSlash, sepOffset: 2, first: [] };
@@ -543,6 +570,11 @@ function foundAt(start: number, end: number, format: string, ms: number): number
  * instant in epoch ms otherwise, its place in `found`.
  */
 function isoAtLineStart(line: string, p: number, zone: number | 'local'): number {
+  return isoAt(line, p, zone, true);
+}
+
+/** isoAtLineStart at any `p`; `blankBefore`: only white space precedes it (a `date time` there is W3C, in UTC). */
+function isoAt(line: string, p: number, zone: number | 'local', blankBefore: boolean): number {
   if (line.charCodeAt(p + 4) !== 45 || line.charCodeAt(p + 7) !== 45) return NaN; // most lines that are not ISO fail here
   const y = digitsAt(line, p, 4);
   const mo = digitsAt(line, p + 5, 2);
@@ -606,7 +638,7 @@ function isoAtLineStart(line: string, p: number, zone: number | 'local'): number
     z = oh > 23 || om > 59 ? undefined : (sign === 45 ? -1 : 1) * (oh * 60 + om);
   } else if (z === undefined) {
     // Only spaces before the timestamp: `date time` is W3C (UTC) when it has seconds and no fraction.
-    if (t === 32 && !hasFraction && s >= 0) {
+    if (blankBefore && t === 32 && !hasFraction && s >= 0) {
       z = 0;
       format = 'w3c';
     } else {
