@@ -3,7 +3,7 @@
 // --count` against whole processes counting ip-regex matches (v4+v6, and v4 only), scanRange on the text in memory,
 // the streaming scan of the file, one worker against all of them, and triage extraction; then the worst shape.
 // Then accuracy on planted addresses and the linear-time check (not with --quick).
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -16,12 +16,10 @@ import { AddressCollector } from '../src/core/triage/addressCollector';
 import { extractAddresses } from '../src/core/triage/extractAddresses';
 import { LOG_SHAPES } from './logShapes';
 import { accuracyReport } from './scanAccuracy';
+import { CLI, WORKER, ensureBundles } from './bundles';
 
 const MB = 1_000_000;
-const ROOT = join(__dirname, '..');
 const DATA = join(__dirname, '.data', 'corpus');
-const CLI = join(ROOT, 'dist', 'cli.js');
-const WORKER = join(ROOT, 'dist', 'scanWorker.js');
 const IP_REGEX = join(__dirname, 'ipRegexCount.mjs');
 const TIME_BIN = '/usr/bin/time';
 
@@ -137,25 +135,6 @@ function ensureCorpus(): { name: string; path: string; bytes: number }[] {
   // Files of older generator versions only take space.
   for (const f of readdirSync(DATA)) if (f.endsWith('.log') && f !== 'empty.log' && !f.endsWith(`-${key}.log`)) process.stdout.write(`  (stale corpus file ${f}: delete bench/.data/corpus to reclaim)\n`);
   return out;
-}
-
-/** Production bundles (what users run), built when missing or older than the sources. */
-function ensureBundles(): void {
-  const newest = (dir: string): number => {
-    let t = 0;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-    }
-    return t;
-  };
-  const built = [CLI, WORKER, join(ROOT, 'dist', 'cliCommands.js')];
-  const fresh = built.every((f) => existsSync(f)) && Math.min(...built.map((f) => statSync(f).mtimeMs)) > Math.max(newest(join(ROOT, 'src')), statSync(join(ROOT, 'esbuild.mjs')).mtimeMs);
-  const minified = existsSync(CLI) && !readFileSync(CLI, 'utf8').includes('\n//# sourceMappingURL');
-  if (fresh && minified) return;
-  process.stdout.write('  building the production bundles (node esbuild.mjs --production)\n');
-  const r = spawnSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`the build failed: ${r.stderr}`);
 }
 
 /** scanRange over the whole text in 1 MiB ranges, matches counted and dropped (the in-memory baseline). */

@@ -21,6 +21,8 @@ import { startSimulator, type SimulatorHandle } from '../src/simulator/simulator
 import { DEMO_C2_IP, DEMO_INTERNAL_IP, demoInternalHolderAt } from '../src/simulator/story';
 import { ALL_PERMISSIONS, issueSimulatorToken } from '../src/simulator/tokens';
 import { rng } from './rng';
+import { WORKER, ensureBundles } from './bundles';
+import { ScanPool, useSharedScanPool } from '../src/core/ip/scanPool';
 
 const SEED = 20261125;
 const MiB = 1024 * 1024;
@@ -157,6 +159,9 @@ type ExtractMode = 'thread' | 'workers' | 'captured';
 
 /** Child mode: extract a file and report speed, peak memory and the longest block. */
 async function extractChild(file: string, mode: ExtractMode): Promise<void> {
+  // The built worker, as the product runs it (from the sources, the pool would compile TypeScript in each worker).
+  const pool = new ScanPool({ script: WORKER });
+  useSharedScanPool(pool);
   const collector = new AddressCollector();
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
@@ -216,6 +221,8 @@ function minutesAtLimits(calls: number, perMinute: number, perHour: number): num
 async function main(): Promise<void> {
   const now = Date.now();
   console.log('bench:triage — bulk triage against the simulated tenant (documented limits, no time scale)\n');
+  ensureBundles();
+  useSharedScanPool(new ScanPool({ script: WORKER }));
   const sim = await startSimulator();
   try {
     const plan = planAddresses(sim, now);
@@ -233,7 +240,7 @@ async function main(): Promise<void> {
       wholeWorkers: runExtractChild(LOG_FILE, 'workers'),
       wholeCaptured: runExtractChild(LOG_FILE, 'captured'),
     };
-    console.log('extraction (own process each; scanner + dedupe + occurrences + line times, read from disk):');
+    console.log('extraction (own process each, workers from the built bundle; scanner + dedupe + occurrences + line times, read from disk):');
     console.log('  input                 MiB/s (wall) MiB/s (per CPU s)  peak RSS   longest block  addresses  occurrences');
     for (const [name, x] of [
       ['50 MiB, this thread', runs.prefixThread],

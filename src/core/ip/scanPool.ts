@@ -200,6 +200,15 @@ export function sharedScanPool(size?: number): ScanPool {
 }
 
 /**
+ * Makes `pool` the process's pool, before anything uses one: for a host that runs from the sources but scans with the
+ * built worker (the benchmarks measure what users run).
+ */
+export function useSharedScanPool(pool: ScanPool): void {
+  if (shared && shared !== pool) throw new Error('sharedScanPool: a pool is in use already');
+  shared = pool;
+}
+
+/**
  * The bundles (dist/extension.js, dist/cli.js) sit next to dist/scanWorker.js. Run from source (the unit tests,
  * under tsx), the worker is the TypeScript file, loaded through tsx's CommonJS hook (`--import` does not reach
  * worker threads on Node 20).
