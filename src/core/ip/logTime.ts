@@ -156,7 +156,7 @@ function findIsoByHand(line: string, zone: number | 'local', o: LineTimeOptions)
     if (line.charCodeAt(i + 3) !== 45 || line.charCodeAt(i + 9) !== 58 || digitsAt(line, p, 4) < 0) continue;
     const before = line.charCodeAt(p - 1);
     if ((before >= 48 && before <= 57) || before === 46 || before === 58 || before === 45) continue; // (?<![\d.:-])
-    const t = isoAt(line, p, zone, line.length - line.trimStart().length === p);
+    const t = isoAt(line, p, zone, leadOf(line) === p);
     if (t !== t) return findIso(line, zone, o);
     const format = found.format === 'iso8601' && RFC5424_HEAD.test(line.slice(0, p)) ? 'rfc5424' : found.format;
     return { time: new Date(t), start: p, end: found.end, format };
@@ -563,17 +563,12 @@ function foundAt(start: number, end: number, format: string, ms: number): number
 }
 
 /**
- * The ISO_RE match at `p` (where a line's text starts), read by hand, for lines that start with an ISO
- * timestamp: the usual case, and a pattern match costs far more (17 capture groups). It follows the
- * pattern's first choice at every step (greedy, alternatives in order); wherever the pattern would have
- * to backtrack, or the fields are not a time (the pattern would go on searching), it answers NaN (unsure). Its
- * instant in epoch ms otherwise, its place in `found`.
+ * The ISO_RE match at `p`, read by hand: where a line's text starts (the usual case) or inside it (findIsoByHand); a
+ * pattern match costs far more (17 capture groups). It follows the pattern's first choice at every step (greedy,
+ * alternatives in order); wherever the pattern would have to backtrack, or the fields are not a time (the pattern
+ * would go on searching), it answers NaN (unsure). Its instant in epoch ms otherwise, its place in `found`.
+ * `blankBefore`: only white space precedes `p` (a `date time` there is W3C, in UTC).
  */
-function isoAtLineStart(line: string, p: number, zone: number | 'local'): number {
-  return isoAt(line, p, zone, true);
-}
-
-/** isoAtLineStart at any `p`; `blankBefore`: only white space precedes it (a `date time` there is W3C, in UTC). */
 function isoAt(line: string, p: number, zone: number | 'local', blankBefore: boolean): number {
   if (line.charCodeAt(p + 4) !== 45 || line.charCodeAt(p + 7) !== 45) return NaN; // most lines that are not ISO fail here
   const y = digitsAt(line, p, 4);
@@ -651,7 +646,7 @@ function isoAt(line: string, p: number, zone: number | 'local', blankBefore: boo
   return at === at ? foundAt(p, i, format, at) : NaN;
 }
 
-/** As isoAtLineStart, for SYSLOG_RE (`Nov  7 08:42:13`, with an optional fraction and year). */
+/** As isoAt at a line start, for SYSLOG_RE (`Nov  7 08:42:13`, with an optional fraction and year). */
 function syslogAtLineStart(line: string, p: number, zone: number | 'local', o: LineTimeOptions): number {
   const c1 = line.charCodeAt(p + 1);
   const c2 = line.charCodeAt(p + 2);
@@ -724,7 +719,7 @@ function leadOf(line: string): number {
 function atLineStart(line: string, lead: number, zone: number | 'local', options: LineTimeOptions): number {
   const first = line.charCodeAt(lead);
   if (first >= 48 && first <= 57) {
-    const t = isoAtLineStart(line, lead, zone);
+    const t = isoAt(line, lead, zone, true);
     return t === t ? t : leadEpochByHand(line, lead);
   }
   if (first >= 65 && first <= 90) return syslogAtLineStart(line, lead, zone, options);

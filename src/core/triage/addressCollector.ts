@@ -4,8 +4,7 @@ import { isInternalClass, type IpClass } from '../ip/classify';
 import type { MatchLocation } from '../ip/lineScanner';
 import type { Occurrence } from '../../shared/triageModel';
 import {
-  BLOCK_MASK, BLOCK_SHIFT, DEFANGED_BIT, OCCURRENCE_INTS, OccurrenceBlocks, TIME_CELL_FIELDS, type OccurrenceBlock, type PartCollectOptions,
-  type PartCollection,
+  OccurrenceBlocks, TIME_CELL_FIELDS, readOccurrence, type OccurrenceBlock, type PartCollectOptions, type PartCollection, type StoredOccurrence,
 } from './partCollector';
 import { LineTimes } from './lineTimes';
 
@@ -162,8 +161,12 @@ class Collected implements CollectedAddress {
     let left = room;
     const s = this.spans ?? [];
     for (let i = 0; i < s.length; i += SPAN_FIELDS) {
-      left = this.owner.spanInto(s[i], s[i + 1], s[i + 2], s[i + 3], left, into, file);
-      if (left < 0) return false;
+      const take = s[i + 3];
+      this.owner.visitSpan(s[i], s[i + 1], s[i + 2], Math.min(take, left), (f, o) => {
+        into.keep(file(f), o.line, o.column, o.start, o.end, o.port, o.defanged, o.time);
+      });
+      if (take > left) return false;
+      left -= take;
     }
     return true;
   }
@@ -188,8 +191,9 @@ export class AddressCollector {
   private ownFile = -1;
   private ownChar = 0;
   private ownLine = 0;
-  /** readSpan's scratch: the occurrence numbers of a span, oldest first. */
+  /** visitSpan's scratch: the occurrence numbers of a span, oldest first, and the record each is read into. */
   private chainScratch = new Int32Array(256);
+  private readonly stored: StoredOccurrence = { link: 0, line: 0, column: 0, start: 0, end: 0, port: 0, defanged: false, time: 0 };
 
   constructor(readonly options: CollectorOptions = {}) {
     this.maxOcc = options.maxOccurrencesPerAddress ?? 200;
@@ -370,15 +374,12 @@ export class AddressCollector {
       rs = 0;
       rl = 0;
     }
-    o.room();
-    const n = o.length++;
-    const number = o.before + n + 1;
     // The address's last span goes on when it is in this store; otherwise a new span starts (its chain with it).
     const spans = a.spans;
     const last = spans ? spans.length - SPAN_FIELDS : -1;
-    let link = 0;
-    if (spans && last >= 0 && spans[last] === this.ownStore) {
-      link = spans[last + 1];
+    const goesOn = spans !== undefined && spans[last] === this.ownStore;
+    const number = o.add(goesOn ? spans[last + 1] : 0, rl, column, rs, end - start, port, defanged, time);
+    if (goesOn) {
       spans[last + 1] = number;
       spans[last + 2]++;
       spans[last + 3]++;
@@ -387,15 +388,6 @@ export class AddressCollector {
     } else {
       a.spans = [this.ownStore, number, 1, 1];
     }
-    const d = o.ints;
-    const j = n * OCCURRENCE_INTS;
-    d[j] = link;
-    d[j + 1] = rl;
-    d[j + 2] = column;
-    d[j + 3] = rs;
-    d[j + 4] = end - start;
-    d[j + 5] = port + 1 + (defanged ? DEFANGED_BIT : 0);
-    o.times[n] = time;
     return true;
   }
 
@@ -403,48 +395,24 @@ export class AddressCollector {
   private spanChain(store: Store, last: number, chain: number): Int32Array {
     if (this.chainScratch.length < chain) this.chainScratch = new Int32Array(Math.max(chain, 2 * this.chainScratch.length));
     const out = this.chainScratch;
-    const blocks = store.blocks;
     let g = last - 1;
     for (let c = chain - 1; c >= 0; c--) {
       out[c] = g;
-      g = blocks[g >>> BLOCK_SHIFT].ints[(g & BLOCK_MASK) * OCCURRENCE_INTS] - 1;
+      g = readOccurrence(store.blocks, g, 0, 0, this.stored).link - 1;
     }
     return out;
   }
 
-  /** Makes the kept occurrences of a span into objects, appended to `into`. */
-  readSpan(storeNumber: number, last: number, chain: number, take: number, into: Occurrence[]): void {
+  /** Passes the first `count` kept occurrences of a span, in order, with their file number, to `visit` (the record is reused). */
+  visitSpan(storeNumber: number, last: number, chain: number, count: number, visit: (file: number, o: StoredOccurrence) => void): void {
     const store = this.stores[storeNumber];
     const numbers = this.spanChain(store, last, chain);
-    for (let c = 0; c < take; c++) {
-      const g = numbers[c];
-      const b = store.blocks[g >>> BLOCK_SHIFT];
-      const off = g & BLOCK_MASK;
-      const d = b.ints;
-      const j = off * OCCURRENCE_INTS;
-      const start = d[j + 3] + store.charBase;
-      const bits = d[j + 5];
-      into.push(this.occurrence(store.file, d[j + 1] + store.lineBase, d[j + 2], start, start + d[j + 4], (bits & (DEFANGED_BIT - 1)) - 1, (bits & DEFANGED_BIT) !== 0, b.times[off]));
-    }
+    for (let c = 0; c < count; c++) visit(store.file, readOccurrence(store.blocks, numbers[c], store.lineBase, store.charBase, this.stored));
   }
 
-  /** Keeps a span's kept occurrences in `into` (files renumbered by `file`), at most `room`; what room is left, or -1 when some did not fit. */
-  spanInto(storeNumber: number, last: number, chain: number, take: number, room: number, into: Collected, file: (k: number) => number): number {
-    const store = this.stores[storeNumber];
-    const numbers = this.spanChain(store, last, chain);
-    const f = file(store.file);
-    for (let c = 0; c < take; c++) {
-      if (c >= room) return -1;
-      const g = numbers[c];
-      const b = store.blocks[g >>> BLOCK_SHIFT];
-      const off = g & BLOCK_MASK;
-      const d = b.ints;
-      const j = off * OCCURRENCE_INTS;
-      const start = d[j + 3] + store.charBase;
-      const bits = d[j + 5];
-      into.keep(f, d[j + 1] + store.lineBase, d[j + 2], start, start + d[j + 4], (bits & (DEFANGED_BIT - 1)) - 1, (bits & DEFANGED_BIT) !== 0, b.times[off]);
-    }
-    return room - take;
+  /** Makes the kept occurrences of a span into objects, appended to `into`. */
+  readSpan(storeNumber: number, last: number, chain: number, take: number, into: Occurrence[]): void {
+    this.visitSpan(storeNumber, last, chain, take, (f, o) => into.push(this.occurrence(f, o.line, o.column, o.start, o.end, o.port, o.defanged, o.time)));
   }
 
   /** The name of this collector's file number `k` (what its stored occurrences refer to). */

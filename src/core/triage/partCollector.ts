@@ -102,11 +102,26 @@ export class OccurrenceBlocks {
     this.open();
   }
 
-  /** Makes room for one more occurrence at `length` (a new block when this one is full). */
-  room(): void {
-    if (this.length < BLOCK_OCCURRENCES) return;
-    this.before += BLOCK_OCCURRENCES;
-    this.open();
+  /**
+   * Appends an occurrence (OCCURRENCE_INTS' layout; `port` -1 for none, `time` epoch ms or NaN) and returns its number
+   * + 1, what a later occurrence of the same address links to. The one writer of the layout (readOccurrence reads it).
+   */
+  add(link: number, line: number, column: number, start: number, length: number, port: number, defanged: boolean, time: number): number {
+    if (this.length === BLOCK_OCCURRENCES) {
+      this.before += BLOCK_OCCURRENCES;
+      this.open();
+    }
+    const n = this.length++;
+    const d = this.ints;
+    const j = n * OCCURRENCE_INTS;
+    d[j] = link;
+    d[j + 1] = line;
+    d[j + 2] = column;
+    d[j + 3] = start;
+    d[j + 4] = length;
+    d[j + 5] = port + 1 + (defanged ? DEFANGED_BIT : 0);
+    this.times[n] = time;
+    return this.before + n + 1;
   }
 
   /** The blocks to send: the last one cut to what it holds. */
@@ -192,19 +207,7 @@ export class PartCollector {
     }
     if (s[i + 1] < this.options.maxOccurrences) {
       if (!asked) ms = this.source.timeMs();
-      const o = this.occurrences;
-      o.room();
-      const n = o.length++;
-      o.times[n] = ms;
-      const d = o.ints;
-      let j = n * OCCURRENCE_INTS;
-      d[j++] = s[i + 4];
-      s[i + 4] = o.before + n + 1;
-      d[j++] = at.line;
-      d[j++] = at.column;
-      d[j++] = m.start;
-      d[j++] = m.end - m.start;
-      d[j] = (m.port ?? -1) + 1 + (m.defanged ? DEFANGED_BIT : 0);
+      s[i + 4] = this.occurrences.add(s[i + 4], at.line, at.column, m.start, m.end - m.start, m.port ?? -1, m.defanged, ms);
       s[i + 1]++;
     }
   };
@@ -329,6 +332,36 @@ function hashKey(w0: number, w1: number, w2: number, w3: number, w4: number): nu
   h = Math.imul(h ^ (h >>> 13) ^ w2, 0xc2b2ae35);
   h = Math.imul(h ^ (h >>> 16) ^ w3, 0x9e3779b1);
   return h ^ (h >>> 15);
+}
+
+/** An occurrence as OccurrenceBlocks.add wrote it, its line and start counted from the bases. */
+export interface StoredOccurrence {
+  link: number;
+  line: number;
+  column: number;
+  start: number;
+  end: number;
+  port: number;
+  defanged: boolean;
+  time: number;
+}
+
+/** Reads occurrence number `g` of `blocks` into `out` (a record the caller reuses). */
+export function readOccurrence(blocks: OccurrenceBlock[], g: number, lineBase: number, charBase: number, out: StoredOccurrence): StoredOccurrence {
+  const b = blocks[g >>> BLOCK_SHIFT];
+  const off = g & BLOCK_MASK;
+  const d = b.ints;
+  const j = off * OCCURRENCE_INTS;
+  const bits = d[j + 5];
+  out.link = d[j];
+  out.line = d[j + 1] + lineBase;
+  out.column = d[j + 2];
+  out.start = d[j + 3] + charBase;
+  out.end = out.start + d[j + 4];
+  out.port = (bits & (DEFANGED_BIT - 1)) - 1;
+  out.defanged = (bits & DEFANGED_BIT) !== 0;
+  out.time = b.times[off];
+  return out;
 }
 
 /** The typed arrays of a collection, to transfer rather than copy. */
