@@ -38,6 +38,27 @@ let v6HasDigit = false;
 let matchEnd: usize = 0;
 let resumeAt: usize = 0;
 
+// What collect() writes per match (the keyed scan of scanner.ts: its key, not its text). Count-only scans read none of it.
+/** The IPv4 address read last (readIpv4Tail), and whether a separator of it was defanged. */
+let v4Value: u32 = 0;
+let v4Defanged = false;
+/** The embedded IPv4 read last (readIpv4At). */
+let scratchValue: u32 = 0;
+let scratchDefanged = false;
+/** The IPv6 address read last (readIpv6At): its groups as written (RAW_GROUPS), where `::` stands, and defanging. */
+const RAW_GROUPS: usize = memory.data(16);
+let v6Groups: i32 = 0;
+let v6Gap: i32 = -1;
+let v6Defanged = false;
+/** Where collect() writes its records (0: counting only), RECORD_BYTES each, and where its window starts. */
+let emitAt: usize = 0;
+let emitFrom: usize = 0;
+/** Bytes per record (u32 each): the key's four words, its version, start, end, port + 1 | DEFANGED_BIT. */
+const RECORD_BYTES: usize = 32;
+const DEFANGED_BIT: u32 = 1 << 17;
+/** End of the data region reserve() made room for (the records go after it). */
+let dataEnd: usize = 0;
+
 function initFlags(): void {
   for (let c: u32 = 48; c <= 57; c++) store<u8>(FLAGS + c, DIGIT | WORD);
   for (let c: u32 = 65; c <= 90; c++) store<u8>(FLAGS + c, WORD);
@@ -64,7 +85,103 @@ export function reserve(bytes: u32): usize {
     if (memory.grow(<i32>((needed - have + 0xffff) >>> 16)) < 0) return 0;
   }
   memory.fill(base - GUARD, 0, GUARD);
+  dataEnd = base + <usize>bytes + TAIL + 16;
   return base;
+}
+
+/**
+ * Room for `records` records of collect() after the data region (call after reserve()); returns where they start, 0
+ * when memory cannot grow.
+ */
+export function reserveRecords(records: u32): usize {
+  const at = (dataEnd + 15) & ~(<usize>15);
+  const needed = at + <usize>records * RECORD_BYTES;
+  const have = <usize>memory.size() << 16;
+  if (needed > have) {
+    if (memory.grow(<i32>((needed - have + 0xffff) >>> 16)) < 0) return 0;
+  }
+  return at;
+}
+
+/**
+ * count() that also writes a record of every match at `out` (room for as many as the window can hold: a match takes
+ * at least three bytes and one before or after it), in text order. Returns the number of matches.
+ */
+export function collect(from: usize, to: usize, end: usize, out: usize): u32 {
+  memory.fill(end, 0, TAIL);
+  emitAt = out;
+  emitFrom = from;
+  const n = scanCore(from, to, end);
+  emitAt = 0;
+  return n;
+}
+
+/**
+ * Writes the record of the match [s, matchEnd) that scanCore just found (version 4 or 6): the key of scanner.ts (four
+ * words and the version), then start and end from the window's start, and port + 1 with DEFANGED_BIT (partCollector.ts)
+ * when defanged.
+ */
+function emit(s: usize, version: u32): void {
+  const r = emitAt;
+  emitAt = r + RECORD_BYTES;
+  let defanged = false;
+  let port: i32 = -1;
+  const end = matchEnd;
+  const c = ch(end);
+  if (version == 4) {
+    store<u32>(r, v4Value);
+    store<u32>(r, 0, 4);
+    store<u64>(r, 0, 8);
+    defanged = v4Defanged;
+    if (c == 58 || c == 91) {
+      const sep = colonAt(end);
+      if (sep != 0) port = readNumber(end + sep, 5, 65535);
+    } else if (c == 93 && ch(s - 1) == 91 && ch(end + 1) == 58) {
+      port = readNumber(end + 2, 5, 65535);
+    }
+  } else {
+    // `::` expanded into its run of zero groups.
+    const n = v6Groups;
+    const gap = v6Gap;
+    for (let k: i32 = 0; k < 8; k += 2) {
+      store<u32>(r + (<usize>k << 1), (groupAt(k, n, gap) << 16) | groupAt(k + 1, n, gap));
+    }
+    defanged = v6Defanged;
+    if (c == 93 && ch(s - 1) == 91) {
+      const sep = colonAt(end + 1);
+      if (sep != 0) port = readNumber(end + 1 + sep, 5, 65535);
+    }
+  }
+  store<u32>(r, version, 16);
+  store<u32>(r, <u32>(s - emitFrom), 20);
+  store<u32>(r, <u32>(end - emitFrom), 24);
+  store<u32>(r, <u32>(port + 1) | (defanged ? DEFANGED_BIT : 0), 28);
+}
+
+/** Group `k` of the address read last: `n` groups written, `::` before group `gap` (-1: none). */
+function groupAt(k: i32, n: i32, gap: i32): u32 {
+  if (gap < 0 || k < gap) return <u32>load<u16>(RAW_GROUPS + (<usize>k << 1));
+  if (k >= gap + 8 - n) return <u32>load<u16>(RAW_GROUPS + (<usize>(k - 8 + n) << 1));
+  return 0;
+}
+
+/** A decimal number of 1..maxDigits digits at `i`, at most `max`, not followed by a word character or `.digit`; else -1. */
+function readNumber(i: usize, maxDigits: usize, max: u32): i32 {
+  let j = i;
+  let n: u32 = 0;
+  while (j - i <= maxDigits) {
+    const c = ch(j);
+    if (!isDigit(c)) break;
+    n = n * 10 + c - 48;
+    j++;
+  }
+  const len = j - i;
+  if (len == 0 || len > maxDigits || n > max) return -1;
+  const c = ch(j);
+  if (isWord(c)) return -1;
+  const dot = dotAt(j);
+  if (dot != 0 && isDigit(ch(j + dot))) return -1;
+  return <i32>n;
 }
 
 /** Where the last count() says the next window should start. */
@@ -215,12 +332,13 @@ function scanCore(from: usize, to: usize, end: usize): u32 {
         ((c == 93 || c == 41 || c == 125) && (blockOf(s - 1) & BLOCK4) != 0) ||
         n1 > 255 ||
         n2 > 255 ||
-        !readIpv4Tail(k) ||
+        !readIpv4Tail(k, (n1 << 8) | n2, j != a) ||
         !finishV4()
       ) {
         dotFrom = skipDotRun(o2, k);
         continue;
       }
+      if (emitAt != 0) emit(s, 4);
     } else if (colon != FAR) {
       const a = colon;
       if (a > lastAnchor) break;
@@ -262,6 +380,7 @@ function scanCore(from: usize, to: usize, end: usize): u32 {
         colonFrom = skipColonRun(a + 1);
         continue;
       }
+      if (emitAt != 0) emit(s, 6);
     } else break;
     found++;
     pos = matchEnd;
@@ -282,12 +401,16 @@ function scanCore(from: usize, to: usize, end: usize): u32 {
   return found;
 }
 
-/** Octets three and four after the separator at `k` (readIpv4Tail); sets v4End. */
-function readIpv4Tail(k: usize): bool {
+/**
+ * Octets three and four after the separator at `k` (readIpv4Tail), the first two in `value`; sets v4End, v4Value and
+ * v4Defanged (`defanged`: the first separator was).
+ */
+function readIpv4Tail(k: usize, value: u32, defanged: bool): bool {
   let i = k;
   for (let part = 2; part < 4; part++) {
     const sep = ch(i) == 46 ? <usize>1 : dotAt(i);
     if (sep == 0) return false;
+    if (sep > 1) defanged = true;
     i += sep;
     let c = ch(i);
     if (!isDigit(c)) return false;
@@ -302,18 +425,24 @@ function readIpv4Tail(k: usize): bool {
       }
     }
     if (n > 255) return false;
+    value = (value << 8) | n;
   }
   v4End = i;
+  v4Value = value;
+  v4Defanged = defanged;
   return true;
 }
 
-/** Four octets at `pos` (readIpv4At); sets scratchEnd. */
+/** Four octets at `pos` (readIpv4At); sets scratchEnd, scratchValue and scratchDefanged. */
 function readIpv4At(pos: usize): bool {
   let i = pos;
+  let value: u32 = 0;
+  let defanged = false;
   for (let part = 0; part < 4; part++) {
     if (part > 0) {
       const sep = dotAt(i);
       if (sep == 0) return false;
+      if (sep > 1) defanged = true;
       i += sep;
     }
     let c = ch(i);
@@ -329,8 +458,11 @@ function readIpv4At(pos: usize): bool {
       }
     }
     if (n > 255) return false;
+    value = (value << 8) | n;
   }
   scratchEnd = i;
+  scratchValue = value;
+  scratchDefanged = defanged;
   return true;
 }
 
@@ -391,12 +523,14 @@ function readIpv6At(pos: usize): bool {
   let endGroups: i32 = 0;
   let endGap: i32 = -1;
   let firstDigit: usize = FAR;
+  let firstDefang: usize = FAR;
   let c = ch(i);
   if (c == 58 || c == 91) {
     const lead = colonAt(i);
     if (lead == 0) return false;
     const lead2 = colonAt(i + lead);
     if (lead2 == 0) return false;
+    if (lead > 1 || lead2 > 1) firstDefang = i;
     gap = 0;
     i += lead + lead2;
     end = i;
@@ -408,10 +542,16 @@ function readIpv6At(pos: usize): bool {
     if (n >= 8 || (gap >= 0 && n >= 7)) break;
     const groupStart = i;
     let decimalOnly = true;
+    let v: u32 = 0;
     for (;;) {
       if (isDigit(c)) {
+        v = (v << 4) | (c - 48);
         if (firstDigit == FAR) firstDigit = i;
-      } else if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) {
+      } else if (c >= 97 && c <= 102) {
+        v = (v << 4) | (c - 87);
+        decimalOnly = false;
+      } else if (c >= 65 && c <= 70) {
+        v = (v << 4) | (c - 55);
         decimalOnly = false;
       } else break;
       c = ch(++i);
@@ -420,6 +560,9 @@ function readIpv6At(pos: usize): bool {
     const len = i - groupStart;
     if (len == 0 || len > 4) break;
     if (decimalOnly && len <= 3 && (c == 46 || dotAt(i) != 0) && (gap < 0 ? n == 6 : n <= 5) && readIpv4At(groupStart)) {
+      store<u16>(RAW_GROUPS + (<usize>n << 1), <u16>(scratchValue >>> 16));
+      store<u16>(RAW_GROUPS + (<usize>(n + 1) << 1), <u16>(scratchValue & 0xffff));
+      if (scratchDefanged && firstDefang == FAR) firstDefang = groupStart;
       n += 2;
       end = scratchEnd;
       haveEnd = true;
@@ -427,6 +570,7 @@ function readIpv6At(pos: usize): bool {
       endGap = gap;
       break;
     }
+    store<u16>(RAW_GROUPS + (<usize>n << 1), <u16>v);
     n++;
     if (gap >= 0 || n == 8) {
       end = i;
@@ -444,6 +588,7 @@ function readIpv6At(pos: usize): bool {
       if (gap >= 0) break;
       if (n >= 8) break;
       gap = n;
+      if ((s1 > 1 || s2 > 1) && firstDefang == FAR) firstDefang = i;
       i += s1 + s2;
       end = i;
       haveEnd = true;
@@ -452,6 +597,7 @@ function readIpv6At(pos: usize): bool {
       c = ch(i);
       continue;
     }
+    if (s1 > 1 && firstDefang == FAR) firstDefang = i;
     i += s1;
     c = c2;
   }
@@ -459,6 +605,9 @@ function readIpv6At(pos: usize): bool {
   if (endGap < 0 && endGroups != 8) return false;
   v6End = end;
   v6HasDigit = firstDigit < end;
+  v6Groups = endGroups;
+  v6Gap = endGap;
+  v6Defanged = firstDefang < end;
   return true;
 }
 

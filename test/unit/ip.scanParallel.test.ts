@@ -84,6 +84,40 @@ function assertSameMatches(actual: FileMatch[], expected: FileMatch[], what: str
   assert.equal(actual.length, expected.length, `${what}: number of matches`);
 }
 
+/** Random files: address-like lines (UTF-8 among them) with every line end, a mark or not, a bad byte or not, and a part size. */
+const randomFile = fc.tuple(
+  fc.array(
+    fc.tuple(
+      fc.oneof(
+        fc.constantFrom(
+          'Nov 21 03:14:07 fw01 sshd[811]: from 198.51.100.23 port 22 10.1.1.1',
+          '2026-11-21T03:14:07Z [fe80::1%eth0]:22 hxxp://198[.]51[.]100[.]23/ ::ffff:192.0.2.1 [10.0.0.7]:8443',
+          '{"ts":1795500000,"src":"10.248.240.38","dst":"[2001:db8::5]:443"}',
+          '10.0.0.0/8 2001:db8::/32 1.2.3.4.5 192.168.001.010 00:1a:2b:3c:4d:5e 12:34:56',
+          '203.0.113.9 - - [21/Nov/2026:03:14:07 +0000] "GET / HTTP/1.1" 200',
+          'é 10.0.0.1 😀 2001:DB8::1 fd00::1',
+          '',
+        ),
+        fc.string({ unit: fc.constantFrom('1', '0', '.', ':', 'a', 'f', ' ', '[', ']', '%', '/', 'é'), maxLength: 30 }),
+      ),
+      fc.constantFrom('\n', '\r\n', '\r', '\n'),
+    ),
+    { maxLength: 60 },
+  ),
+  fc.boolean(),
+  fc.boolean(),
+  fc.integer({ min: 1, max: 400 }),
+);
+
+/** The bytes of a random file: its lines, a UTF-8 mark in front (`bom`), and a broken sequence in the middle (`badByte`). */
+function randomFileBytes(lines: [string, string][], bom: boolean, badByte: boolean): Buffer {
+  const text = lines.map(([l, e]) => l + e).join('');
+  const parts = [Buffer.from(text, 'utf8')];
+  if (badByte) parts.splice(0, 1, Buffer.from(text.slice(0, text.length >> 1), 'utf8'), Buffer.from([0xc3, 0x0a, 0x80]), Buffer.from(text.slice(text.length >> 1), 'utf8'));
+  if (bom) parts.unshift(Buffer.from([0xef, 0xbb, 0xbf]));
+  return Buffer.concat(parts);
+}
+
 async function fixtures(): Promise<{ name: string; path: string }[]> {
   const out: { name: string; path: string }[] = [];
   for (const f of (await readdir(SAMPLES)).sort()) out.push({ name: `samples/${f}`, path: join(SAMPLES, f) });
@@ -113,28 +147,10 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
   });
 
   test('random files cut into random parts: the same as one scan of the whole text', async () => {
-    const line = fc.oneof(
-      fc.constantFrom(
-        'Nov 21 03:14:07 fw01 sshd[811]: from 198.51.100.23 port 22',
-        '2026-11-21T03:14:07Z [fe80::1%eth0]:22 hxxp://198[.]51[.]100[.]23/ ::ffff:192.0.2.1',
-        '{"ts":1795500000,"src":"10.248.240.38","dst":"[2001:db8::5]:443"}',
-        '10.0.0.0/8 2001:db8::/32 1.2.3.4.5 192.168.001.010 00:1a:2b:3c:4d:5e 12:34:56',
-        '203.0.113.9 - - [21/Nov/2026:03:14:07 +0000] "GET / HTTP/1.1" 200',
-        'é 10.0.0.1 😀 2001:DB8::1',
-        '',
-      ),
-      fc.string({ unit: fc.constantFrom('1', '0', '.', ':', 'a', 'f', ' ', '[', ']', '%', '/', 'é'), maxLength: 30 }),
-    );
-    const eol = fc.constantFrom('\n', '\r\n', '\r', '\n');
-    const file = fc.tuple(fc.array(fc.tuple(line, eol), { maxLength: 60 }), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 400 }));
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(file, async ([lines, bom, badByte, partBytes]) => {
-        const text = lines.map(([l, e]) => l + e).join('');
-        const parts = [Buffer.from(text, 'utf8')];
-        if (badByte) parts.splice(0, 1, Buffer.from(text.slice(0, text.length >> 1), 'utf8'), Buffer.from([0xc3, 0x0a, 0x80]), Buffer.from(text.slice(text.length >> 1), 'utf8'));
-        if (bom) parts.unshift(Buffer.from([0xef, 0xbb, 0xbf]));
-        const bytes = Buffer.concat(parts);
+      fc.asyncProperty(randomFile, async ([lines, bom, badByte, partBytes]) => {
+        const bytes = randomFileBytes(lines, bom, badByte);
         const path = join(dir, `random-${run++}.log`);
         await writeFile(path, bytes);
         const expected = reference(decoded(bytes), TIME);
@@ -213,6 +229,58 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     const mixed = await collect(inParts, [{ kind: 'extracted', name: 'fw.log', extraction: parCaptured }, { kind: 'file', path: other, name: 'other.log', capture: () => undefined }]);
     const replayed = new Set(parCaptured.addresses.filter((a) => a.truncated).map((a) => a.ip));
     assertSameCollection(mixed, both, 'replayed + in workers', replayed);
+  });
+
+  test('triage parts of random files cut at random places: UTF-8, marks, bad bytes and every line end as the sequential extraction', async () => {
+    const options = { maxOccurrencesPerAddress: 3, maxTimesPerAddress: 4 };
+    const extract = async (path: string, parallel: false | { pool: ScanPool; threshold: number; partBytes: number }) => {
+      const c = new AddressCollector(options);
+      const it = extractAddresses([{ kind: 'file', path, name: 'r.log' }], c, { lineTime: TIME, parallel });
+      let r = await it.next();
+      while (!r.done) r = await it.next();
+      return { c, result: r.value };
+    };
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(randomFile, async ([lines, bom, badByte, partBytes]) => {
+        const path = join(dir, `random-collect-${run++}.log`);
+        await writeFile(path, randomFileBytes(lines, bom, badByte));
+        assertSameCollection(await extract(path, { pool, threshold: 0, partBytes }), await extract(path, false), `parts of ${partBytes} bytes`);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  test('a triage part of ASCII windows, UTF-8 lines and a line longer than a window collects as the sequential extraction', async () => {
+    // The worker reads a part in windows of about 1 MiB: ASCII windows go to the WebAssembly scan, a window with other
+    // bytes and a line longer than a window to the JavaScript scanner, from a line start to a line end.
+    const ascii = (seed: number, bytes: number) => LOG_SHAPES[2].generate(seed, bytes);
+    const longLine = `2026-11-21T03:14:07Z long ${Array.from({ length: 1400 }, (_, k) => `10.9.${k >> 8}.${k & 255} ${'x'.repeat(900)}`).join(' ')}`;
+    const text = [
+      ascii(51, 1_500_000),
+      'Nov 21 03:14:07 h é 10.0.0.1 😀 2001:DB8::1 fd00::7\r\nNov 21 03:14:08 h 10.0.0.1\r10.0.0.2 alone\r',
+      ascii(52, 600_000),
+      longLine,
+      ascii(53, 1_200_000),
+      `${'é'.repeat(10)} 10.0.0.3 ${longLine}`,
+      ascii(54, 300_000),
+    ].join('\n');
+    const collectFile = async (path: string, parallel: false | { pool: ScanPool; threshold: number; partBytes: number }) => {
+      const c = new AddressCollector({ maxOccurrencesPerAddress: 50, maxTimesPerAddress: 64 });
+      const it = extractAddresses([{ kind: 'file', path, name: 'mixed.log' }], c, { lineTime: TIME, parallel });
+      let r = await it.next();
+      while (!r.done) r = await it.next();
+      return { c, result: r.value };
+    };
+    for (const bom of [false, true]) {
+      const path = join(dir, `mixed-${bom}.log`);
+      await writeFile(path, Buffer.concat([Buffer.from(bom ? [0xef, 0xbb, 0xbf] : []), Buffer.from(text, 'utf8')]));
+      const seq = await collectFile(path, false);
+      assert.ok(seq.c.addresses.get('10.9.5.100')?.occurrences.some((o) => o.time), 'an address of the long line has its time');
+      assert.ok(seq.c.addresses.get('10.0.0.3'), 'the UTF-8 long line is read');
+      assertSameCollection(await collectFile(path, { pool, threshold: 0, partBytes: 1 << 30 }), seq, `one part${bom ? ', mark' : ''}`);
+      assertSameCollection(await collectFile(path, { pool, threshold: 0, partBytes: 1_700_000 }), seq, `parts${bom ? ', mark' : ''}`);
+    }
   });
 
   test('a large part keeps its occurrences in several blocks, ports, defanged ones and line times intact', async () => {

@@ -1,6 +1,7 @@
 // The WebAssembly count (dist/scan.wasm) against the JavaScript scanner: the same number of addresses on random
 // address-like text (ASCII and UTF-8), in any chunks, on every sample and on every benchmark log shape; and the
-// file paths that use it (countFile in this thread and in parts, countStream) give the scanner's count.
+// file paths that use it (countFile in this thread and in parts, countStream) give the scanner's count. Its records
+// (WasmRecordScan, for triage parts) hold what the keyed scanner reads of every address.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,8 +9,9 @@ import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { countRange } from '../../src/core/ip/scanner';
-import { WasmCounter, wasmCountAvailable, wasmCountFd, wasmCountFile } from '../../src/core/ip/wasmCount';
+import { KEY_INTS, MatchBuffer, countRange, scanRangeInto } from '../../src/core/ip/scanner';
+import { RECORD_INTS, WasmCounter, WasmRecordScan, wasmCountAvailable, wasmCountFd, wasmCountFile } from '../../src/core/ip/wasmCount';
+import { DEFANGED_BIT } from '../../src/core/triage/partCollector';
 import { countFile, countStream } from '../../src/core/ip/scanFile';
 import { scanPart } from '../../src/core/ip/scanPart';
 import { LOG_SHAPES } from '../../bench/logShapes';
@@ -149,4 +151,69 @@ test('a counter in use makes the next one wait its turn: JavaScript counts meanw
   const again = WasmCounter.create();
   assert.ok(again);
   again.release();
+});
+
+/** A keyed JavaScript scan of `text` as records: key words, version, start, end, port + 1, defanged. */
+function jsRecords(text: string): number[][] {
+  const buffer = new MatchBuffer(true);
+  scanRangeInto(text, 0, text.length, buffer, 0, true);
+  const out: number[][] = [];
+  for (let k = 0; k < buffer.count; k++) {
+    const m = buffer.items[k];
+    const key = [...buffer.keys.subarray(k * KEY_INTS, (k + 1) * KEY_INTS)];
+    out.push([...key, m.start, m.end, (m.port ?? -1) + 1, m.defanged ? 1 : 0]);
+  }
+  return out;
+}
+
+/** The module's records of `text` (ASCII, whole lines) in the same form. */
+function wasmRecords(text: string): number[][] {
+  const scan = WasmRecordScan.create();
+  assert.ok(scan, 'no WebAssembly record scan');
+  try {
+    const length = scan.bytes.write(text, 'latin1');
+    assert.equal(length, text.length);
+    const n = scan.scan(length);
+    const out: number[][] = [];
+    for (let r = 0; r < n; r++) {
+      const rec = [...scan.records.subarray(r * RECORD_INTS, (r + 1) * RECORD_INTS)];
+      const bits = rec[7];
+      out.push([...rec.slice(0, 7), bits & (DEFANGED_BIT - 1), bits & DEFANGED_BIT ? 1 : 0]);
+    }
+    return out;
+  } finally {
+    scan.release();
+  }
+}
+
+const asciiUnit = fc.constantFrom(
+  '1', '0', '9', '25', '255', '256', '.', ':', '::', 'a', 'f', 'F', 'x', '_', '-', ' ', '[.]', '(.)', '{.}', '[:]', '%eth0', '%', '/24', '/',
+  ':443', ':65536', ':8080a', ']', '[', ')', '}', '\n', '\r', '\t', '\u0000', '198.51.100.23', '2001:db8::1', '::ffff:192.0.2.1', 'fe80::1%en0',
+  '10.0.0.1:8080', '[2001:db8::5]:443', '[10.0.0.1]:22', '1.2.3.4.5', '12:34:56', 'aa:bb:cc:dd:ee:ff', '1:2:3:4:5:6:7:8', '1[.]2[.]3[.]4',
+  '2001[:]db8[:][:]1', '::', '1::', '::1.2.3.4', '1:2:3:4:5:6:1.2.3.4', 'ABCD:EF01::', '0000:0000::0001', 'http://',
+);
+
+test('the module reads every address as the keyed scanner does: key, offsets, port and defanging (random text)', () => {
+  fc.assert(
+    fc.property(fc.array(asciiUnit, { maxLength: 150 }), (units) => {
+      const text = units.join('');
+      assert.deepEqual(wasmRecords(text), jsRecords(text));
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('the module reads every address of every sample line and log shape as the keyed scanner does', () => {
+  for (const [k, shape] of LOG_SHAPES.entries()) {
+    const text = shape.generate(40 + k, 900_000);
+    const want = jsRecords(text);
+    assert.ok(want.length > 1000, shape.name);
+    assert.deepEqual(wasmRecords(text), want, shape.name);
+  }
+  const dir = join(__dirname, '..', '..', 'samples');
+  for (const f of readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
+    // ASCII lines only: the module's offsets are bytes, which are UTF-16 units only there.
+    const text = readFileSync(join(f.parentPath, f.name), 'utf8').split('\n').filter((l) => [...l].every((c) => c.charCodeAt(0) < 128)).join('\n').slice(0, 900_000);
+    assert.deepEqual(wasmRecords(text), jsRecords(text), f.name);
+  }
 });

@@ -7,6 +7,7 @@ import { LineScanner } from './lineScanner';
 import { RecordWriter, type RecordBatch } from './matchRecords';
 import type { JobDone, ScanJob } from './scanPool';
 import { PartCollector } from '../triage/partCollector';
+import { collectPart } from '../triage/collectPart';
 import { wasmCountFd } from './wasmCount';
 
 const READ_BYTES = 1 << 20;
@@ -20,15 +21,20 @@ export function scanPart(job: Omit<ScanJob, 'id'>, onBatch: (batch: RecordBatch)
       const count = wasmCountFd(fd, job.start, job.end);
       if (count !== undefined) return { count, chars: 0, breaks: 0, bytes: job.end - job.start };
     }
+    if (job.mode === 'collect') {
+      // A triage part is scanned in WebAssembly too, its matches collected here (collectPart.ts).
+      const done = collectPart(fd, job);
+      if (done) return done;
+    }
     const buffer = Buffer.allocUnsafe(Math.min(READ_BYTES, Math.max(1, job.end - job.start)));
     // A part after the first starts right after a line break, inside UTF-8 text: no byte order mark to look for.
     const decoder = new PieceDecoder(job.start > 0);
     const records = job.mode === 'records';
     const collect = job.mode === 'collect';
     const scanner = new LineScanner(job.mode === 'count' ? { countOnly: true } : { lineTime: job.lineTime, keyed: collect });
-    const collector = collect ? new PartCollector(job.collect ?? { maxOccurrences: 200, maxTimes: 4096 }, scanner) : undefined;
+    const collector = collect ? new PartCollector(job.collect ?? { maxOccurrences: 200, maxTimes: 4096 }) : undefined;
     const writer = new RecordWriter(records && job.lineTime !== undefined);
-    const sink = collector ? collector.add : writer.add;
+    const sink = collector ? collector.sink(scanner) : writer.add;
     const pieces: string[] = [];
     let at = job.start;
     let sinceBatch = 0;

@@ -79,6 +79,18 @@ export function keyValue(keys: Int32Array, i: number): string {
 }
 const keyGroups = new Uint16Array(8);
 
+/** The class of the address keyed at keys[i] (what the scan gives a match as `ipClass`). */
+export function keyClass(keys: Int32Array, i: number): IpClass {
+  if (keys[i + 4] === 4) return classifyIpv4(keys[i] >>> 0).ipClass;
+  const groups = keyGroups;
+  for (let k = 0; k < 4; k++) {
+    const w = keys[i + k];
+    groups[2 * k] = w >>> 16;
+    groups[2 * k + 1] = w & 0xffff;
+  }
+  return classifyIpv6(groups).ipClass;
+}
+
 /** Writes the key of the match that recycled() fills next. */
 function putKey(w0: number, w1: number, w2: number, w3: number, version: number): void {
   const b = reuse!;

@@ -1,7 +1,8 @@
 // Counting addresses with dist/scan.wasm (src/wasm/scan.ts): the scanner's rules over UTF-8 bytes, read straight into
 // the module's memory, with no decoding and no strings. Windows of the bytes are counted as the stream scanner counts
 // its buffer (look-ahead held back until more arrives), so the count is the one of countRange over the decoded text.
-// Without the module (a build without it), callers use the JavaScript scanner.
+// The same scan also writes a record of every match with its key (WasmRecordScan), for the scan workers' triage
+// collection. Without the module (a build without it), callers use the JavaScript scanner.
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodingOf } from './decodePieces';
@@ -12,6 +13,8 @@ interface ScanExports {
   reserve(bytes: number): number;
   count(from: number, to: number, end: number): number;
   resume(): number;
+  reserveRecords(records: number): number;
+  collect(from: number, to: number, end: number, out: number): number;
 }
 
 /** Bytes per read into the module's memory: large enough that calls cost nothing, small enough for the cache. */
@@ -133,7 +136,69 @@ export class WasmCounter {
   }
 }
 
+/**
+ * Whole numbers per record of WasmRecordScan: the match's key (KEY_INTS, as a keyed scan of scanner.ts writes it),
+ * then its start and end (byte offsets in the window), then port + 1 (0: none) with DEFANGED_BIT (partCollector.ts).
+ */
+export const RECORD_INTS = 8;
+
+/**
+ * Matches with their keys, over whole lines of UTF-8 bytes written into the module's buffer: for a reader that wants
+ * every match with its address as numbers (a triage part), not as text. One per thread, like WasmCounter (the same
+ * buffer).
+ */
+export class WasmRecordScan {
+  /** The buffer to write the bytes into (a view of the module's memory). */
+  readonly bytes: Buffer;
+  /** The records of the last scan(), RECORD_INTS each. */
+  readonly records: Int32Array;
+  private readonly x: ScanExports;
+  private readonly base: number;
+  private readonly out: number;
+
+  private constructor(x: ScanExports, base: number, out: number) {
+    this.x = x;
+    this.base = base;
+    this.out = out;
+    this.bytes = Buffer.from(x.memory.buffer, base, WASM_CHUNK_BYTES + KEEP_BYTES);
+    this.records = new Int32Array(x.memory.buffer, out, maxRecords(this.bytes.length) * RECORD_INTS);
+  }
+
+  /** A scan, or undefined without the module or while the buffer is in use (see WasmCounter.create). release() frees it. */
+  static create(): WasmRecordScan | undefined {
+    const x = load();
+    if (!x || busy) return undefined;
+    const base = reserved(x);
+    if (recordsAt === 0) {
+      recordsAt = x.reserveRecords(maxRecords(WASM_CHUNK_BYTES + KEEP_BYTES));
+      if (recordsAt === 0) return undefined;
+    }
+    busy = true;
+    return new WasmRecordScan(x, base, recordsAt);
+  }
+
+  /**
+   * Scans bytes[0, length), which must end at a line end or be the end of the text (nothing is held back: no address
+   * runs over a line break), and returns the number of records written. The bytes past `length` may be overwritten.
+   */
+  scan(length: number): number {
+    if (length > this.bytes.length) throw new RangeError('WasmRecordScan: more bytes than the buffer holds');
+    const b = this.base;
+    return this.x.collect(b, b + length, b + length, this.out);
+  }
+
+  release(): void {
+    busy = false;
+  }
+}
+
+/** Records a window of `bytes` can hold: every address takes three bytes and is set apart by at least one. */
+function maxRecords(bytes: number): number {
+  return Math.ceil(bytes / 3) + 16;
+}
+
 let reservedBase = 0;
+let recordsAt = 0;
 let busy = false;
 
 /** The module's buffer, reserved once. */

@@ -7,7 +7,7 @@
 import { isInternalClass } from '../ip/classify';
 import type { IpMatch } from '../ip/ipMatch';
 import type { MatchKeys, MatchLocation } from '../ip/lineScanner';
-import { KEY_INTS, keyValue } from '../ip/scanner';
+import { KEY_INTS, keyClass, keyValue } from '../ip/scanner';
 import { LineTimes } from './lineTimes';
 
 export interface PartCollectOptions {
@@ -179,24 +179,34 @@ export class PartCollector {
   private readonly occurrences = new OccurrenceBlocks();
   private matches = 0;
 
-  /** `source` is the keyed scan feeding add() (a LineScanner with `keyed`): where each match's key is. */
-  constructor(
-    private readonly options: PartCollectOptions,
-    private readonly source: MatchKeys,
-  ) {}
+  constructor(private readonly options: PartCollectOptions) {}
 
-  /** The scan's sink: the same reads of the match and its line time as AddressCollector.addAt. */
-  readonly add = (m: IpMatch, at: MatchLocation): void => {
+  /**
+   * A sink for a keyed scan (a LineScanner with `keyed`, which is `source`): the same reads of the match and its line
+   * time as AddressCollector.addAt, its lines and offsets moved by `lineBase` and `charBase`.
+   */
+  sink(source: MatchKeys, lineBase = 0, charBase = 0): (m: IpMatch, at: MatchLocation) => void {
+    return (m, at) => this.addKeyed(source.keys, source.keyAt, m.defanged, m.port ?? -1, m.start + charBase, m.end - m.start, at.line + lineBase, at.column, source);
+  }
+
+  /**
+   * Adds a match by its key (keys[keyAt ...], KEY_INTS numbers: scanner.ts); `port` -1 for none; `time` gives the
+   * epoch ms of the match's line (NaN: none), asked at most once per match and only when the match needs it.
+   */
+  addKeyed(
+    keys: Int32Array, keyAt: number, defanged: boolean, port: number, start: number, length: number, line: number, column: number,
+    time: { timeMs(): number },
+  ): void {
     this.matches++;
-    const k = this.indexOf(this.source.keys, this.source.keyAt, m);
+    const k = this.indexOf(keys, keyAt);
     const s = this.state;
     const i = k * STATE_INTS;
     s[i]++;
-    if (m.defanged) s[i + 2] = 1;
+    if (defanged) s[i + 2] = 1;
     let ms = NaN;
     let asked = false;
     if (s[i + 3] === 1) {
-      ms = this.source.timeMs();
+      ms = time.timeMs();
       asked = true;
       if (ms === ms) {
         const n = this.pending;
@@ -206,14 +216,14 @@ export class PartCollector {
       }
     }
     if (s[i + 1] < this.options.maxOccurrences) {
-      if (!asked) ms = this.source.timeMs();
-      s[i + 4] = this.occurrences.add(s[i + 4], at.line, at.column, m.start, m.end - m.start, m.port ?? -1, m.defanged, ms);
+      if (!asked) ms = time.timeMs();
+      s[i + 4] = this.occurrences.add(s[i + 4], line, column, start, length, port, defanged, ms);
       s[i + 1]++;
     }
-  };
+  }
 
-  /** The index of the address keyed at keys[at], added (with `m`'s version and class) when new. */
-  private indexOf(keys: Int32Array, at: number, m: IpMatch): number {
+  /** The index of the address keyed at keys[at], added when new. */
+  private indexOf(keys: Int32Array, at: number): number {
     const w0 = keys[at];
     const w1 = keys[at + 1];
     const w2 = keys[at + 2];
@@ -224,13 +234,13 @@ export class PartCollector {
     for (let h = hashKey(w0, w1, w2, w3, w4) & mask; ; h = (h + 1) & mask) {
       const i = h * SLOT_INTS;
       const held = slots[i + KEY_INTS];
-      if (held === 0) return this.newAddress(keys, at, m, i);
+      if (held === 0) return this.newAddress(keys, at, i);
       if (slots[i] === w0 && slots[i + 1] === w1 && slots[i + 2] === w2 && slots[i + 3] === w3 && slots[i + 4] === w4) return held - 1;
     }
   }
 
-  /** Adds the address keyed at keys[at] in the empty slot at `slot`. */
-  private newAddress(keys: Int32Array, at: number, m: IpMatch, slot: number): number {
+  /** Adds the address keyed at keys[at] in the empty slot at `slot` (its version and class read from the key). */
+  private newAddress(keys: Int32Array, at: number, slot: number): number {
     const k = this.ips.length;
     const slots = this.slots;
     for (let w = 0; w < KEY_INTS; w++) slots[slot + w] = keys[at + w];
@@ -238,9 +248,10 @@ export class PartCollector {
     // At most half full: a lookup of a new address stops at an empty slot within a few probes.
     if (2 * (k + 1) > this.mask) this.growSlots();
     this.ips.push(keyValue(keys, at));
-    this.versions.push(m.version);
-    let c = this.classNames.indexOf(m.ipClass);
-    if (c < 0) c = this.classNames.push(m.ipClass) - 1;
+    this.versions.push(keys[at + 4]);
+    const ipClass = keyClass(keys, at);
+    let c = this.classNames.indexOf(ipClass);
+    if (c < 0) c = this.classNames.push(ipClass) - 1;
     this.classOf.push(c);
     this.grids.push(undefined);
     if ((k + 1) * STATE_INTS > this.state.length) {
@@ -248,7 +259,7 @@ export class PartCollector {
       grown.set(this.state);
       this.state = grown;
     }
-    this.state[k * STATE_INTS + 3] = isInternalClass(m.ipClass) ? 1 : 0;
+    this.state[k * STATE_INTS + 3] = isInternalClass(ipClass) ? 1 : 0;
     return k;
   }
 
