@@ -150,18 +150,18 @@ const findIso: Finder = (line, zone) =>
  * the lookbehind allows a match is read as the pattern would read it (isoAt), and wherever isoAt is unsure or the
  * fields are not a time (the pattern would search on from there), the pattern decides.
  */
-function findIsoByHand(line: string, zone: number | 'local', o: LineTimeOptions): LineTime | undefined {
+function findIsoByHand(line: string, zone: number | 'local', o: LineTimeOptions): number {
   for (let i = line.indexOf('-', 4); i >= 0; i = line.indexOf('-', i + 1)) {
     const p = i - 4;
     if (line.charCodeAt(i + 3) !== 45 || line.charCodeAt(i + 9) !== 58 || digitsAt(line, p, 4) < 0) continue;
     const before = line.charCodeAt(p - 1);
     if ((before >= 48 && before <= 57) || before === 46 || before === 58 || before === 45) continue; // (?<![\d.:-])
     const t = isoAt(line, p, zone, leadOf(line) === p);
-    if (t !== t) return findIso(line, zone, o);
-    const format = found.format === 'iso8601' && RFC5424_HEAD.test(line.slice(0, p)) ? 'rfc5424' : found.format;
-    return { time: new Date(t), start: p, end: found.end, format };
+    if (t !== t) return foundOf(findIso(line, zone, o));
+    if (found.format === 'iso8601' && RFC5424_HEAD.test(line.slice(0, p))) found.format = 'rfc5424';
+    return t;
   }
-  return undefined;
+  return NaN;
 }
 
 const CLF_RE = /(?<![\d])(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\s([+-])(\d{2})(\d{2}))?(?![\d])/g;
@@ -186,7 +186,7 @@ const CLF_MONTHS_BY_CODE = new Map(
  * optional, and left out when a digit follows it). When a match's fields are not a time, the pattern searches on after
  * it; trying the next `/` instead comes to the same, as none inside a match can start one (letters follow its second).
  */
-function findClfByHand(line: string, zone: number | 'local'): LineTime | undefined {
+function findClfByHand(line: string, zone: number | 'local'): number {
   for (let i = line.indexOf('/', 2); i >= 0; i = line.indexOf('/', i + 1)) {
     const s = i - 2;
     if (isDigitAt(line, s - 1)) continue;
@@ -210,11 +210,18 @@ function findClfByHand(line: string, zone: number | 'local'): LineTime | undefin
     }
     const mo = CLF_MONTHS_BY_CODE.get(((line.charCodeAt(s + 3) | 32) << 16) | ((line.charCodeAt(s + 4) | 32) << 8) | (line.charCodeAt(s + 5) | 32));
     if (mo === undefined || z === undefined) continue;
-    const time = instant({ y, mo, d, h, mi, s: sec, ms: 0 }, z);
-    if (time) return { time, start: s, end, format: 'clf' };
+    clfFields.y = y;
+    clfFields.mo = mo;
+    clfFields.d = d;
+    clfFields.h = h;
+    clfFields.mi = mi;
+    clfFields.s = sec;
+    const t = instantMs(clfFields, z);
+    if (t === t) return foundAt(s, end, 'clf', t);
   }
-  return undefined;
+  return NaN;
 }
+const clfFields: Fields = { y: 0, mo: 0, d: 0, h: 0, mi: 0, s: 0, ms: 0 };
 
 const SYSLOG_RE =
   /(?<![A-Za-z])(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?![\d])(?: (\d{4})(?![\d]))?/g;
@@ -370,8 +377,8 @@ interface FinderEntry {
    * Once a timestamp starting at `b` is known, only separators before `b + sepOffset` can still matter.
    */
   sepOffset: number;
-  /** `find` without the pattern, for findLineTime (the same results). */
-  byHand?: Finder;
+  /** `find` without the pattern, for findLineTime (the same results): the instant in epoch ms (NaN: none), its place in `found`. */
+  byHand?: (line: string, zone: number | 'local', o: LineTimeOptions) => number;
   /** Every format, this one first (firstStamp's order after this one found a line's timestamp). */
   first: FinderEntry[];
 }
@@ -562,6 +569,11 @@ function foundAt(start: number, end: number, format: string, ms: number): number
   return ms;
 }
 
+/** A pattern's LineTime as the readers' result: its instant (NaN: none), its place in `found`. */
+function foundOf(r: LineTime | undefined): number {
+  return r ? foundAt(r.start, r.end, r.format, r.time.getTime()) : NaN;
+}
+
 /**
  * The ISO_RE match at `p`, read by hand: where a line's text starts (the usual case) or inside it (findIsoByHand); a
  * pattern match costs far more (17 capture groups). It follows the pattern's first choice at every step (greedy,
@@ -691,9 +703,9 @@ const SYSLOG_MONTHS_BY_CODE = new Map(
 export function findLineTime(line: string, options: LineTimeOptions = {}): LineTime | undefined {
   const zone = zoneOf(options);
   const lead = leadOf(line);
-  const t = atLineStart(line, lead, zone, options);
-  if (t === t) return { time: new Date(t), start: found.start, end: found.end, format: found.format };
-  return firstStamp(line, lead, zone, options, true);
+  let t = atLineStart(line, lead, zone, options);
+  if (t !== t) t = firstStamp(line, lead, zone, options, true);
+  return t === t ? { time: new Date(t), start: found.start, end: found.end, format: found.format } : undefined;
 }
 
 /** findLineTime's instant in epoch ms (NaN: none), without the objects: what a scan that counts line times needs. */
@@ -701,8 +713,7 @@ export function findLineTimeMs(line: string, options: LineTimeOptions = {}): num
   const zone = zoneOf(options);
   const lead = leadOf(line);
   const t = atLineStart(line, lead, zone, options);
-  if (t === t) return t;
-  return firstStamp(line, lead, zone, options, true)?.time.getTime() ?? NaN;
+  return t === t ? t : firstStamp(line, lead, zone, options, true);
 }
 
 /** Where a line's text starts after white space. */
@@ -732,7 +743,8 @@ function atLineStart(line: string, lead: number, zone: number | 'local', options
  */
 export function findLineTimeByPatterns(line: string, options: LineTimeOptions = {}): LineTime | undefined {
   const zone = zoneOf(options);
-  return firstStamp(line, line.length - line.trimStart().length, zone, options, false);
+  const t = firstStamp(line, line.length - line.trimStart().length, zone, options, false);
+  return t === t ? { time: new Date(t), start: found.start, end: found.end, format: found.format } : undefined;
 }
 
 function zoneOf(options: LineTimeOptions): number | 'local' {
@@ -741,34 +753,38 @@ function zoneOf(options: LineTimeOptions): number | 'local' {
   return zone;
 }
 
-/** The earliest timestamp any pattern finds (`lead`: where the line's text starts after white space). */
-function firstStamp(
-  line: string,
-  lead: number,
-  zone: number | 'local',
-  options: LineTimeOptions,
-  filter: boolean,
-): LineTime | undefined {
+/**
+ * The earliest timestamp any pattern finds (`lead`: where the line's text starts after white space): its instant in
+ * epoch ms (NaN: none), its place in `found`.
+ */
+function firstStamp(line: string, lead: number, zone: number | 'local', options: LineTimeOptions, filter: boolean): number {
   // The order only decides how soon the others are cut short: the earliest timestamp wins whatever the order (no two
   // formats can start at the same place: their first characters differ).
   const order =
     filter && lastFound !== undefined ? lastFound.first : STARTS_ISO.test(line) ? ISO_FIRST : STARTS_SYSLOG.test(line) ? SYSLOG_FIRST : DEFAULT_ORDER;
-  let best: LineTime | undefined;
+  let best = NaN;
+  let bestStart = 0;
+  let bestEnd = 0;
+  let bestFormat = '';
   let bestEntry: FinderEntry | undefined;
   let text = line;
   for (const f of order) {
-    if (filter && !f.mayMatch(text, best === undefined ? Infinity : best.start + f.sepOffset)) continue;
-    const r = (filter && f.byHand ? f.byHand : f.find)(text, zone, options);
-    if (r && (best === undefined || r.start < best.start)) {
-      best = r;
+    if (filter && !f.mayMatch(text, bestEntry === undefined ? Infinity : bestStart + f.sepOffset)) continue;
+    const t = filter && f.byHand ? f.byHand(text, zone, options) : foundOf(f.find(text, zone, options));
+    if (t === t && (bestEntry === undefined || found.start < bestStart)) {
+      best = t;
+      bestStart = found.start;
+      bestEnd = found.end;
+      bestFormat = found.format;
       bestEntry = f;
       // Only a timestamp that starts before this one can still win.
-      if (best.start <= lead + 1) break;
-      if (best.start + MAX_STAMP < text.length) text = line.slice(0, best.start + MAX_STAMP);
+      if (bestStart <= lead + 1) break;
+      if (bestStart + MAX_STAMP < text.length) text = line.slice(0, bestStart + MAX_STAMP);
     }
   }
-  if (filter && bestEntry !== undefined) lastFound = bestEntry;
-  return best;
+  if (bestEntry === undefined) return NaN;
+  if (filter) lastFound = bestEntry;
+  return foundAt(bestStart, bestEnd, bestFormat, best);
 }
 
 const UNITS: Record<string, number> = {
