@@ -308,6 +308,26 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     assertSameCollection(await collect({ pool, threshold: 0, partBytes: 2_200_000 }), seq, 'two parts');
   });
 
+  test('a part whose line times overflow its pending list (grids for some addresses, cells written for others) collects the same', async () => {
+    const path = join(dir, 'triage-overflow.log');
+    await writeFile(path, LOG_SHAPES[0].generate(41, 1_500_000) + LOG_SHAPES[3].generate(42, 1_500_000));
+    const seq = new AddressCollector({ maxTimesPerAddress: 8 });
+    const it = extractAddresses([{ kind: 'file', path, name: 'o.log' }], seq, { lineTime: TIME, parallel: false });
+    while (!(await it.next()).done);
+    for (const pendingTimes of [1, 997, 20_000]) {
+      const run = await parallelScan(path, { mode: 'collect', collect: { ...seq.partOptions, pendingTimes }, lineTime: TIME, pool, threshold: 0, partBytes: 1_600_000 });
+      assert.ok(run, 'the file is scanned in parts');
+      const c = new AddressCollector({ maxTimesPerAddress: 8 });
+      for await (const part of run.collections()) {
+        const merge = c.mergePart('o.log', part.collection, part.charBase, part.lineBreaksBefore);
+        while (!merge.next().done);
+      }
+      const result = { bytes: 0, sources: [] };
+      assertSameCollection({ c, result }, { c: seq, result }, `${pendingTimes} pending times`);
+    }
+    assert.ok([...seq.addresses.values()].some((a) => a.times.thinned), 'some grid coarsened');
+  });
+
   test('occurrences read while a part is being merged (between its steps) do not change what the merge keeps', async () => {
     const path = join(dir, 'triage-read.log');
     await writeFile(path, LOG_SHAPES[0].generate(31, 3_000_000) + LOG_SHAPES[4].generate(32, 3_000_000));

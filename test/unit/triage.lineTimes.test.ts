@@ -4,7 +4,7 @@
 // time at a time with a Map, as the grid was first written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineTimes, type TimeCell } from '../../src/core/triage/lineTimes';
+import { LineTimes, writeMinuteCells, type TimeCell } from '../../src/core/triage/lineTimes';
 import { rng } from '../../bench/rng';
 
 class ReferenceGrid {
@@ -135,4 +135,26 @@ test('line times fold on their own when many arrive, and stay within the cap', (
   assert.ok(grid.size <= 16);
   assert.deepEqual(grid.list(), ref.list());
   assert.equal(grid.list().reduce((n, c) => n + c.count, 0), 100_000, 'every time counted');
+});
+
+test("a part's cells written from its sorted times (writeMinuteCells) are the cells a grid fed those times writes", () => {
+  const r = rng(20261206);
+  for (let round = 0; round < 400; round++) {
+    const cap = [1, 2, 3, 10, 64, 4096][Math.floor(r() * 6)];
+    const spanMinutes = [1, 5, 600, 60 * 24 * 40][Math.floor(r() * 4)];
+    const n = Math.floor(r() * 4000);
+    // Times in a larger array, as a part's grouped times are: its own in [from, to), others around them.
+    const from = Math.floor(r() * 5);
+    const times = new Float64Array(from + n + 3).fill(START);
+    for (let k = 0; k < n; k++) times[from + k] = r() < 0.02 ? NaN : START + Math.floor(r() * spanMinutes * 60_000);
+    times.subarray(from, from + n).sort();
+    const grid = new LineTimes(cap);
+    for (let k = from; k < from + n; k++) grid.addMs(times[k]);
+    const expected = new Float64Array(4 * n + 8);
+    const expectedEnd = grid.writeCells(expected, 4, 11);
+    const actual = new Float64Array(4 * n + 8);
+    const actualEnd = writeMinuteCells(times, from, from + n, cap, actual, 4, 11);
+    assert.equal(actualEnd, expectedEnd, `round ${round}: cap ${cap}, ${n} times: cells`);
+    assert.deepEqual(actual.subarray(0, actualEnd), expected.subarray(0, expectedEnd), `round ${round}: cap ${cap}, ${n} times`);
+  }
 });

@@ -10,6 +10,80 @@ export interface TimeCell {
   count: number;
 }
 
+/**
+ * Groups the `m` cells in f, l, c (sorted by first minute) by cell of `width`, then of doubled widths until they fit in
+ * `cap`, in place; returns the width, and leaves the number of cells in `coarsened`. Cells of one width never straddle a
+ * wider one, so each grouping is one pass.
+ */
+function coarsen(f: Float64Array, l: Float64Array, c: Float64Array, m: number, width: number, cap: number): number {
+  for (;;) {
+    let g = -1;
+    let key = NaN;
+    for (let i = 0; i < m; i++) {
+      const k = Math.floor(f[i] / width);
+      if (k === key) {
+        if (l[i] > l[g]) l[g] = l[i];
+        c[g] += c[i];
+      } else {
+        key = k;
+        g++;
+        f[g] = f[i];
+        l[g] = l[i];
+        c[g] = c[i];
+      }
+    }
+    m = g + 1;
+    if (m <= cap) break;
+    width *= 2;
+  }
+  coarsened = m;
+  return width;
+}
+let coarsened = 0;
+
+/** writeMinuteCells' scratch: the cells being grouped (grown to the largest set of times written so far). */
+let scratchFirst = new Float64Array(1024);
+let scratchLast = new Float64Array(1024);
+let scratchCount = new Float64Array(1024);
+
+/**
+ * The cells a new LineTimes(cap) fed the times in times[from, to) (epoch ms, sorted by minute) would hold, written as
+ * writeCells writes them (`tag, first, last, count` from `at`; room for 4 * (to - from) numbers): for a scan worker's
+ * part, whose addresses then need no grid of their own. Returns where the next goes.
+ */
+export function writeMinuteCells(times: Float64Array, from: number, to: number, cap: number, out: Float64Array, at: number, tag: number): number {
+  if (scratchFirst.length < to - from) {
+    const n = Math.max(to - from, 2 * scratchFirst.length);
+    scratchFirst = new Float64Array(n);
+    scratchLast = new Float64Array(n);
+    scratchCount = new Float64Array(n);
+  }
+  const f = scratchFirst;
+  const l = scratchLast;
+  const c = scratchCount;
+  let m = 0;
+  for (let i = from; i < to; i++) {
+    const t = times[i];
+    if (!Number.isFinite(t)) continue;
+    const minute = Math.floor(t / 60_000) * 60_000;
+    if (m > 0 && f[m - 1] === minute) c[m - 1]++;
+    else {
+      f[m] = l[m] = minute;
+      c[m++] = 1;
+    }
+  }
+  coarsen(f, l, c, m, 60_000, cap);
+  m = coarsened;
+  let j = at;
+  for (let k = 0; k < m; k++) {
+    out[j++] = tag;
+    out[j++] = f[k];
+    out[j++] = l[k];
+    out[j++] = c[k];
+  }
+  return j;
+}
+
 /** What addCell takes: a cell of minutes with at least one time in it (others are ignored). */
 function validCell(first: number, last: number, count: number): boolean {
   return Number.isFinite(first) && Number.isFinite(last) && last >= first && count >= 1;
@@ -158,28 +232,8 @@ export class LineTimes {
         c[m] = added[p + 2];
       }
     }
-    // Grouped by cell of the current width, then by doubled widths until they fit in the cap. The list is sorted by
-    // first minute and cells of one width never straddle a wider one, so each grouping is one pass.
-    for (;;) {
-      let g = -1;
-      let key = NaN;
-      for (let i = 0; i < m; i++) {
-        const k = Math.floor(f[i] / width);
-        if (k === key) {
-          if (l[i] > l[g]) l[g] = l[i];
-          c[g] += c[i];
-        } else {
-          key = k;
-          g++;
-          f[g] = f[i];
-          l[g] = l[i];
-          c[g] = c[i];
-        }
-      }
-      m = g + 1;
-      if (m <= this.cap) break;
-      width *= 2;
-    }
+    width = coarsen(f, l, c, m, width, this.cap);
+    m = coarsened;
     if (m < f.length) {
       f = f.slice(0, m);
       l = l.slice(0, m);

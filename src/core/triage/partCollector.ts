@@ -8,11 +8,13 @@ import { isInternalClass } from '../ip/classify';
 import type { IpMatch } from '../ip/ipMatch';
 import type { MatchKeys, MatchLocation } from '../ip/lineScanner';
 import { KEY_INTS, keyClass, keyValue } from '../ip/scanner';
-import { LineTimes } from './lineTimes';
+import { LineTimes, writeMinuteCells } from './lineTimes';
 
 export interface PartCollectOptions {
   maxOccurrences: number;
   maxTimes: number;
+  /** Line times held before they go to their addresses' grids (default, and at most, PENDING_TIMES; tests use fewer). */
+  pendingTimes?: number;
 }
 
 /** Numbers per line-time cell: address (index), first and last minute (epoch ms), occurrences in it. */
@@ -144,8 +146,20 @@ export class OccurrenceBlocks {
  * number + 1 of its last kept occurrence (0: none).
  */
 const STATE_INTS = 5;
-/** Line times held before they are handed to their addresses' grids: 32,768 (384 KiB, in cache). */
-const PENDING_TIMES = 32_768;
+/**
+ * Line times held before they are handed to their addresses' grids: 1,048,576 (12 MiB; pages are touched as they fill).
+ * A part whose times all fit (a 25 MB log of one line time per address has about 300,000) makes no grid at all: its
+ * cells are written from the sorted times at the end (writeMinuteCells), where a grid per address cost a tenth of the
+ * part's scan in objects, arrays and folds.
+ */
+const PENDING_TIMES = 1 << 20;
+
+/**
+ * The pending times and handOverTimes' scratch, one set per thread (made on first use, then reused by every part: fresh
+ * memory costs its first touch, about 2.5 ms per MB here). A part is collected in one synchronous call (scanPart), so
+ * two collectors of a thread never use them at once.
+ */
+let pendingScratch: { ids: Int32Array; ms: Float64Array; grouped: Float64Array } | undefined;
 
 /** Whole numbers per slot of PartCollector's address table: the key's KEY_INTS, then the address's index + 1 (0: empty). */
 const SLOT_INTS = KEY_INTS + 1;
@@ -169,17 +183,24 @@ export class PartCollector {
   private state = new Int32Array(1024 * STATE_INTS);
   /** Line-time grids of the timed addresses, made when their first times are handed over. */
   private readonly grids: (LineTimes | undefined)[] = [];
-  /** Line times not yet handed to their grids, in arrival order: address and epoch ms. */
-  private readonly pendingIds = new Int32Array(PENDING_TIMES);
-  private readonly pendingMs = new Float64Array(PENDING_TIMES);
+  /** Line times not yet handed to their grids, in arrival order: address and epoch ms (pendingScratch). */
+  private readonly pendingIds: Int32Array;
+  private readonly pendingMs: Float64Array;
   private pending = 0;
+  private readonly pendingCap: number;
   /** handOverTimes' scratch: the pending times grouped by address, and where each address's group ends. */
-  private readonly grouped = new Float64Array(PENDING_TIMES);
+  private readonly grouped: Float64Array;
   private ends = new Int32Array(1024);
   private readonly occurrences = new OccurrenceBlocks();
   private matches = 0;
 
-  constructor(private readonly options: PartCollectOptions) {}
+  constructor(private readonly options: PartCollectOptions) {
+    pendingScratch ??= { ids: new Int32Array(PENDING_TIMES), ms: new Float64Array(PENDING_TIMES), grouped: new Float64Array(PENDING_TIMES) };
+    this.pendingIds = pendingScratch.ids;
+    this.pendingMs = pendingScratch.ms;
+    this.grouped = pendingScratch.grouped;
+    this.pendingCap = Math.max(1, Math.min(PENDING_TIMES, options.pendingTimes ?? PENDING_TIMES));
+  }
 
   /**
    * A sink for a keyed scan (a LineScanner with `keyed`, which is `source`): the same reads of the match and its line
@@ -212,7 +233,7 @@ export class PartCollector {
         const n = this.pending;
         this.pendingIds[n] = k;
         this.pendingMs[n] = ms;
-        if ((this.pending = n + 1) === PENDING_TIMES) this.handOverTimes();
+        if ((this.pending = n + 1) === this.pendingCap) this.handOverTimes();
       }
     }
     if (s[i + 1] < this.options.maxOccurrences) {
@@ -277,8 +298,11 @@ export class PartCollector {
     this.mask = mask;
   }
 
-  /** Hands the pending line times to their grids, grouped by address (each grid visited once, its times in order). */
-  private handOverTimes(): void {
+  /**
+   * Hands the pending line times to their addresses, grouped by address (each visited once, its times in arrival
+   * order): to its grid; at the end (`cells`), an address without a grid has its cells written there instead.
+   */
+  private handOverTimes(cells?: Grow): void {
     const n = this.pending;
     if (n === 0) return;
     this.pending = 0;
@@ -295,14 +319,21 @@ export class PartCollector {
     for (let j = 0; j < n; j++) sorted[ends[ids[j]]++] = times[j];
     for (let k = 0, from = 0; k < this.ips.length; from = ends[k++]) {
       if (ends[k] === from) continue;
-      const grid = (this.grids[k] ??= new LineTimes(this.options.maxTimes));
-      for (let j = from; j < ends[k]; j++) grid.addMs(sorted[j]);
+      const grid = this.grids[k];
+      if (cells && grid === undefined) {
+        sorted.subarray(from, ends[k]).sort();
+        cells.length = writeMinuteCells(sorted, from, ends[k], this.options.maxTimes, cells.ensure((ends[k] - from) * TIME_CELL_FIELDS), cells.length, k);
+        continue;
+      }
+      const g = grid ?? (this.grids[k] = new LineTimes(this.options.maxTimes));
+      for (let j = from; j < ends[k]; j++) g.addMs(sorted[j]);
     }
   }
 
   result(): PartCollection {
-    this.handOverTimes();
     const times = new Grow();
+    // The addresses without a grid get their cells first, from the times still pending; then the grids'.
+    this.handOverTimes(times);
     for (let k = 0; k < this.grids.length; k++) {
       const grid = this.grids[k];
       const cells = grid ? grid.size : 0;
