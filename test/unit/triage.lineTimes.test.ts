@@ -111,11 +111,15 @@ test("another grid's cells taken at once (addCellsOf) count what adding them one
     }
     const expected = new LineTimes(cap);
     const actual = new LineTimes(cap);
-    // Half the time the grid already has a time of its own: the cells are then folded in.
+    // Half the time the grid already has times of its own, pending or folded (read): the cells are then folded, or
+    // merged with its cells, in.
     if (r() < 0.5) {
-      const t = START + Math.floor(r() * spanMinutes * 60_000);
-      expected.addMs(t);
-      actual.addMs(t);
+      for (let k = r() < 0.5 ? 1 : Math.floor(r() * 3000); k > 0; k--) {
+        const t = START + Math.floor(r() * spanMinutes * 60_000 * (r() < 0.5 ? 1 : 3));
+        expected.addMs(t);
+        actual.addMs(t);
+      }
+      if (r() < 0.7) assert.equal(actual.size, expected.size);
     }
     for (let i = 4; i < end; i += 4) expected.addCell(data[i + 1], data[i + 2], data[i + 3]);
     actual.addCellsOf(data, 4, end);

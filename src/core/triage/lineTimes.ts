@@ -153,8 +153,9 @@ export class LineTimes {
    */
   addCellsOf(data: Float64Array, from: number, to: number): void {
     const m = (to - from) / 4;
-    if (this.n === 0 && this.pending === undefined && this.pendingCells === undefined && m <= this.cap && m > 0) {
-      let width = this.cellMs;
+    if (this.pending === undefined && this.pendingCells === undefined && m > 0) {
+      // The cells must be what a grid holds: valid, sorted, each in its own cell of the narrowest width that fits them.
+      let width = 60_000;
       let ok = true;
       for (let i = from; i < to && ok; i += 4) {
         const first = data[i + 1];
@@ -170,7 +171,8 @@ export class LineTimes {
         key = k;
         seen += data[i + 3];
       }
-      if (ok) {
+      if (ok && this.n === 0 && m <= this.cap && width >= this.cellMs) {
+        // An empty grid takes them as they are.
         const f = new Float64Array(m);
         const l = new Float64Array(m);
         const c = new Float64Array(m);
@@ -184,6 +186,39 @@ export class LineTimes {
         this.counts = c;
         this.n = m;
         this.cellMs = width;
+        this.seen += seen;
+        return;
+      }
+      if (ok) {
+        // Two sorted lists of cells, ours and theirs: merged by first minute, then grouped as fold groups them (the
+        // second part of a file brings cells for addresses the first had: tens of thousands).
+        const n = this.n;
+        const total = n + m;
+        const f = new Float64Array(total);
+        const l = new Float64Array(total);
+        const c = new Float64Array(total);
+        const of = this.first as Float64Array;
+        const ol = this.last as Float64Array;
+        const oc = this.counts as Float64Array;
+        for (let g = 0, i = 0, j = from; g < total; g++) {
+          if (j >= to || (i < n && of[i] <= data[j + 1])) {
+            f[g] = of[i];
+            l[g] = ol[i];
+            c[g] = oc[i++];
+          } else {
+            f[g] = data[j + 1];
+            l[g] = data[j + 2];
+            c[g] = data[j + 3];
+            j += 4;
+          }
+        }
+        const w = coarsen(f, l, c, total, Math.max(width, this.cellMs), this.cap);
+        const kept = coarsened;
+        this.first = kept < total ? f.slice(0, kept) : f;
+        this.last = kept < total ? l.slice(0, kept) : l;
+        this.counts = kept < total ? c.slice(0, kept) : c;
+        this.n = kept;
+        this.cellMs = w;
         this.seen += seen;
         return;
       }
