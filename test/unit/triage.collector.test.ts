@@ -160,12 +160,18 @@ test('kept occurrences come back per address in arrival order, whenever they are
     expected.set(ip, seen);
   };
   for (let i = 0; i < 150; i++) addOne((i * 7) % 40);
+  // The first few of an address's occurrences, read without making the others into objects (a stored extraction's).
+  for (const n of [0, 1, 3, 5, 6]) {
+    for (const ip of ips.slice(1, 6)) assert.deepEqual(c.firstOccurrences(c.addresses.get(ip)!, n).map((o) => o.line), expected.get(ip)!.slice(0, n), `${ip} first ${n}`);
+  }
   assert.deepEqual(c.addresses.get(ips[0])!.occurrences.map((o) => o.line), expected.get(ips[0]), 'read in the middle');
+  assert.deepEqual(c.firstOccurrences(c.addresses.get(ips[0])!, 2).map((o) => o.line), expected.get(ips[0])!.slice(0, 2), 'first 2 after a read');
   for (let i = 0; i < 150; i++) addOne((i * 11) % 40);
   const into = new AddressCollector({ maxOccurrencesPerAddress: 5 });
   into.merge(c.addresses.values());
   for (const ip of ips) {
     const lines = expected.get(ip)!;
+    assert.deepEqual(into.firstOccurrences(into.addresses.get(ip)!, 4).map((o) => o.line), lines.slice(0, 4), `${ip} merged, first 4`);
     assert.deepEqual(into.addresses.get(ip)!.occurrences.map((o) => o.line), lines, `${ip} merged`);
     const own = c.addresses.get(ip)!;
     assert.deepEqual(own.occurrences.map((o) => o.line), lines, ip);

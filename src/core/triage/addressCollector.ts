@@ -141,6 +141,17 @@ class Collected implements CollectedAddress {
     return this.made;
   }
 
+  /** The first `n` kept occurrences, made for the caller only: the others stay numbers (see `occurrences`). */
+  first(n: number): Occurrence[] {
+    if (this.made) return this.made.slice(0, n);
+    const out: Occurrence[] = [];
+    const s = this.spans ?? [];
+    for (let i = 0; i < s.length && out.length < n; i += SPAN_FIELDS) {
+      this.owner.readSpan(s[i], s[i + 1], s[i + 2], Math.min(s[i + 3], n - out.length), out);
+    }
+    return out;
+  }
+
   /** One more kept occurrence, already made (a replayed extraction's). */
   keepMade(o: Occurrence): void {
     this.occurrences.push(o);
@@ -413,6 +424,14 @@ export class AddressCollector {
   /** Makes the kept occurrences of a span into objects, appended to `into`. */
   readSpan(storeNumber: number, last: number, chain: number, take: number, into: Occurrence[]): void {
     this.visitSpan(storeNumber, last, chain, take, (f, o) => into.push(this.occurrence(f, o.line, o.column, o.start, o.end, o.port, o.defanged, o.time)));
+  }
+
+  /**
+   * The first `n` kept occurrences of an address, without making the rest into objects (a stored extraction keeps
+   * STORED_OCCURRENCES of the 200 a collector keeps: sourceExtraction.ts).
+   */
+  firstOccurrences(a: CollectedAddress, n: number): Occurrence[] {
+    return a instanceof Collected && a.owner === this ? a.first(n) : a.occurrences.slice(0, n);
   }
 
   /** The name of this collector's file number `k` (what its stored occurrences refer to). */

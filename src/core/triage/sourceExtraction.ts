@@ -54,13 +54,15 @@ export function decodeOccurrence(t: OccurrenceTuple, file: string): Occurrence {
 export function toExtraction(collector: AddressCollector, bytes: number, maxOccurrences = STORED_OCCURRENCES): SourceExtraction {
   const addresses: ExtractedAddress[] = [];
   for (const a of collector.addresses.values()) {
+    // One more than is kept tells whether some were left out; the rest are not made into objects.
+    const first = collector.firstOccurrences(a, maxOccurrences + 1);
     addresses.push({
       ip: a.ip,
       version: a.version,
       ipClass: a.ipClass,
       count: a.occurrenceCount,
-      occ: a.occurrences.slice(0, maxOccurrences).map(encodeOccurrence),
-      truncated: a.occurrencesTruncated || a.occurrences.length > maxOccurrences,
+      occ: first.slice(0, maxOccurrences).map(encodeOccurrence),
+      truncated: a.occurrencesTruncated || first.length > maxOccurrences,
       defanged: a.defanged,
       timed: a.timed,
       times: a.times.list().map((c): TimeCellTuple => [c.first, c.last, c.count]),
