@@ -195,18 +195,19 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     const path = join(dir, 'triage.log');
     await writeFile(path, LOG_SHAPES[2].generate(7, 300_000) + LOG_SHAPES[0].generate(8, 300_000));
     const options = { maxOccurrencesPerAddress: 5, maxTimesPerAddress: 16 };
-    const collect = async (parallel: false | { pool: ScanPool; threshold: number; partBytes: number }, inputs: TriageInput[]) => {
+    const collect = async (parallel: Where, inputs: TriageInput[]) => {
       const c = new AddressCollector(options);
-      const it = extractAddresses(inputs, c, { lineTime: TIME, parallel });
+      const it = extractAddresses(inputs, c, { lineTime: TIME, ...whereOptions(parallel) });
       let r = await it.next();
       while (!r.done) r = await it.next();
       return { c, result: r.value };
     };
     const inParts = { pool, threshold: 0, partBytes: 50_000 };
     const file: TriageInput = { kind: 'file', path, name: 'fw.log' };
-    const seq = await collect(false, [file]);
+    const seq = await collect('script', [file]);
     const par = await collect(inParts, [file]);
     assertSameCollection(par, seq, 'in workers');
+    assertSameCollection(await collect('here', [file]), seq, 'in this thread, in WebAssembly');
     assert.ok([...seq.c.addresses.values()].some((a) => a.timed && a.times.size > 0), 'some internal address has line times');
     assert.ok([...seq.c.addresses.values()].some((a) => a.times.thinned), 'some address had more distinct minutes than cells');
     assert.ok([...seq.c.addresses.values()].some((a) => a.times.list().some((c) => c.count > 1 && c.last > c.first)), 'some cell holds several minutes');
@@ -215,7 +216,7 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     // Captured as the extension captures every file: the same run, and the same extraction, from either path.
     let seqCaptured: SourceExtraction | undefined;
     let parCaptured: SourceExtraction | undefined;
-    const seqCapture = await collect(false, [{ ...file, capture: (e) => (seqCaptured = e) }]);
+    const seqCapture = await collect('script', [{ ...file, capture: (e) => (seqCaptured = e) }]);
     const parCapture = await collect(inParts, [{ ...file, capture: (e) => (parCaptured = e) }]);
     assertSameCollection(seqCapture, seq, 'captured in this thread');
     assertSameCollection(parCapture, seq, 'captured in workers');
@@ -225,7 +226,7 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     // Two files, the first replayed from what the workers captured and the second read in workers, merge as if both were read here.
     const other = join(dir, 'triage-other.log');
     await writeFile(other, LOG_SHAPES[3].generate(9, 200_000) + LOG_SHAPES[2].generate(7, 100_000));
-    const both = await collect(false, [file, { kind: 'file', path: other, name: 'other.log' }]);
+    const both = await collect('script', [file, { kind: 'file', path: other, name: 'other.log' }]);
     const mixed = await collect(inParts, [{ kind: 'extracted', name: 'fw.log', extraction: parCaptured }, { kind: 'file', path: other, name: 'other.log', capture: () => undefined }]);
     const replayed = new Set(parCaptured.addresses.filter((a) => a.truncated).map((a) => a.ip));
     assertSameCollection(mixed, both, 'replayed + in workers', replayed);
@@ -233,9 +234,9 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
 
   test('triage parts of random files cut at random places: UTF-8, marks, bad bytes and every line end as the sequential extraction', async () => {
     const options = { maxOccurrencesPerAddress: 3, maxTimesPerAddress: 4 };
-    const extract = async (path: string, parallel: false | { pool: ScanPool; threshold: number; partBytes: number }) => {
+    const extract = async (path: string, parallel: Where) => {
       const c = new AddressCollector(options);
-      const it = extractAddresses([{ kind: 'file', path, name: 'r.log' }], c, { lineTime: TIME, parallel });
+      const it = extractAddresses([{ kind: 'file', path, name: 'r.log' }], c, { lineTime: TIME, ...whereOptions(parallel) });
       let r = await it.next();
       while (!r.done) r = await it.next();
       return { c, result: r.value };
@@ -245,7 +246,9 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
       fc.asyncProperty(randomFile, async ([lines, bom, badByte, partBytes]) => {
         const path = join(dir, `random-collect-${run++}.log`);
         await writeFile(path, randomFileBytes(lines, bom, badByte));
-        assertSameCollection(await extract(path, { pool, threshold: 0, partBytes }), await extract(path, false), `parts of ${partBytes} bytes`);
+        const reference = await extract(path, 'script');
+        assertSameCollection(await extract(path, { pool, threshold: 0, partBytes }), reference, `parts of ${partBytes} bytes`);
+        assertSameCollection(await extract(path, 'here'), reference, 'in this thread, in WebAssembly');
       }),
       { numRuns: 40 },
     );
@@ -265,9 +268,9 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
       `${'é'.repeat(10)} 10.0.0.3 ${longLine}`,
       ascii(54, 300_000),
     ].join('\n');
-    const collectFile = async (path: string, parallel: false | { pool: ScanPool; threshold: number; partBytes: number }) => {
+    const collectFile = async (path: string, parallel: Where) => {
       const c = new AddressCollector({ maxOccurrencesPerAddress: 50, maxTimesPerAddress: 64 });
-      const it = extractAddresses([{ kind: 'file', path, name: 'mixed.log' }], c, { lineTime: TIME, parallel });
+      const it = extractAddresses([{ kind: 'file', path, name: 'mixed.log' }], c, { lineTime: TIME, ...whereOptions(parallel) });
       let r = await it.next();
       while (!r.done) r = await it.next();
       return { c, result: r.value };
@@ -275,10 +278,11 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     for (const bom of [false, true]) {
       const path = join(dir, `mixed-${bom}.log`);
       await writeFile(path, Buffer.concat([Buffer.from(bom ? [0xef, 0xbb, 0xbf] : []), Buffer.from(text, 'utf8')]));
-      const seq = await collectFile(path, false);
+      const seq = await collectFile(path, 'script');
       assert.ok(seq.c.addresses.get('10.9.5.100')?.occurrences.some((o) => o.time), 'an address of the long line has its time');
       assert.ok(seq.c.addresses.get('10.0.0.3'), 'the UTF-8 long line is read');
       assertSameCollection(await collectFile(path, { pool, threshold: 0, partBytes: 1 << 30 }), seq, `one part${bom ? ', mark' : ''}`);
+      assertSameCollection(await collectFile(path, 'here'), seq, `in this thread${bom ? ', mark' : ''}`);
       assertSameCollection(await collectFile(path, { pool, threshold: 0, partBytes: 1_700_000 }), seq, `parts${bom ? ', mark' : ''}`);
     }
   });
@@ -287,14 +291,14 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     // Every shape, so ports (access, firewall), defanged indicators (powershell), zones and epoch times all travel.
     const path = join(dir, 'triage-all.log');
     await writeFile(path, LOG_SHAPES.map((shape, k) => shape.generate(20 + k, 600_000)).join('\n'));
-    const collect = async (parallel: false | { pool: ScanPool; threshold: number; partBytes: number }) => {
+    const collect = async (parallel: Where) => {
       const c = new AddressCollector();
-      const it = extractAddresses([{ kind: 'file', path, name: 'all.log' }], c, { lineTime: TIME, parallel });
+      const it = extractAddresses([{ kind: 'file', path, name: 'all.log' }], c, { lineTime: TIME, ...whereOptions(parallel) });
       let r = await it.next();
       while (!r.done) r = await it.next();
       return { c, result: r.value };
     };
-    const seq = await collect(false);
+    const seq = await collect('script');
     const kept = [...seq.c.addresses.values()].reduce((n, a) => n + a.occurrences.length, 0);
     assert.ok(kept > 2 * 8192, `more kept occurrences (${kept}) than two blocks hold`);
     const all = [...seq.c.addresses.values()].flatMap((a) => a.occurrences);
@@ -305,6 +309,7 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     assert.ok(seq.c.addresses.size > 4 * 2048, `more addresses (${seq.c.addresses.size}) than the table's first two sizes hold`);
     // One part for the whole file, and two.
     assertSameCollection(await collect({ pool, threshold: 0, partBytes: 1 << 30 }), seq, 'one part');
+    assertSameCollection(await collect('here'), seq, 'in this thread, in WebAssembly');
     assertSameCollection(await collect({ pool, threshold: 0, partBytes: 2_200_000 }), seq, 'two parts');
   });
 
@@ -312,7 +317,7 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     const path = join(dir, 'triage-overflow.log');
     await writeFile(path, LOG_SHAPES[0].generate(41, 1_500_000) + LOG_SHAPES[3].generate(42, 1_500_000));
     const seq = new AddressCollector({ maxTimesPerAddress: 8 });
-    const it = extractAddresses([{ kind: 'file', path, name: 'o.log' }], seq, { lineTime: TIME, parallel: false });
+    const it = extractAddresses([{ kind: 'file', path, name: 'o.log' }], seq, { lineTime: TIME, parallel: false, wasm: false });
     while (!(await it.next()).done);
     for (const pendingTimes of [1, 997, 20_000]) {
       const run = await parallelScan(path, { mode: 'collect', collect: { ...seq.partOptions, pendingTimes }, lineTime: TIME, pool, threshold: 0, partBytes: 1_600_000 });
@@ -332,7 +337,7 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     const path = join(dir, 'triage-read.log');
     await writeFile(path, LOG_SHAPES[0].generate(31, 3_000_000) + LOG_SHAPES[4].generate(32, 3_000_000));
     const seq = new AddressCollector();
-    const it = extractAddresses([{ kind: 'file', path, name: 'read.log' }], seq, { lineTime: TIME, parallel: false });
+    const it = extractAddresses([{ kind: 'file', path, name: 'read.log' }], seq, { lineTime: TIME, parallel: false, wasm: false });
     while (!(await it.next()).done);
     const run = await parallelScan(path, { mode: 'collect', collect: seq.partOptions, lineTime: TIME, pool, threshold: 0, partBytes: 2_500_000 });
     assert.ok(run, 'the file is scanned in parts');
@@ -354,6 +359,15 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     assertSameCollection({ c, result }, { c: seq, result }, 'read between steps');
   });
 });
+
+/** Where an extraction runs: the JavaScript scanner in this thread (the reference), WebAssembly in this thread, or workers. */
+type Where = 'script' | 'here' | { pool: ScanPool; threshold: number; partBytes: number };
+
+function whereOptions(where: Where): { parallel: false | { pool: ScanPool; threshold: number; partBytes: number }; wasm?: boolean } {
+  if (where === 'script') return { parallel: false, wasm: false };
+  if (where === 'here') return { parallel: false };
+  return { parallel: where };
+}
 
 type Collection = { c: AddressCollector; result: ExtractionResult };
 

@@ -7,11 +7,9 @@ import type { MatchSink } from './lineScanner';
 import { RecordReader, type RecordBatch } from './matchRecords';
 import type { JobDone, ScanPool } from './scanPool';
 import { scanPart } from './scanPart';
-import type { PartCollectOptions, PartCollection } from '../triage/partCollector';
+import { MAX_COLLECT_PART_BYTES, type PartCollectOptions, type PartCollection } from '../triage/partCollector';
 import { closeFile, openFile, readFile, statFile } from './fileIo';
 
-/** The largest part a worker collects for triage: its part-relative offsets, lines and columns fit 32 bits (partCollector.ts). */
-export const MAX_COLLECT_PART_BYTES = 1 << 30;
 
 /** Files from this size on are scanned in workers. */
 export const PARALLEL_THRESHOLD_BYTES = 16 << 20;

@@ -4,13 +4,22 @@
 // not ASCII (their UTF-16 offsets are not their byte offsets) and lines longer than the buffer go to the JavaScript
 // scanner instead, from a line start to a line end; the collection is the same either way (the differential tests).
 import { readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { isAscii } from 'node:buffer';
-import { PieceDecoder } from '../ip/decodePieces';
+import { PieceDecoder, encodingOf } from '../ip/decodePieces';
 import { LINE_HEAD_LIMIT, LineScanner } from '../ip/lineScanner';
 import { findLineTimeMs, type LineTimeOptions } from '../ip/logTime';
 import { RECORD_INTS, WasmRecordScan } from '../ip/wasmCount';
 import type { JobDone, ScanJob } from '../ip/scanPool';
-import { DEFANGED_BIT, PartCollector } from './partCollector';
+import { DEFANGED_BIT, MAX_COLLECT_PART_BYTES, PartCollector, type PartCollectOptions, type PartCollection } from './partCollector';
+
+/**
+ * A collection in this thread reads windows of at most this many bytes (the first of them runs before the code is
+ * compiled: a window of a megabyte held an editor's thread for 60 ms), and holds this many line times before they go
+ * to their grids (partCollector.ts PENDING_TIMES: a hand-over of a million holds the thread for tens of ms).
+ */
+const HERE_WINDOW_BYTES = 1 << 18;
+const HERE_PENDING_TIMES = 1 << 18;
 
 /** "No such byte in the window": above any offset. */
 const FAR = 0x3fffffff;
@@ -20,9 +29,83 @@ export function collectPart(fd: number, job: Omit<ScanJob, 'id'>): JobDone | und
   const wasm = WasmRecordScan.create();
   if (!wasm) return undefined;
   try {
-    return new PartReader(fd, job, wasm).run();
+    const reader = new PartReader(job.start, job.collect, job.lineTime, wasm);
+    try {
+      for (let at = job.start; ; ) {
+        const want = Math.min(reader.room, job.end - at);
+        const n = want > 0 ? readSync(fd, reader.bytes, reader.readAt, want, at) : 0;
+        at += n;
+        // n === 0 before the end: the file got shorter, and what there was is scanned.
+        if (reader.take(n, n === 0 || at >= job.end)) return reader.finish();
+      }
+    } finally {
+      reader.release();
+    }
   } finally {
     wasm.release();
+  }
+}
+
+/**
+ * A whole file's collection in this thread (a file too small for the workers), read window by window with a turn of
+ * the event loop between them, so that an editor's thread is never held for more than one window (a few ms); yields
+ * the bytes read so far after each, and leaves the collection in `out` (when cancelled too: what was scanned before,
+ * with the signal's reason thrown after). Yields nothing and leaves `out` empty when the
+ * file cannot be read so: no module or its buffer in use, a UTF-16 file (its line feeds are two bytes), not a regular
+ * file, or not readable; the caller then uses the JavaScript scanner (which reports read errors).
+ */
+export async function* collectFileHere(
+  path: string,
+  options: { collect: PartCollectOptions; lineTime?: LineTimeOptions; signal?: AbortSignal },
+  out: { collection?: PartCollection },
+): AsyncGenerator<number, void, undefined> {
+  let fd: FileHandle;
+  try {
+    fd = await open(path, 'r');
+  } catch {
+    return;
+  }
+  try {
+    const s = await fd.stat();
+    if (!s.isFile() || s.size > MAX_COLLECT_PART_BYTES) return;
+    const mark = Buffer.alloc(2);
+    const { bytesRead } = await fd.read(mark, 0, 2, 0);
+    if (bytesRead === 2 && encodingOf(mark) !== 'utf-8') return;
+    const wasm = WasmRecordScan.create();
+    if (!wasm) return;
+    try {
+      const reader = new PartReader(0, { ...options.collect, pendingTimes: HERE_PENDING_TIMES }, options.lineTime, wasm);
+      try {
+        for (let at = 0; ; ) {
+          options.signal?.throwIfAborted();
+          const { bytesRead: n } = await fd.read(reader.bytes, reader.readAt, Math.min(reader.room, HERE_WINDOW_BYTES), at);
+          at += n;
+          // A read that returns nothing ends the file (it may have grown or shrunk since the stat: what is read is scanned).
+          if (reader.take(n, n === 0)) {
+            const steps = reader.finishSteps();
+            for (let r = steps.next(); ; r = steps.next()) {
+              if (r.done) {
+                out.collection = r.value.collection;
+                return;
+              }
+              await new Promise<void>((resolve) => setImmediate(resolve));
+            }
+          }
+          yield at;
+        }
+      } catch (e) {
+        // Cancelled: what the windows scanned so far is kept (the caller merges it, as the JavaScript scanner keeps
+        // every match it passed on).
+        if (options.signal?.aborted) out.collection = reader.finish().collection;
+        throw e;
+      } finally {
+        reader.release();
+      }
+    } finally {
+      wasm.release();
+    }
+  } finally {
+    await fd.close();
   }
 }
 
@@ -33,10 +116,19 @@ interface ScriptRun {
   sink: ReturnType<PartCollector['sink']>;
 }
 
+/**
+ * Reads a part window by window: the caller reads bytes into `bytes` at `readAt` (at most `room` of them) and hands
+ * them over with take(); each window ends at its last line feed, the unfinished line kept for the next.
+ */
 class PartReader {
+  readonly bytes: Buffer;
   private readonly collector: PartCollector;
-  private readonly bytes: Buffer;
   private readonly timeOptions: LineTimeOptions | undefined;
+  /** Bytes of the unfinished line at the front of `bytes`, and a copy of them while the module writes past a window. */
+  private carry = 0;
+  private carried = Buffer.alloc(0);
+  /** Bytes of the part before the current window. */
+  private done = 0;
   /** The line at the start of the current window, 1-based, and the UTF-16 units of the part before the window. */
   private lineNo = 1;
   private chars = 0;
@@ -57,52 +149,72 @@ class PartReader {
   private script: ScriptRun | undefined;
   private readonly pieces: string[] = [];
 
+  /** `start`: the part's first byte in the file (a byte order mark is looked for at 0 only). */
   constructor(
-    private readonly fd: number,
-    private readonly job: Omit<ScanJob, 'id'>,
+    private readonly start: number,
+    collect: PartCollectOptions | undefined,
+    lineTime: LineTimeOptions | undefined,
     private readonly wasm: WasmRecordScan,
   ) {
-    this.collector = new PartCollector(job.collect ?? { maxOccurrences: 200, maxTimes: 4096 });
+    this.collector = new PartCollector(collect ?? { maxOccurrences: 200, maxTimes: 4096 });
     this.bytes = wasm.bytes;
     this.latin1 = wasm.bytes as unknown as { latin1Slice(start: number, end: number): string };
-    this.timeOptions = job.lineTime;
+    this.timeOptions = lineTime;
     // A bad assumeZone is refused before anything is read, as the JavaScript scanner does.
     if (this.timeOptions) findLineTimeMs('', this.timeOptions);
   }
 
-  run(): JobDone {
-    const { job, bytes } = this;
-    const carried = Buffer.allocUnsafe(bytes.length);
-    let at = job.start;
-    let carry = 0;
-    for (;;) {
-      let filled = carry;
-      let final = at >= job.end;
-      if (!final) {
-        const n = readSync(this.fd, bytes, carry, Math.min(bytes.length - carry, job.end - at), at);
-        if (n === 0) final = true; // the file got shorter: scan what there was
-        at += n;
-        filled += n;
-        final ||= at >= job.end;
-      }
-      if (filled === 0) break;
-      let upTo = filled;
-      if (!final) {
-        const nl = bytes.lastIndexOf(10, filled - 1);
-        if (nl >= 0) upTo = nl + 1; // else a line longer than the buffer: it goes as it is, to the JavaScript scanner
-      }
-      carry = filled - upTo;
-      // The module writes past the window: the unfinished line is put aside first.
-      if (carry > 0) bytes.copy(carried, 0, upTo, filled);
-      const whole = final || bytes[upTo - 1] === 10;
-      if (this.script === undefined && whole && isAscii(bytes.subarray(0, upTo))) this.scanWindow(upTo);
-      else this.scanScript(upTo, whole, at - carry - upTo === 0); // the window starts the file
-      if (carry > 0) carried.copy(bytes, 0, 0, carry);
-      if (final && carry === 0) break;
+  get readAt(): number {
+    return this.carry;
+  }
+
+  get room(): number {
+    return this.bytes.length - this.carry;
+  }
+
+  /** Takes the `n` bytes read at readAt; `final`: no more follow. Returns true when the part is scanned (then finish()). */
+  take(n: number, final: boolean): boolean {
+    const bytes = this.bytes;
+    const filled = this.carry + n;
+    if (filled === 0) return final;
+    let upTo = filled;
+    if (!final) {
+      const nl = bytes.lastIndexOf(10, filled - 1);
+      if (nl >= 0) upTo = nl + 1; // else a line longer than the buffer: it goes as it is, to the JavaScript scanner
     }
+    const carry = filled - upTo;
+    // The module writes past a window: the unfinished line is put aside first.
+    if (carry > 0) {
+      if (this.carried.length < carry) this.carried = Buffer.allocUnsafe(Math.max(carry, 2 * this.carried.length, 4096));
+      bytes.copy(this.carried, 0, upTo, filled);
+    }
+    const whole = final || bytes[upTo - 1] === 10;
+    if (this.script === undefined && whole && isAscii(bytes.subarray(0, upTo))) this.scanWindow(upTo);
+    else this.scanScript(upTo, whole, this.start + this.done === 0);
+    this.done += upTo;
+    if (carry > 0) this.carried.copy(bytes, 0, 0, carry);
+    this.carry = carry;
+    return final && carry === 0;
+  }
+
+  /** Frees what the collector holds of the thread's (finish() does it too). */
+  release(): void {
+    this.collector.release();
+  }
+
+  finish(): JobDone {
+    const steps = this.finishSteps();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** finish() in steps (see PartCollector.resultSteps). */
+  *finishSteps(): Generator<void, JobDone, undefined> {
     if (this.script) this.endScript();
-    const collection = this.collector.result();
-    return { count: collection.matches, chars: this.chars, breaks: this.lineNo - 1, bytes: at - job.start, collection };
+    const collection = yield* this.collector.resultSteps();
+    return { count: collection.matches, chars: this.chars, breaks: this.lineNo - 1, bytes: this.done, collection };
   }
 
   /** Whole lines of ASCII bytes in bytes[0, length): scanned in the module. */

@@ -5,6 +5,8 @@ import { resolveTimeOptions, scanFileInto, scanStreamInto, type MatchSink } from
 import type { LineTimeOptions } from '../ip/logTime';
 import { parallelScan, type ParallelOptions } from '../ip/parallelScan';
 import { AddressCollector, type CollectedAddress } from './addressCollector';
+import { collectFileHere } from './collectPart';
+import type { PartCollection } from './partCollector';
 import { fromExtraction, toExtraction, type SourceExtraction } from './sourceExtraction';
 import type { SourceSummary } from '../../shared/triageModel';
 
@@ -49,6 +51,12 @@ export interface ExtractOptions {
   chunkBytes?: number;
   /** Large files go to the scan workers (default: the shared pool, from 16 MiB); false keeps every scan in this thread. */
   parallel?: ParallelOptions | false;
+  /**
+   * Files read in this thread are scanned in WebAssembly where they can be, and collected as a worker collects a part
+   * (default true); false: the JavaScript scanner into the collector, match by match (the reference the tests hold
+   * the others to).
+   */
+  wasm?: boolean;
 }
 
 /**
@@ -105,7 +113,7 @@ export async function* extractAddresses(
     const scanOptions = { signal: options.signal, lineTime };
     const steps =
       input.kind === 'file'
-        ? fileSteps(input.path, name, target, sink, { ...scanOptions, chunkBytes: options.chunkBytes, parallel: options.parallel })
+        ? fileSteps(input.path, name, target, sink, { ...scanOptions, chunkBytes: options.chunkBytes, parallel: options.parallel, wasm: options.wasm })
         : scanStreamInto(input.kind === 'stream' ? countBytes(input.stream, counter) : countBytes([input.text], counter), sink, scanOptions);
     try {
       for await (const units of steps) {
@@ -153,7 +161,7 @@ async function* fileSteps(
   name: string,
   collector: AddressCollector,
   sink: MatchSink,
-  options: { signal?: AbortSignal; lineTime: LineTimeOptions | false; chunkBytes?: number; parallel?: ParallelOptions | false },
+  options: { signal?: AbortSignal; lineTime: LineTimeOptions | false; chunkBytes?: number; parallel?: ParallelOptions | false; wasm?: boolean },
 ): AsyncGenerator<number, void, undefined> {
   if (options.parallel !== false) {
     const run = await parallelScan(path, {
@@ -169,6 +177,28 @@ async function* fileSteps(
         while (!merge.next().done) await new Promise<void>((resolve) => setImmediate(resolve));
         yield part.end;
       }
+      return;
+    }
+  }
+  if (options.wasm !== false) {
+    // In this thread, as a worker would collect it as one part (merged here the same way).
+    const out: { collection?: PartCollection } = {};
+    const lineTime = options.lineTime === false ? undefined : options.lineTime;
+    let bytes = 0;
+    const merge = async (collection: PartCollection): Promise<void> => {
+      const steps = collector.mergePart(name, collection, 0, 0);
+      while (!steps.next().done) await new Promise<void>((resolve) => setImmediate(resolve));
+    };
+    try {
+      for await (const read of collectFileHere(path, { collect: collector.partOptions, lineTime, signal: options.signal }, out)) yield (bytes = read);
+    } catch (e) {
+      // Cancelled: what was scanned before is kept.
+      if (out.collection) await merge(out.collection);
+      throw e;
+    }
+    if (out.collection) {
+      await merge(out.collection);
+      yield bytes;
       return;
     }
   }

@@ -318,6 +318,11 @@ export class LineTimes {
     return this.n;
   }
 
+  /** Times and cells added and not folded yet (what the next read folds: a measure of its work). */
+  get unfolded(): number {
+    return (this.pending?.length ?? 0) + (this.pendingCells?.length ?? 0) / 3;
+  }
+
   /** Width of a cell in minutes: 1 until distinct minutes outgrew the cap. */
   get granularityMinutes(): number {
     this.fold();

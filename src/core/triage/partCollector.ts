@@ -17,6 +17,9 @@ export interface PartCollectOptions {
   pendingTimes?: number;
 }
 
+/** The largest part collected in one go: its part-relative offsets, lines and columns fit 32 bits. */
+export const MAX_COLLECT_PART_BYTES = 1 << 30;
+
 /** Numbers per line-time cell: address (index), first and last minute (epoch ms), occurrences in it. */
 export const TIME_CELL_FIELDS = 4;
 
@@ -25,8 +28,7 @@ export const TIME_CELL_FIELDS = 4;
  * in bit 17. The link is the number + 1 of the address's previous kept occurrence in the same blocks (0: none), so that
  * the blocks can be kept as they are and each address's occurrences read back by following its links from the last
  * (AddressCollector keeps the blocks a worker sent instead of copying them). The line's time goes beside them, in
- * `times` (epoch ms, NaN: none). Part-relative values fit 32 bits: a collected part is at most MAX_COLLECT_PART_BYTES
- * (parallelScan.ts).
+ * `times` (epoch ms, NaN: none). Part-relative values fit 32 bits: a collected part is at most MAX_COLLECT_PART_BYTES.
  */
 export const OCCURRENCE_INTS = 6;
 /** Occurrences per block (8,192: 256 KiB); occurrence number `g` is at offset `g & BLOCK_MASK` of block `g >>> BLOCK_SHIFT`. */
@@ -154,12 +156,26 @@ const STATE_INTS = 5;
  */
 const PENDING_TIMES = 1 << 20;
 
+interface PendingScratch {
+  ids: Int32Array;
+  ms: Float64Array;
+  grouped: Float64Array;
+}
+
 /**
- * The pending times and handOverTimes' scratch, one set per thread (made on first use, then reused by every part: fresh
- * memory costs its first touch, about 2.5 ms per MB here). A part is collected in one synchronous call (scanPart), so
- * two collectors of a thread never use them at once.
+ * The pending times and handOverTimes' scratch, one set per thread, made on first use and then reused by every part
+ * (fresh memory costs its first touch, most of a millisecond per MB here). A collector that finds it in use (another
+ * collection of this thread still running) makes a small set of its own.
  */
-let pendingScratch: { ids: Int32Array; ms: Float64Array; grouped: Float64Array } | undefined;
+let sharedScratch: PendingScratch | undefined;
+let sharedScratchBusy = false;
+
+function newScratch(size: number): PendingScratch {
+  return { ids: new Int32Array(size), ms: new Float64Array(size), grouped: new Float64Array(size) };
+}
+
+/** Line times or cells resultSteps handles between yields (a few ms). */
+const RESULT_SLICE = 16_384;
 
 /** Whole numbers per slot of PartCollector's address table: the key's KEY_INTS, then the address's index + 1 (0: empty). */
 const SLOT_INTS = KEY_INTS + 1;
@@ -194,12 +210,26 @@ export class PartCollector {
   private readonly occurrences = new OccurrenceBlocks();
   private matches = 0;
 
+  /** This collector holds the thread's shared scratch (until result() or release()). */
+  private holdsShared = false;
+
   constructor(private readonly options: PartCollectOptions) {
-    pendingScratch ??= { ids: new Int32Array(PENDING_TIMES), ms: new Float64Array(PENDING_TIMES), grouped: new Float64Array(PENDING_TIMES) };
-    this.pendingIds = pendingScratch.ids;
-    this.pendingMs = pendingScratch.ms;
-    this.grouped = pendingScratch.grouped;
-    this.pendingCap = Math.max(1, Math.min(PENDING_TIMES, options.pendingTimes ?? PENDING_TIMES));
+    let scratch: PendingScratch;
+    if (sharedScratchBusy) scratch = newScratch(1 << 15);
+    else {
+      scratch = sharedScratch ??= newScratch(PENDING_TIMES);
+      sharedScratchBusy = this.holdsShared = true;
+    }
+    this.pendingIds = scratch.ids;
+    this.pendingMs = scratch.ms;
+    this.grouped = scratch.grouped;
+    this.pendingCap = Math.max(1, Math.min(scratch.ids.length, options.pendingTimes ?? PENDING_TIMES));
+  }
+
+  /** Gives the thread's scratch back (result() does; a collection that stopped early must). */
+  release(): void {
+    if (this.holdsShared) sharedScratchBusy = false;
+    this.holdsShared = false;
   }
 
   /**
@@ -299,16 +329,30 @@ export class PartCollector {
   }
 
   /**
-   * Hands the pending line times to their addresses, grouped by address (each visited once, its times in arrival
-   * order): to its grid; at the end (`cells`), an address without a grid has its cells written there instead.
+   * Hands the pending line times to their addresses' grids, grouped by address (each grid visited once, its times in
+   * arrival order).
    */
-  private handOverTimes(cells?: Grow): void {
+  private handOverTimes(): void {
+    const ends = this.groupPending();
+    if (!ends) return;
+    const sorted = this.grouped;
+    for (let k = 0, from = 0; k < this.ips.length; from = ends[k++]) {
+      if (ends[k] === from) continue;
+      const grid = (this.grids[k] ??= new LineTimes(this.options.maxTimes));
+      for (let j = from; j < ends[k]; j++) grid.addMs(sorted[j]);
+    }
+  }
+
+  /**
+   * Sorts the pending times by address into `grouped` (a counting sort) and empties the list; returns where each
+   * address's group ends (undefined: nothing pending).
+   */
+  private groupPending(): Int32Array | undefined {
     const n = this.pending;
-    if (n === 0) return;
+    if (n === 0) return undefined;
     this.pending = 0;
     const ids = this.pendingIds;
     const times = this.pendingMs;
-    // A counting sort by address: the start of each address's group, then the times in their groups.
     if (this.ends.length < this.ips.length + 1) this.ends = new Int32Array(2 * (this.ips.length + 1));
     const ends = this.ends;
     const groups = this.ips.length + 1;
@@ -317,28 +361,56 @@ export class PartCollector {
     for (let k = 1; k < groups; k++) ends[k] += ends[k - 1];
     const sorted = this.grouped;
     for (let j = 0; j < n; j++) sorted[ends[ids[j]]++] = times[j];
-    for (let k = 0, from = 0; k < this.ips.length; from = ends[k++]) {
-      if (ends[k] === from) continue;
-      const grid = this.grids[k];
-      if (cells && grid === undefined) {
-        sorted.subarray(from, ends[k]).sort();
-        cells.length = writeMinuteCells(sorted, from, ends[k], this.options.maxTimes, cells.ensure((ends[k] - from) * TIME_CELL_FIELDS), cells.length, k);
-        continue;
-      }
-      const g = grid ?? (this.grids[k] = new LineTimes(this.options.maxTimes));
-      for (let j = from; j < ends[k]; j++) g.addMs(sorted[j]);
-    }
+    return ends;
   }
 
   result(): PartCollection {
+    const steps = this.resultSteps();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * result() in steps of a few thousand line-time cells (a collection in an editor's thread yields between them: an
+   * internal address can have thousands of cells).
+   */
+  *resultSteps(): Generator<void, PartCollection, undefined> {
     const times = new Grow();
-    // The addresses without a grid get their cells first, from the times still pending; then the grids'.
-    this.handOverTimes(times);
+    let work = 0;
+    // The pending times: an address without a grid gets its cells written from them, one with a grid takes them.
+    const ends = this.groupPending();
+    if (ends) {
+      const sorted = this.grouped;
+      for (let k = 0, from = 0; k < this.ips.length; from = ends[k++]) {
+        if (ends[k] === from) continue;
+        const grid = this.grids[k];
+        if (grid === undefined) {
+          sorted.subarray(from, ends[k]).sort();
+          times.length = writeMinuteCells(sorted, from, ends[k], this.options.maxTimes, times.ensure((ends[k] - from) * TIME_CELL_FIELDS), times.length, k);
+        } else {
+          for (let j = from; j < ends[k]; j++) grid.addMs(sorted[j]);
+        }
+        if ((work += ends[k] - from) >= RESULT_SLICE) {
+          work = 0;
+          yield;
+        }
+      }
+    }
+    // The thread's scratch is free once the pending times are handed over.
+    this.release();
     for (let k = 0; k < this.grids.length; k++) {
       const grid = this.grids[k];
-      const cells = grid ? grid.size : 0;
+      if (grid === undefined) continue;
+      const folded = grid.unfolded;
+      const cells = grid.size;
       if (cells === 0) continue;
-      times.length = (grid as LineTimes).writeCells(times.ensure(cells * TIME_CELL_FIELDS), times.length, k);
+      times.length = grid.writeCells(times.ensure(cells * TIME_CELL_FIELDS), times.length, k);
+      if ((work += folded + cells) >= RESULT_SLICE) {
+        work = 0;
+        yield;
+      }
     }
     const n = this.ips.length;
     const counts = new Float64Array(n);
