@@ -1,8 +1,10 @@
-// A scan worker's triage job over WebAssembly: the part is read in whole lines straight into the module's buffer, the
-// module finds every address with its key (wasmCount.ts WasmRecordScan), and only the matches come to JavaScript, with
-// their lines counted over the bytes and a line's time read from its bytes when a match asks for it. Bytes that are
-// not ASCII (their UTF-16 offsets are not their byte offsets) and lines longer than the buffer go to the JavaScript
-// scanner instead, from a line start to a line end; the collection is the same either way (the differential tests).
+// Triage extraction over WebAssembly, for a scan worker's part (collectPart) and for a file read in this thread
+// (collectFileHere): the bytes are read in whole lines straight into the module's buffer, the module finds every
+// address with its key (wasmCount.ts WasmRecordScan), and only the matches come to JavaScript, into a PartCollector,
+// with their lines counted over the bytes and a line's time read from its bytes when a match asks for it. Bytes that
+// are not ASCII (their UTF-16 offsets are not their byte offsets) and lines longer than the buffer go to the
+// JavaScript scanner instead, from a line start to a line end; the collection is the same either way (the
+// differential tests hold both to the sequential extraction).
 import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { isAscii } from 'node:buffer';
@@ -14,9 +16,9 @@ import type { JobDone, ScanJob } from '../ip/scanPool';
 import { DEFANGED_BIT, MAX_COLLECT_PART_BYTES, PartCollector, type PartCollectOptions, type PartCollection } from './partCollector';
 
 /**
- * A collection in this thread reads windows of at most this many bytes (the first of them runs before the code is
- * compiled: a window of a megabyte held an editor's thread for 60 ms), and holds this many line times before they go
- * to their grids (partCollector.ts PENDING_TIMES: a hand-over of a million holds the thread for tens of ms).
+ * A collection in this thread reads windows of at most this many bytes (the first runs before the code is compiled: a
+ * window of a megabyte held the thread for 50 ms), and hands its line times to their grids every this many (a quarter
+ * of PENDING_TIMES: each hand-over is one synchronous step).
  */
 const HERE_WINDOW_BYTES = 1 << 18;
 const HERE_PENDING_TIMES = 1 << 18;
@@ -49,10 +51,10 @@ export function collectPart(fd: number, job: Omit<ScanJob, 'id'>): JobDone | und
 /**
  * A whole file's collection in this thread (a file too small for the workers), read window by window with a turn of
  * the event loop between them, so that an editor's thread is never held for more than one window (a few ms); yields
- * the bytes read so far after each, and leaves the collection in `out` (when cancelled too: what was scanned before,
- * with the signal's reason thrown after). Yields nothing and leaves `out` empty when the
- * file cannot be read so: no module or its buffer in use, a UTF-16 file (its line feeds are two bytes), not a regular
- * file, or not readable; the caller then uses the JavaScript scanner (which reports read errors).
+ * the bytes read so far after each, and leaves the collection in `out` (also when cancelled or when a read fails: what
+ * was scanned before, the error thrown after it). Yields nothing and leaves `out` empty when the file cannot be read
+ * so: no module or its buffer in use, a UTF-16 file (its line feeds are two bytes), not a regular file, or not
+ * readable; the caller then uses the JavaScript scanner (which reports read errors).
  */
 export async function* collectFileHere(
   path: string,
@@ -94,9 +96,13 @@ export async function* collectFileHere(
           yield at;
         }
       } catch (e) {
-        // Cancelled: what the windows scanned so far is kept (the caller merges it, as the JavaScript scanner keeps
-        // every match it passed on).
-        if (options.signal?.aborted) out.collection = reader.finish().collection;
+        // Cancelled, or a read failed: what the windows scanned so far is kept (the caller merges it, as the
+        // JavaScript scanner keeps every match it passed on).
+        try {
+          out.collection = reader.finish().collection;
+        } catch {
+          // The error below says what happened.
+        }
         throw e;
       } finally {
         reader.release();

@@ -192,7 +192,7 @@ async function* fileSteps(
     try {
       for await (const read of collectFileHere(path, { collect: collector.partOptions, lineTime, signal: options.signal }, out)) yield (bytes = read);
     } catch (e) {
-      // Cancelled: what was scanned before is kept.
+      // Cancelled, or a read failed: what was scanned before is kept.
       if (out.collection) await merge(out.collection);
       throw e;
     }

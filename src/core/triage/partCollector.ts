@@ -199,7 +199,7 @@ export class PartCollector {
   private state = new Int32Array(1024 * STATE_INTS);
   /** Line-time grids of the timed addresses, made when their first times are handed over. */
   private readonly grids: (LineTimes | undefined)[] = [];
-  /** Line times not yet handed to their grids, in arrival order: address and epoch ms (pendingScratch). */
+  /** Line times not yet handed to their grids, in arrival order: address and epoch ms (in sharedScratch, or its own). */
   private readonly pendingIds: Int32Array;
   private readonly pendingMs: Float64Array;
   private pending = 0;
