@@ -68,28 +68,25 @@ export const KEY_INTS = 5;
 
 /** The value (normalised text) of the address keyed at keys[i] (a keyed MatchBuffer's). */
 export function keyValue(keys: Int32Array, i: number): string {
-  if (keys[i + 4] === 4) return formatIpv4(keys[i] >>> 0);
-  const groups = keyGroups;
-  for (let k = 0; k < 4; k++) {
-    const w = keys[i + k];
-    groups[2 * k] = w >>> 16;
-    groups[2 * k + 1] = w & 0xffff;
-  }
-  return formatIpv6(groups);
+  return keys[i + 4] === 4 ? formatIpv4(keys[i] >>> 0) : formatIpv6(keyGroupsOf(keys, i));
 }
-const keyGroups = new Uint16Array(8);
 
 /** The class of the address keyed at keys[i] (what the scan gives a match as `ipClass`). */
 export function keyClass(keys: Int32Array, i: number): IpClass {
-  if (keys[i + 4] === 4) return classifyIpv4(keys[i] >>> 0).ipClass;
+  return keys[i + 4] === 4 ? classifyIpv4(keys[i] >>> 0).ipClass : classifyIpv6(keyGroupsOf(keys, i)).ipClass;
+}
+
+/** The eight groups of the IPv6 address keyed at keys[i], in a scratch array (valid until the next call). */
+function keyGroupsOf(keys: Int32Array, i: number): Uint16Array {
   const groups = keyGroups;
   for (let k = 0; k < 4; k++) {
     const w = keys[i + k];
     groups[2 * k] = w >>> 16;
     groups[2 * k + 1] = w & 0xffff;
   }
-  return classifyIpv6(groups).ipClass;
+  return groups;
 }
+const keyGroups = new Uint16Array(8);
 
 /** Writes the key of the match that recycled() fills next. */
 function putKey(w0: number, w1: number, w2: number, w3: number, version: number): void {

@@ -1,8 +1,8 @@
 // Counting addresses with dist/scan.wasm (src/wasm/scan.ts): the scanner's rules over UTF-8 bytes, read straight into
 // the module's memory, with no decoding and no strings. Windows of the bytes are counted as the stream scanner counts
 // its buffer (look-ahead held back until more arrives), so the count is the one of countRange over the decoded text.
-// The same scan also writes a record of every match with its key (WasmRecordScan), for the scan workers' triage
-// collection. Without the module (a build without it), callers use the JavaScript scanner.
+// The same scan also writes a record of every match with its key (WasmRecordScan), for triage extraction in a worker
+// or in this thread (collectPart.ts). Without the module (a build without it), callers use the JavaScript scanner.
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodingOf } from './decodePieces';
