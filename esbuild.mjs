@@ -97,8 +97,8 @@ export const targets = [
 ];
 
 /**
- * dist/scan.wasm: the counting scan in WebAssembly (src/wasm/scan.ts, AssemblyScript). Every bundle that counts
- * loads it from its own folder, and falls back to the JavaScript scanner without it.
+ * dist/scan.wasm: the scan in WebAssembly (src/wasm/scan.ts, AssemblyScript), for counting and for triage extraction.
+ * Every bundle that scans loads it from its own folder, and falls back to the JavaScript scanner without it.
  */
 export async function buildWasm() {
   mkdirSync('dist', { recursive: true });

@@ -2,9 +2,11 @@
 // src/core/ip/scanner.ts, ported one for one, over UTF-8 bytes instead of UTF-16 code units. A byte of 128 or more
 // is no digit, letter, dot or colon, as a non-ASCII code unit is none for the scanner, and every rule reads only
 // ASCII, so a count over the bytes is the count over the decoded text. The anchors are found 16 bytes at a time.
+// collect() is the same scan writing a record of each match (its key, offsets, port and defanging) for triage.
 //
-// Memory: [guard of zeros][data][zeros written by count()]. The caller reserves the region once (reserve()), writes
-// bytes into it and calls count() over windows of it, as the stream scanner does over its buffer.
+// Memory: [guard of zeros][data][zeros written by count()][records]. The caller reserves the regions once (reserve(),
+// reserveRecords()), writes bytes into the data and calls count() or collect() over windows of it, as the stream
+// scanner does over its buffer.
 
 const DIGIT: u32 = 1;
 const HEX_LETTER: u32 = 2;
