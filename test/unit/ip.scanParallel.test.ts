@@ -189,6 +189,20 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
     await writeFile(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
     const actual = await collect(scanFileBatches(path, { lineTime: TIME, parallel: { pool, threshold: 0, partBytes: 1000 } }));
     assertSameMatches(actual, reference(text, TIME), 'utf-16');
+    // Triage extraction of a larger one (over a window: its line feeds are two bytes), in this thread: the WebAssembly
+    // path leaves it to the JavaScript scanner.
+    const large = join(dir, 'utf16-large.ps1');
+    await writeFile(large, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.repeat(30), 'utf16le')]));
+    const extract = async (where: Where) => {
+      const c = new AddressCollector();
+      const it = extractAddresses([{ kind: 'file', path: large, name: 'u.ps1' }], c, { lineTime: TIME, ...whereOptions(where) });
+      let r = await it.next();
+      while (!r.done) r = await it.next();
+      return { c, result: r.value };
+    };
+    const script = await extract('script');
+    assert.equal(script.c.addresses.size, 2, 'both addresses of the UTF-16 file');
+    assertSameCollection(await extract('here'), script, 'utf-16 in this thread');
   });
 
   test('triage extraction in workers (collected part by part, merged in order) keeps what the sequential extraction keeps', async () => {

@@ -13,6 +13,7 @@ import { LINE_HEAD_LIMIT, LineScanner } from '../ip/lineScanner';
 import { findLineTimeMs, type LineTimeOptions } from '../ip/logTime';
 import { RECORD_INTS, WasmRecordScan } from '../ip/wasmCount';
 import type { JobDone, ScanJob } from '../ip/scanPool';
+import { runAll, runInTurns } from '../../shared/generators';
 import { DEFANGED_BIT, MAX_COLLECT_PART_BYTES, PartCollector, type PartCollectOptions, type PartCollection } from './partCollector';
 
 /**
@@ -70,9 +71,6 @@ export async function* collectFileHere(
   try {
     const s = await fd.stat();
     if (!s.isFile() || s.size > MAX_COLLECT_PART_BYTES) return;
-    const mark = Buffer.alloc(2);
-    const { bytesRead } = await fd.read(mark, 0, 2, 0);
-    if (bytesRead === 2 && encodingOf(mark) !== 'utf-8') return;
     const wasm = WasmRecordScan.create();
     if (!wasm) return;
     try {
@@ -81,17 +79,13 @@ export async function* collectFileHere(
         for (let at = 0; ; ) {
           options.signal?.throwIfAborted();
           const { bytesRead: n } = await fd.read(reader.bytes, reader.readAt, Math.min(reader.room, HERE_WINDOW_BYTES), at);
+          // A UTF-16 mark in the first bytes: the JavaScript scanner decodes it (nothing was scanned yet).
+          if (at === 0 && n >= 2 && encodingOf(reader.bytes) !== 'utf-8') return;
           at += n;
           // A read that returns nothing ends the file (it may have grown or shrunk since the stat: what is read is scanned).
           if (reader.take(n, n === 0)) {
-            const steps = reader.finishSteps();
-            for (let r = steps.next(); ; r = steps.next()) {
-              if (r.done) {
-                out.collection = r.value.collection;
-                return;
-              }
-              await new Promise<void>((resolve) => setImmediate(resolve));
-            }
+            out.collection = (await runInTurns(reader.finishSteps())).collection;
+            return;
           }
           yield at;
         }
@@ -209,11 +203,7 @@ class PartReader {
   }
 
   finish(): JobDone {
-    const steps = this.finishSteps();
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-    }
+    return runAll(this.finishSteps());
   }
 
   /** finish() in steps (see PartCollector.resultSteps). */
@@ -232,8 +222,7 @@ class PartReader {
     this.lineStart = 0;
     this.nl = -1;
     this.cr = -1;
-    const cr = bytes.indexOf(13);
-    this.hasCr = cr >= 0 && cr < length;
+    this.hasCr = bytes.subarray(0, length).indexOf(13) >= 0;
     const collector = this.collector;
     const chars = this.chars;
     for (let r = 0, i = 0; r < n; r++, i += RECORD_INTS) {

@@ -9,6 +9,7 @@ import { collectFileHere } from './collectPart';
 import type { PartCollection } from './partCollector';
 import { fromExtraction, toExtraction, type SourceExtraction } from './sourceExtraction';
 import type { SourceSummary } from '../../shared/triageModel';
+import { runInTurns } from '../../shared/generators';
 
 /** Receives what one source yielded, once it was read to the end without an error (to reuse it next time). */
 export type ExtractionCapture = (extraction: SourceExtraction) => void;
@@ -173,8 +174,7 @@ async function* fileSteps(
     });
     if (run) {
       for await (const part of run.collections()) {
-        const merge = collector.mergePart(name, part.collection, part.charBase, part.lineBreaksBefore);
-        while (!merge.next().done) await new Promise<void>((resolve) => setImmediate(resolve));
+        await runInTurns(collector.mergePart(name, part.collection, part.charBase, part.lineBreaksBefore));
         yield part.end;
       }
       return;
@@ -185,19 +185,15 @@ async function* fileSteps(
     const out: { collection?: PartCollection } = {};
     const lineTime = options.lineTime === false ? undefined : options.lineTime;
     let bytes = 0;
-    const merge = async (collection: PartCollection): Promise<void> => {
-      const steps = collector.mergePart(name, collection, 0, 0);
-      while (!steps.next().done) await new Promise<void>((resolve) => setImmediate(resolve));
-    };
     try {
       for await (const read of collectFileHere(path, { collect: collector.partOptions, lineTime, signal: options.signal }, out)) yield (bytes = read);
     } catch (e) {
       // Cancelled, or a read failed: what was scanned before is kept.
-      if (out.collection) await merge(out.collection);
+      if (out.collection) await runInTurns(collector.mergePart(name, out.collection, 0, 0));
       throw e;
     }
     if (out.collection) {
-      await merge(out.collection);
+      await runInTurns(collector.mergePart(name, out.collection, 0, 0));
       yield bytes;
       return;
     }
@@ -210,8 +206,7 @@ async function* fileSteps(
  * editor's thread stays free while a large file's addresses are merged).
  */
 async function mergeInTurns(collector: AddressCollector, addresses: Iterable<CollectedAddress>, countOccurrences: boolean): Promise<void> {
-  const merge = collector.mergeSteps(addresses, { countOccurrences });
-  while (!merge.next().done) await new Promise<void>((resolve) => setImmediate(resolve));
+  await runInTurns(collector.mergeSteps(addresses, { countOccurrences }));
 }
 
 async function* countBytes(source: AsyncIterable<Uint8Array | string> | Iterable<string>, counter: { bytes: number }): AsyncGenerator<Uint8Array | string> {

@@ -147,51 +147,28 @@ export class LineTimes {
 
   /**
    * addCell() for each cell in data[from, to), given as `tag, first, last, count` (PartCollection.times): the cells of
-   * another grid, oldest first. An empty grid takes them as they are when they are what such a grid holds (sorted, in
-   * distinct cells of the narrowest width that fits each, at most `cap`): what folding them would make, without the
-   * fold (a scan worker's part brings tens of thousands).
+   * another grid, oldest first. When they are sorted and nothing is pending, they are merged with the grid's own cells
+   * at once (what folding them would make, without queueing them: a scan worker's part brings tens of thousands).
    */
   addCellsOf(data: Float64Array, from: number, to: number): void {
     const m = (to - from) / 4;
     if (this.pending === undefined && this.pendingCells === undefined && m > 0) {
-      // The cells must be what a grid holds: valid, sorted, each in its own cell of the narrowest width that fits them.
+      // Valid cells sorted by first minute (otherwise addCell and the fold decide), and the narrowest width that fits each.
       let width = 60_000;
       let ok = true;
-      for (let i = from; i < to && ok; i += 4) {
+      let seen = 0;
+      for (let i = from, before = -Infinity; i < to && ok; i += 4) {
         const first = data[i + 1];
         const last = data[i + 2];
         const count = data[i + 3];
-        if (!validCell(first, last, count)) ok = false;
+        if (!validCell(first, last, count) || !(first >= before)) ok = false;
         else while (Math.floor(first / width) !== Math.floor(last / width)) width *= 2;
-      }
-      let seen = 0;
-      for (let i = from, key = -Infinity; i < to && ok; i += 4) {
-        const k = Math.floor(data[i + 1] / width);
-        if (!(k > key)) ok = false; // not sorted, or two cells in one: the fold decides
-        key = k;
-        seen += data[i + 3];
-      }
-      if (ok && this.n === 0 && m <= this.cap && width >= this.cellMs) {
-        // An empty grid takes them as they are.
-        const f = new Float64Array(m);
-        const l = new Float64Array(m);
-        const c = new Float64Array(m);
-        for (let i = from, g = 0; i < to; i += 4, g++) {
-          f[g] = data[i + 1];
-          l[g] = data[i + 2];
-          c[g] = data[i + 3];
-        }
-        this.first = f;
-        this.last = l;
-        this.counts = c;
-        this.n = m;
-        this.cellMs = width;
-        this.seen += seen;
-        return;
+        before = first;
+        seen += count;
       }
       if (ok) {
-        // Two sorted lists of cells, ours and theirs: merged by first minute, then grouped as fold groups them (the
-        // second part of a file brings cells for addresses the first had: tens of thousands).
+        // Two sorted lists of cells, ours (none, for a new grid) and theirs: merged by first minute, then grouped as
+        // fold groups them (the second part of a file brings cells for addresses the first had: tens of thousands).
         const n = this.n;
         const total = n + m;
         const f = new Float64Array(total);

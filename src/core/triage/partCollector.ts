@@ -9,6 +9,7 @@ import type { IpMatch } from '../ip/ipMatch';
 import type { MatchKeys, MatchLocation } from '../ip/lineScanner';
 import { KEY_INTS, keyClass, keyValue } from '../ip/scanner';
 import { LineTimes, writeMinuteCells } from './lineTimes';
+import { runAll } from '../../shared/generators';
 
 export interface PartCollectOptions {
   maxOccurrences: number;
@@ -335,12 +336,14 @@ export class PartCollector {
   private handOverTimes(): void {
     const ends = this.groupPending();
     if (!ends) return;
+    for (let k = 0, from = 0; k < this.ips.length; from = ends[k++]) if (ends[k] > from) this.feedGrid(k, from, ends[k]);
+  }
+
+  /** Adds grouped[from, to), address k's times, to its grid (made when it has none). */
+  private feedGrid(k: number, from: number, to: number): void {
+    const grid = (this.grids[k] ??= new LineTimes(this.options.maxTimes));
     const sorted = this.grouped;
-    for (let k = 0, from = 0; k < this.ips.length; from = ends[k++]) {
-      if (ends[k] === from) continue;
-      const grid = (this.grids[k] ??= new LineTimes(this.options.maxTimes));
-      for (let j = from; j < ends[k]; j++) grid.addMs(sorted[j]);
-    }
+    for (let j = from; j < to; j++) grid.addMs(sorted[j]);
   }
 
   /**
@@ -365,11 +368,7 @@ export class PartCollector {
   }
 
   result(): PartCollection {
-    const steps = this.resultSteps();
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-    }
+    return runAll(this.resultSteps());
   }
 
   /**
@@ -385,12 +384,11 @@ export class PartCollector {
       const sorted = this.grouped;
       for (let k = 0, from = 0; k < this.ips.length; from = ends[k++]) {
         if (ends[k] === from) continue;
-        const grid = this.grids[k];
-        if (grid === undefined) {
+        if (this.grids[k] === undefined) {
           sorted.subarray(from, ends[k]).sort();
           times.length = writeMinuteCells(sorted, from, ends[k], this.options.maxTimes, times.ensure((ends[k] - from) * TIME_CELL_FIELDS), times.length, k);
         } else {
-          for (let j = from; j < ends[k]; j++) grid.addMs(sorted[j]);
+          this.feedGrid(k, from, ends[k]);
         }
         if ((work += ends[k] - from) >= RESULT_SLICE) {
           work = 0;
