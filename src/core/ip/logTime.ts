@@ -569,6 +569,11 @@ function foundAt(start: number, end: number, format: string, ms: number): number
   return ms;
 }
 
+/** The readers' result as a LineTime: the instant `t` (NaN: none) at the place in `found`. */
+function lineTimeOf(t: number): LineTime | undefined {
+  return t === t ? { time: new Date(t), start: found.start, end: found.end, format: found.format } : undefined;
+}
+
 /** A pattern's LineTime as the readers' result: its instant (NaN: none), its place in `found`. */
 function foundOf(r: LineTime | undefined): number {
   return r ? foundAt(r.start, r.end, r.format, r.time.getTime()) : NaN;
@@ -705,7 +710,7 @@ export function findLineTime(line: string, options: LineTimeOptions = {}): LineT
   const lead = leadOf(line);
   let t = atLineStart(line, lead, zone, options);
   if (t !== t) t = firstStamp(line, lead, zone, options, true);
-  return t === t ? { time: new Date(t), start: found.start, end: found.end, format: found.format } : undefined;
+  return lineTimeOf(t);
 }
 
 /** findLineTime's instant in epoch ms (NaN: none), without the objects: what a scan that counts line times needs. */
@@ -744,7 +749,7 @@ function atLineStart(line: string, lead: number, zone: number | 'local', options
 export function findLineTimeByPatterns(line: string, options: LineTimeOptions = {}): LineTime | undefined {
   const zone = zoneOf(options);
   const t = firstStamp(line, line.length - line.trimStart().length, zone, options, false);
-  return t === t ? { time: new Date(t), start: found.start, end: found.end, format: found.format } : undefined;
+  return lineTimeOf(t);
 }
 
 function zoneOf(options: LineTimeOptions): number | 'local' {
