@@ -100,14 +100,22 @@ test("another grid's cells taken at once (addCellsOf) count what adding them one
     // A worker's grid, its cells written as a part sends them (tag, first, last, count).
     const source = new LineTimes(cap);
     for (let k = Math.floor(r() * 5000); k > 0; k--) source.addMs(START + Math.floor(r() * spanMinutes * 60_000));
-    const data = new Float64Array(4 * source.size + 8);
-    let end = source.writeCells(data, 4, 7);
-    // Sometimes cells that no grid of this cap holds: out of order, or one more cell than the cap.
+    const data = new Float64Array(4 * source.size + 12);
+    let from = 8;
+    let end = source.writeCells(data, from, 7);
+    // Sometimes cells that no grid of this cap holds: out of order, one more cell than the cap (at the end, out of
+    // order, or at the start, in order), or two cells in one minute (in order).
     const odd = r();
-    if (odd < 0.1 && source.size >= 2) [data[5], data[9]] = [data[9], data[5]];
+    if (odd < 0.1 && source.size >= 2) [data[9], data[13]] = [data[13], data[9]];
     else if (odd < 0.2) {
       data.set([7, START - 60_000, START - 60_000, 2], end);
       end += 4;
+    } else if (odd < 0.3) {
+      from = 4;
+      data.set([7, START - 60_000, START - 60_000, 2], from);
+    } else if (odd < 0.4 && source.size >= 1) {
+      from = 4;
+      data.set([7, data[9], data[9], 1], from);
     }
     const expected = new LineTimes(cap);
     const actual = new LineTimes(cap);
@@ -121,8 +129,8 @@ test("another grid's cells taken at once (addCellsOf) count what adding them one
       }
       if (r() < 0.7) assert.equal(actual.size, expected.size);
     }
-    for (let i = 4; i < end; i += 4) expected.addCell(data[i + 1], data[i + 2], data[i + 3]);
-    actual.addCellsOf(data, 4, end);
+    for (let i = from; i < end; i += 4) expected.addCell(data[i + 1], data[i + 2], data[i + 3]);
+    actual.addCellsOf(data, from, end);
     assert.deepEqual(actual.list(), expected.list(), `round ${round}: cap ${cap}`);
     assert.equal(actual.seen, expected.seen);
     assert.equal(actual.granularityMinutes, expected.granularityMinutes);

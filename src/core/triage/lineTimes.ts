@@ -11,28 +11,36 @@ export interface TimeCell {
 }
 
 /**
- * Groups the `m` cells in f, l, c (sorted by first minute) by cell of `width`, then of doubled widths until they fit in
- * `cap`, in place; returns the width, and leaves the number of cells in `coarsened`. Cells of one width never straddle a
- * wider one, so each grouping is one pass.
+ * Numbers per line-time cell wherever cells are stored: a tag (the address's index, in a part's message; unused in a
+ * grid), the first and last minute (epoch ms), and the count. One layout for a grid and for PartCollection.times, so
+ * that a grid can take a part's cells as they are.
  */
-function coarsen(f: Float64Array, l: Float64Array, c: Float64Array, m: number, width: number, cap: number): number {
+export const TIME_CELL_FIELDS = 4;
+const CELL = TIME_CELL_FIELDS;
+
+/**
+ * Groups the `m` cells of `cells` from `at` (sorted by first minute) by cell of `width`, then of doubled widths until
+ * they fit in `cap`, in place (tags are left as they are); returns the width, and leaves the number of cells in
+ * `coarsened`. Cells of one width never straddle a wider one, so each grouping is one pass.
+ */
+function coarsen(cells: Float64Array, at: number, m: number, width: number, cap: number): number {
   for (;;) {
-    let g = -1;
+    let g = at - CELL;
     let key = NaN;
-    for (let i = 0; i < m; i++) {
-      const k = Math.floor(f[i] / width);
+    for (let i = at, end = at + m * CELL; i < end; i += CELL) {
+      const k = Math.floor(cells[i + 1] / width);
       if (k === key) {
-        if (l[i] > l[g]) l[g] = l[i];
-        c[g] += c[i];
+        if (cells[i + 2] > cells[g + 2]) cells[g + 2] = cells[i + 2];
+        cells[g + 3] += cells[i + 3];
       } else {
         key = k;
-        g++;
-        f[g] = f[i];
-        l[g] = l[i];
-        c[g] = c[i];
+        g += CELL;
+        cells[g + 1] = cells[i + 1];
+        cells[g + 2] = cells[i + 2];
+        cells[g + 3] = cells[i + 3];
       }
     }
-    m = g + 1;
+    m = (g - at) / CELL + 1;
     if (m <= cap) break;
     width *= 2;
   }
@@ -41,47 +49,33 @@ function coarsen(f: Float64Array, l: Float64Array, c: Float64Array, m: number, w
 }
 let coarsened = 0;
 
-/** writeMinuteCells' scratch: the cells being grouped (grown to the largest set of times written so far). */
-let scratchFirst = new Float64Array(1024);
-let scratchLast = new Float64Array(1024);
-let scratchCount = new Float64Array(1024);
-
 /**
  * The cells a new LineTimes(cap) fed the times in times[from, to) (epoch ms, sorted by minute) would hold, written as
  * writeCells writes them (`tag, first, last, count` from `at`; room for 4 * (to - from) numbers): for a scan worker's
  * part, whose addresses then need no grid of their own. Returns where the next goes.
  */
 export function writeMinuteCells(times: Float64Array, from: number, to: number, cap: number, out: Float64Array, at: number, tag: number): number {
-  if (scratchFirst.length < to - from) {
-    const n = Math.max(to - from, 2 * scratchFirst.length);
-    scratchFirst = new Float64Array(n);
-    scratchLast = new Float64Array(n);
-    scratchCount = new Float64Array(n);
-  }
-  const f = scratchFirst;
-  const l = scratchLast;
-  const c = scratchCount;
-  let m = 0;
+  let j = at;
   for (let i = from; i < to; i++) {
     const t = times[i];
     if (!Number.isFinite(t)) continue;
     const minute = Math.floor(t / 60_000) * 60_000;
-    if (m > 0 && f[m - 1] === minute) c[m - 1]++;
+    if (j > at && out[j - CELL + 1] === minute) out[j - CELL + 3]++;
     else {
-      f[m] = l[m] = minute;
-      c[m++] = 1;
+      out[j] = tag;
+      out[j + 1] = out[j + 2] = minute;
+      out[j + 3] = 1;
+      j += CELL;
     }
   }
-  coarsen(f, l, c, m, 60_000, cap);
-  m = coarsened;
-  let j = at;
-  for (let k = 0; k < m; k++) {
-    out[j++] = tag;
-    out[j++] = f[k];
-    out[j++] = l[k];
-    out[j++] = c[k];
-  }
-  return j;
+  coarsen(out, at, (j - at) / CELL, 60_000, cap);
+  return at + coarsened * CELL;
+}
+
+/** Whether no two of the cells in data[from, to) (CELL numbers each, sorted) fall in one cell of `width`. */
+function distinctCells(data: Float64Array, from: number, to: number, width: number): boolean {
+  for (let i = from + CELL; i < to; i += CELL) if (Math.floor(data[i + 1] / width) === Math.floor(data[i - CELL + 1] / width)) return false;
+  return true;
 }
 
 /** What addCell takes: a cell of minutes with at least one time in it (others are ignored). */
@@ -105,10 +99,12 @@ function validCell(first: number, last: number, count: number): boolean {
  */
 export class LineTimes {
   private cellMs = 60_000;
-  /** The cells folded so far, oldest first: `n` of them in the first `n` places of each array. */
-  private first: Float64Array | undefined;
-  private last: Float64Array | undefined;
-  private counts: Float64Array | undefined;
+  /**
+   * The cells folded so far, oldest first: `n` of them from `at`, CELL numbers each. Never written once set: it may be a
+   * part's message, taken as it is (addCellsOf), and every change makes a new array.
+   */
+  private cells: Float64Array | undefined;
+  private at = 0;
   private n = 0;
   /**
    * Minutes (epoch ms) added one by one and not folded yet; made on first use (a triage has an empty grid for every
@@ -151,13 +147,13 @@ export class LineTimes {
    * at once (what folding them would make, without queueing them: a scan worker's part brings tens of thousands).
    */
   addCellsOf(data: Float64Array, from: number, to: number): void {
-    const m = (to - from) / 4;
+    const m = (to - from) / CELL;
     if (this.pending === undefined && this.pendingCells === undefined && m > 0) {
       // Valid cells sorted by first minute (otherwise addCell and the fold decide), and the narrowest width that fits each.
       let width = 60_000;
       let ok = true;
       let seen = 0;
-      for (let i = from, before = -Infinity; i < to && ok; i += 4) {
+      for (let i = from, before = -Infinity; i < to && ok; i += CELL) {
         const first = data[i + 1];
         const last = data[i + 2];
         const count = data[i + 3];
@@ -167,40 +163,43 @@ export class LineTimes {
         seen += count;
       }
       if (ok) {
-        // Two sorted lists of cells, ours (none, for a new grid) and theirs: merged by first minute, then grouped as
-        // fold groups them (the second part of a file brings cells for addresses the first had: tens of thousands).
-        const n = this.n;
-        const total = n + m;
-        const f = new Float64Array(total);
-        const l = new Float64Array(total);
-        const c = new Float64Array(total);
-        const of = this.first as Float64Array;
-        const ol = this.last as Float64Array;
-        const oc = this.counts as Float64Array;
-        for (let g = 0, i = 0, j = from; g < total; g++) {
-          if (j >= to || (i < n && of[i] <= data[j + 1])) {
-            f[g] = of[i];
-            l[g] = ol[i];
-            c[g] = oc[i++];
-          } else {
-            f[g] = data[j + 1];
-            l[g] = data[j + 2];
-            c[g] = data[j + 3];
-            j += 4;
+        width = Math.max(width, this.cellMs);
+        if (this.n === 0 && m <= this.cap && distinctCells(data, from, to, width)) {
+          // A new grid given cells that coarsening would leave as they are (a part's grid, of the same cap): they are
+          // taken as they are, a view of the part's message, where a copy cost an array per address (tens of thousands).
+          this.cells = data;
+          this.at = from;
+          this.n = m;
+        } else {
+          // Two sorted lists of cells, ours and theirs, merged by first minute, then grouped as fold groups them (the
+          // second part of a file brings cells for addresses the first had: tens of thousands).
+          const total = this.n + m;
+          const out = new Float64Array(total * CELL);
+          const own = this.cells as Float64Array;
+          for (let g = 0, i = this.at, iEnd = this.at + this.n * CELL, j = from; g < total * CELL; g += CELL) {
+            if (j >= to || (i < iEnd && own[i + 1] <= data[j + 1])) {
+              out[g + 1] = own[i + 1];
+              out[g + 2] = own[i + 2];
+              out[g + 3] = own[i + 3];
+              i += CELL;
+            } else {
+              out[g + 1] = data[j + 1];
+              out[g + 2] = data[j + 2];
+              out[g + 3] = data[j + 3];
+              j += CELL;
+            }
           }
+          width = coarsen(out, 0, total, width, this.cap);
+          this.cells = out;
+          this.at = 0;
+          this.n = coarsened;
         }
-        const w = coarsen(f, l, c, total, Math.max(width, this.cellMs), this.cap);
-        const kept = coarsened;
-        this.first = kept < total ? f.slice(0, kept) : f;
-        this.last = kept < total ? l.slice(0, kept) : l;
-        this.counts = kept < total ? c.slice(0, kept) : c;
-        this.n = kept;
-        this.cellMs = w;
+        this.cellMs = width;
         this.seen += seen;
         return;
       }
     }
-    for (let i = from; i < to; i += 4) this.addCell(data[i + 1], data[i + 2], data[i + 3]);
+    for (let i = from; i < to; i += CELL) this.addCell(data[i + 1], data[i + 2], data[i + 3]);
   }
 
   /** Folds the pending times and cells into the grid: the same cells as adding them one at a time would have made. */
@@ -218,51 +217,42 @@ export class LineTimes {
     const sortedMinutes = Float64Array.from(minutes).sort();
     const order = Array.from({ length: added.length / 3 }, (_, k) => 3 * k).sort((a, b) => added[a] - added[b]);
     const total = this.n + sortedMinutes.length + order.length;
-    let f = new Float64Array(total);
-    let l = new Float64Array(total);
-    let c = new Float64Array(total);
-    let m = 0;
-    const of = this.first;
-    const ol = this.last;
-    const oc = this.counts;
-    for (let i = 0, j = 0, k = 0; i < this.n || j < sortedMinutes.length || k < order.length; m++) {
-      const a = i < this.n ? (of as Float64Array)[i] : Infinity;
+    const out = new Float64Array(total * CELL);
+    const own = this.cells;
+    const iEnd = this.at + this.n * CELL;
+    let g = 0;
+    for (let i = this.at, j = 0, k = 0; i < iEnd || j < sortedMinutes.length || k < order.length; g += CELL) {
+      const a = i < iEnd ? (own as Float64Array)[i + 1] : Infinity;
       const b = j < sortedMinutes.length ? sortedMinutes[j] : Infinity;
       const d = k < order.length ? added[order[k]] : Infinity;
       if (a <= b && a <= d) {
-        f[m] = a;
-        l[m] = (ol as Float64Array)[i];
-        c[m] = (oc as Float64Array)[i++];
+        out[g + 1] = a;
+        out[g + 2] = (own as Float64Array)[i + 2];
+        out[g + 3] = (own as Float64Array)[i + 3];
+        i += CELL;
       } else if (b <= d) {
-        f[m] = l[m] = b;
-        c[m] = 1;
+        out[g + 1] = out[g + 2] = b;
+        out[g + 3] = 1;
         j++;
       } else {
         const p = order[k++];
-        f[m] = added[p];
-        l[m] = added[p + 1];
-        c[m] = added[p + 2];
+        out[g + 1] = added[p];
+        out[g + 2] = added[p + 1];
+        out[g + 3] = added[p + 2];
       }
     }
-    width = coarsen(f, l, c, m, width, this.cap);
-    m = coarsened;
-    if (m < f.length) {
-      f = f.slice(0, m);
-      l = l.slice(0, m);
-      c = c.slice(0, m);
-    }
-    this.first = f;
-    this.last = l;
-    this.counts = c;
-    this.n = m;
-    this.cellMs = width;
+    this.cellMs = coarsen(out, 0, g / CELL, width, this.cap);
+    this.cells = out;
+    this.at = 0;
+    this.n = coarsened;
   }
 
   /** The cells, oldest first. */
   list(): TimeCell[] {
     this.fold();
     const out: TimeCell[] = [];
-    for (let i = 0; i < this.n; i++) out.push({ first: (this.first as Float64Array)[i], last: (this.last as Float64Array)[i], count: (this.counts as Float64Array)[i] });
+    const c = this.cells as Float64Array;
+    for (let i = this.at, end = this.at + this.n * CELL; i < end; i += CELL) out.push({ first: c[i + 1], last: c[i + 2], count: c[i + 3] });
     return out;
   }
 
@@ -272,17 +262,16 @@ export class LineTimes {
    */
   writeCells(out: Float64Array, at: number, tag: number): number {
     this.fold();
-    const f = this.first as Float64Array;
-    const l = this.last as Float64Array;
-    const c = this.counts as Float64Array;
-    let i = at;
-    for (let k = 0; k < this.n; k++) {
-      out[i++] = tag;
-      out[i++] = f[k];
-      out[i++] = l[k];
-      out[i++] = c[k];
+    const c = this.cells as Float64Array;
+    let o = at;
+    for (let i = this.at, end = this.at + this.n * CELL; i < end; i += CELL) {
+      out[o] = tag;
+      out[o + 1] = c[i + 1];
+      out[o + 2] = c[i + 2];
+      out[o + 3] = c[i + 3];
+      o += CELL;
     }
-    return i;
+    return o;
   }
 
   /** The first minute of each cell, oldest first. */

@@ -8,7 +8,7 @@ import { isInternalClass } from '../ip/classify';
 import type { IpMatch } from '../ip/ipMatch';
 import type { MatchKeys, MatchLocation } from '../ip/lineScanner';
 import { KEY_INTS, keyClass, keyValue } from '../ip/scanner';
-import { LineTimes, writeMinuteCells } from './lineTimes';
+import { LineTimes, TIME_CELL_FIELDS, writeMinuteCells } from './lineTimes';
 import { runAll } from '../../shared/generators';
 
 export interface PartCollectOptions {
@@ -21,8 +21,7 @@ export interface PartCollectOptions {
 /** The largest part collected in one go: its part-relative offsets, lines and columns fit 32 bits. */
 export const MAX_COLLECT_PART_BYTES = 1 << 30;
 
-/** Numbers per line-time cell: address (index), first and last minute (epoch ms), occurrences in it. */
-export const TIME_CELL_FIELDS = 4;
+export { TIME_CELL_FIELDS } from './lineTimes';
 
 /**
  * Whole numbers per kept occurrence: link, line, column, start, length, and port + 1 (0: none) with the defanged flag
