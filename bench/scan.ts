@@ -5,9 +5,10 @@
 // Then accuracy on planted addresses and the linear-time check (not with --quick).
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { IpMatch } from '../src/core/ip/ipMatch';
 import { scanRange } from '../src/core/ip/scanner';
 import { countFile } from '../src/core/ip/scanFile';
@@ -35,6 +36,8 @@ const SHAPES = option('--shapes')?.split(',') ?? LOG_SHAPES.map((s) => s.name);
 const STARTUP_RUNS = quick ? 10 : 20;
 /** One worker against all of them, pairs per shape and round; triage extractions per shape and round. */
 const WORKER_PAIRS = quick ? 3 : 5;
+/** Times each kernel thread counts the shape's first MiB in one measure of the kernel's scaling (about a worker's part). */
+const KERNEL_REPS = 25;
 const EXTRACT_RUNS = quick ? 2 : 3;
 
 // Targets of issue 12.
@@ -157,6 +160,57 @@ async function extract(path: string, pool: ScanPool): Promise<number> {
   return c.occurrences;
 }
 
+/**
+ * Threads that count bytes already in memory with the bare kernel (bench/kernelWorker.mjs): what `threads` threads
+ * of this machine give the kernel when there is no file, read, message or merge, against which the workers' scaling
+ * is read. On a shared machine two busy threads can get less than two cores' worth of work done.
+ */
+class KernelThreads {
+  private readonly threads: Worker[];
+
+  constructor(threads: number) {
+    const wasm = join(dirname(WORKER), 'scan.wasm');
+    this.threads = Array.from({ length: threads }, () => new Worker(join(__dirname, 'kernelWorker.mjs'), { workerData: { wasm } }));
+  }
+
+  async load(bytes: Uint8Array): Promise<void> {
+    await Promise.all(this.threads.map((t) => this.ask(t, { load: bytes })));
+  }
+
+  /** Seconds for `threads` threads to count the bytes `reps` times each, and the matches counted in all. */
+  async run(threads: number, reps: number): Promise<[number, number]> {
+    const t0 = performance.now();
+    const counts = await Promise.all(this.threads.slice(0, threads).map((t) => this.ask(t, { reps })));
+    return [counts.reduce((a, b) => a + b, 0), (performance.now() - t0) / 1000];
+  }
+
+  /** Seconds for `threads` threads to read and count a share each of the file's `size` bytes, and the matches counted. */
+  async read(threads: number, path: string, size: number): Promise<[number, number]> {
+    const t0 = performance.now();
+    const share = Math.ceil(size / threads);
+    const counts = await Promise.all(
+      this.threads.slice(0, threads).map((t, k) => this.ask(t, { path, start: k * share, end: Math.min(size, (k + 1) * share) })),
+    );
+    return [counts.reduce((a, b) => a + b, 0), (performance.now() - t0) / 1000];
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.terminate()));
+  }
+
+  private ask(t: Worker, message: object): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const fail = (e: Error): void => reject(e);
+      t.once('message', (n: number) => {
+        t.off('error', fail);
+        resolve(n);
+      });
+      t.once('error', fail);
+      t.postMessage(message);
+    });
+  }
+}
+
 interface Samples {
   [tool: string]: number[];
 }
@@ -174,6 +228,7 @@ async function main(): Promise<void> {
   // Triage extraction has a pool of its own: the two counting pools compared must have the same history (a worker
   // that collected a triage part carries a heap the other does not, and collects it while counting).
   const poolTriage = new ScanPool({ size: workers, script: WORKER });
+  const kernel = new KernelThreads(workers);
 
   // Start-up: `ipinv scan --count` on an empty file against `node -e 0`, in turn.
   const empty = join(DATA, 'empty.log');
@@ -262,6 +317,40 @@ async function main(): Promise<void> {
       },
     ],
     [
+      'kernel',
+      // The kernel alone, one thread counting what all of them count between them, as the workers are compared.
+      async (c) => {
+        const head = Buffer.alloc(1 << 20);
+        const fd = openSync(c.path, 'r');
+        try {
+          readSync(fd, head, 0, head.length, 0);
+        } finally {
+          closeSync(fd);
+        }
+        await kernel.load(head);
+        for (let k = 0; k < WORKER_PAIRS; k++) {
+          await inTurn([
+            async () => {
+              const [n, s] = await kernel.run(1, workers * KERNEL_REPS);
+              record(c.name, 'k1', s, n);
+            },
+            async () => {
+              const [n, s] = await kernel.run(workers, KERNEL_REPS);
+              record(c.name, 'kN', s, n);
+            },
+            async () => {
+              const [n, s] = await kernel.read(1, c.path, c.bytes);
+              record(c.name, 'r1', s, n);
+            },
+            async () => {
+              const [n, s] = await kernel.read(workers, c.path, c.bytes);
+              record(c.name, 'rN', s, n);
+            },
+          ]);
+        }
+      },
+    ],
+    [
       'extract',
       // A third of a second each, on a machine whose speed moves from one second to the next: EXTRACT_RUNS per round.
       async (c) => {
@@ -283,6 +372,7 @@ async function main(): Promise<void> {
   await pool1.dispose();
   await poolN.dispose();
   await poolTriage.dispose();
+  await kernel.dispose();
   runner?.disconnect();
 
   // Every tool must agree with scanRange on the count (ip-regex has its own, different count).
@@ -291,10 +381,15 @@ async function main(): Promise<void> {
     for (const tool of ['ipinv', 'stream', 'w1', 'wN', 'extract']) {
       if (n[tool] !== n.range) throw new Error(`${c.name}: ${tool} counted ${n[tool]}, scanRange ${n.range}`);
     }
+    if (n.k1 !== n.kN) throw new Error(`${c.name}: the kernel counted ${n.k1} in one thread, ${n.kN} in ${workers}`);
+    // Read in windows with no look-ahead kept, an address cut by a window's edge counts differently: close, not equal.
+    for (const tool of ['r1', 'rN']) {
+      if (Math.abs(n[tool] - n.range) > 0.001 * n.range) throw new Error(`${c.name}: the kernel reading the file counted ${n[tool]}, scanRange ${n.range}`);
+    }
   }
 
   const row = (cols: string[], widths: number[]): string => cols.map((c, k) => (k === 0 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join(' ');
-  const W = [12, 8, 9, 9, 9, 7, 8, 8, 7, 7, 7, 7, 7, 8];
+  const W = [12, 8, 9, 9, 9, 7, 8, 8, 7, 7, 7, 7, 7, 7, 7, 8];
   const lines: string[] = [];
   lines.push(
     '',
@@ -302,12 +397,15 @@ async function main(): Promise<void> {
     '',
     'whole processes (seconds, wall, each started by a small runner process as a shell would): `ipinv scan --count FILE` and a script counting ip-regex matches in the same file',
     'in process (MB/s): scanRange on the text in memory; countFile streaming the file in this thread; countFile in 1 and in',
-    `${workers} workers; triage extraction (extractAddresses + collector, line times, in the ${workers} built workers)`,
+    `${workers} workers, and their ratio (scale); the same ratio for the bare counting kernel in threads of its own, without the pool`,
+    `(no job messages, cut points or merging): on the shape's first MiB already in memory (kernel), and reading the file in`,
+    `${workers} shares (k+read); triage extraction (extractAddresses + collector, line times, in the ${workers} built workers)`,
     '',
-    row(['shape', 'MB', 'ipinv s', 'ip-re s', 'ip-re4 s', 'x ipre', 'x ipre4', 'range', 'stream', 'str %', '1 wkr', `${workers} wkr`, 'scale', 'extract'], W),
+    row(['shape', 'MB', 'ipinv s', 'ip-re s', 'ip-re4 s', 'x ipre', 'x ipre4', 'range', 'stream', 'str %', '1 wkr', `${workers} wkr`, 'scale', 'kernel', 'k+read', 'extract'], W),
   );
   const worst = { ratio: Infinity, ratio4: Infinity, share: Infinity, scale: Infinity, extract: Infinity };
   const worstOf = { ratio: '', ratio4: '', share: '', scale: '', extract: '' };
+  const kernelOf = new Map<string, [number, number]>();
   const take = (k: keyof typeof worst, v: number, shape: string): void => {
     if (v < worst[k]) {
       worst[k] = v;
@@ -323,6 +421,9 @@ async function main(): Promise<void> {
     const ratio4 = pair('ipregex4', 'ipinv');
     const share = pair('range', 'stream');
     const scale = pair('w1', 'wN');
+    const kernelScale = pair('k1', 'kN');
+    const readScale = pair('r1', 'rN');
+    kernelOf.set(c.name, [kernelScale, readScale]);
     const extractMbps = mb / median(s.extract);
     take('ratio', ratio, c.name);
     take('ratio4', ratio4, c.name);
@@ -345,6 +446,8 @@ async function main(): Promise<void> {
           (mb / median(s.w1)).toFixed(0),
           (mb / median(s.wN)).toFixed(0),
           `${scale.toFixed(2)}x`,
+          `${kernelScale.toFixed(2)}x`,
+          `${readScale.toFixed(2)}x`,
           extractMbps.toFixed(0),
         ],
         W,
@@ -360,6 +463,8 @@ async function main(): Promise<void> {
       `streaming ${(100 * worst.share).toFixed(0)}% of in-memory (${worstOf.share}; target >= ${100 * TARGET_STREAM_SHARE}%: ${verdict(worst.share >= TARGET_STREAM_SHARE)})`,
     `             ${workers} workers ${worst.scale.toFixed(2)}x one (${worstOf.scale}; target >= ${TARGET_SCALING}x: ${verdict(worst.scale >= TARGET_SCALING)}); ` +
       `extraction ${worst.extract.toFixed(0)} MB/s (${worstOf.extract}; target >= ${TARGET_EXTRACT_MBPS}: ${verdict(worst.extract >= TARGET_EXTRACT_MBPS)})`,
+    `             on ${worstOf.scale}, the bare kernel in ${workers} threads of its own got ${kernelOf.get(worstOf.scale)![0].toFixed(2)}x one on bytes in memory, ` +
+      `${kernelOf.get(worstOf.scale)![1].toFixed(2)}x reading the file (what this machine gave the same work without the pool)`,
     `moonshot (v4+v6+defang at ip-regex's v4-only speed): ipinv at ${worst.ratio4.toFixed(2)}x the v4-only ip-regex process on its worst shape (${worstOf.ratio4}; >= 1x: ${verdict(worst.ratio4 >= 1)})`,
     `start-up: ipinv scan --count on an empty file ${(startOurs * 1000).toFixed(0)} ms, node -e 0 ${(startNode * 1000).toFixed(0)} ms (+${((startOurs - startNode) * 1000).toFixed(0)} ms; medians of ${STARTUP_RUNS}, in turn; target < 60 ms)`,
     `peak RSS of ipinv scan --count: ${Math.max(...corpus.map((c) => median(samples.get(c.name)!['ipinv.rss']))).toFixed(0)} MB at most; CPU of ipinv per shape (s): ${corpus.map((c) => median(samples.get(c.name)!['ipinv.cpu']).toFixed(2)).join(' ')}`,
