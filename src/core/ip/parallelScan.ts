@@ -19,7 +19,10 @@ export interface ParallelOptions {
   threshold?: number;
   /** Default: the shared pool. */
   pool?: ScanPool;
-  /** Bytes per part at most (default: the file split so that each worker gets about two parts, 4-32 MiB each). */
+  /**
+   * Bytes per part at most (default: the file split so that each worker gets about two parts of 4-32 MiB; for a count,
+   * one part of 4-64 MiB; for a triage collection, one part).
+   */
   partBytes?: number;
   /**
    * Counting only: this thread scans parts too, and the pool is used for one worker fewer (so `pool.size` threads
@@ -84,6 +87,9 @@ function defaultPartBytes(size: number, workers: number, options: RunOptions): n
   // Every part of a triage collection keeps the first occurrences of every address it meets, most of them dropped
   // when merged: one part per worker.
   if (options.mode === 'collect') return Math.max(4 << 20, Math.ceil(size / workers));
+  // A count has nothing to replay: one part per worker (up to 64 MiB each), with a message and a wake-up fewer per part
+  // (two parts per worker took 5-10% longer on a 50 MB log).
+  if (options.mode === 'count') return Math.max(4 << 20, Math.min(64 << 20, Math.ceil(size / workers)));
   // Matches replayed in order: about two parts per worker, so that one can be replayed while others are scanned.
   return Math.max(4 << 20, Math.min(32 << 20, Math.ceil(size / (2 * workers))));
 }
