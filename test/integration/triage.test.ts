@@ -99,7 +99,9 @@ suite('Bulk triage (demo tenant)', () => {
     const table = await waitFor('the table to load and get every row', () => {
       const t = api.triage().table;
       return t.ready && t.rowsPosted >= firstReport.entries.length ? t : undefined;
-    }, 30_000);
+    }, 30_000).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}: ${JSON.stringify(api.triage().table)}`);
+    });
     assert.equal(table.rowsPosted, firstReport.entries.length);
     assert.ok(vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('ipInvestigator.triage')));
 

@@ -53,7 +53,7 @@ export interface TriageSnapshot {
   markedDecorations: Record<string, number>;
   /** Set when the results were read back from an earlier session: when that triage finished. */
   restoredFrom?: string;
-  table: { open: boolean; ready: boolean; rowsPosted: number };
+  table: { open: boolean; ready: boolean; visible: boolean; rowsPosted: number };
 }
 
 export interface TriageFeature {
@@ -193,7 +193,7 @@ export function registerTriage(context: vscode.ExtensionContext, deps: TriageDep
         decorations: decorations.counts(),
         markedDecorations: decorations.markedCounts(),
         ...(r?.restoredFrom ? { restoredFrom: r.restoredFrom } : {}),
-        table: { open: table.isOpen, ready: table.isReady, rowsPosted: table.rowsPosted },
+        table: { open: table.isOpen, ready: table.isReady, visible: table.isVisible, rowsPosted: table.rowsPosted },
       };
     },
     currentReport: () => {

@@ -77,6 +77,11 @@ export class TriageTable implements vscode.Disposable {
     return this.ready;
   }
 
+  /** Whether the window last said the table is on screen (diagnostics). */
+  get isVisible(): boolean {
+    return this.panel?.visible ?? false;
+  }
+
   /** Opens the table beside the editor (or reveals it). */
   show(preserveFocus = true): void {
     if (this.panel) {
@@ -143,10 +148,10 @@ export class TriageTable implements vscode.Disposable {
 
   private post(message: TriageHostMessage): void {
     if (!this.panel || !this.ready) return;
-    if (!this.panel.visible) {
-      this.stale = true;
-      return;
-    }
+    // Hidden: everything is replayed when the table shows again. It is posted anyway: the flag is what the window last
+    // reported, and a table on screen that this thread took for hidden would otherwise wait for an event that is not
+    // coming (a hidden webview is unloaded, and what it misses is replayed when it loads).
+    if (!this.panel.visible) this.stale = true;
     if (message.kind === 'rows') this.rowsPosted += message.rows.length;
     void this.panel.webview.postMessage(message);
   }
