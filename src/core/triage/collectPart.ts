@@ -142,6 +142,11 @@ class PartReader {
   private timeLine = 0;
   private timeValue = NaN;
   /**
+   * The window as text, made when a line's time is first asked for (ASCII, so its offsets are the bytes'): each line's
+   * head is then a slice of it, not a string copied from the bytes (per line, that copy was a third of reading a time).
+   */
+  private windowText: string | undefined;
+  /**
    * The buffer's own Latin-1 reader, which toString('latin1', ...) calls after checking its arguments (that wrapper,
    * once per line, took a few per cent of a triage part's time).
    */
@@ -219,6 +224,7 @@ class PartReader {
     const records = this.wasm.records;
     const n = this.wasm.scan(length);
     this.windowEnd = length;
+    this.windowText = undefined;
     this.lineStart = 0;
     this.nl = -1;
     this.cr = -1;
@@ -244,7 +250,8 @@ class PartReader {
     if (this.timeLine === this.lineNo) return this.timeValue;
     // The tracker stopped at the match: the next breaks it found end the line.
     const end = Math.min(this.nl, this.cr, this.windowEnd, this.lineStart + LINE_HEAD_LIMIT);
-    this.timeValue = findLineTimeMs(this.latin1.latin1Slice(this.lineStart, end), this.timeOptions);
+    this.windowText ??= this.latin1.latin1Slice(0, this.windowEnd);
+    this.timeValue = findLineTimeMs(this.windowText.slice(this.lineStart, end), this.timeOptions);
     this.timeLine = this.lineNo;
     return this.timeValue;
   }
