@@ -296,8 +296,10 @@ export class PartCollector {
     const slots = this.slots;
     for (let w = 0; w < KEY_INTS; w++) slots[slot + w] = keys[at + w];
     this.slots[slot + KEY_INTS] = k + 1;
-    // At most half full: a lookup of a new address stops at an empty slot within a few probes.
-    if (2 * (k + 1) > this.mask) this.growSlots();
+    // At most three quarters full: a lookup probes 2.5 slots on average (8.5 for a new address, which is rare), and a
+    // Zeek part's 20,000 addresses fit 32,768 slots (768 KiB, most of a core's cache) where half full took 65,536 (a
+    // paired comparison: the part 5-10% faster).
+    if (4 * (k + 1) > 3 * this.mask) this.growSlots();
     this.ips.push(keyValue(keys, at));
     this.versions.push(keys[at + 4]);
     const ipClass = keyClass(keys, at);
