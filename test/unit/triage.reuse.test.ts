@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AddressCollector } from '../../src/core/triage/addressCollector';
 import { extractAddresses, type TriageInput } from '../../src/core/triage/extractAddresses';
-import { STORED_OCCURRENCES, parseExtraction, type SourceExtraction } from '../../src/core/triage/sourceExtraction';
+import { STORED_OCCURRENCES, parseExtraction, toExtractionSteps, type SourceExtraction } from '../../src/core/triage/sourceExtraction';
 import { startSimulator } from '../../src/simulator/simulator';
 import { DefenderClient } from '../../src/core/defender/defenderClient';
 import { TriageService } from '../../src/core/triage/triageService';
@@ -77,6 +77,28 @@ test('a captured file replays into the same addresses, counts, occurrences (up t
     assert.equal(replay.occurrences, direct.occurrences);
     assert.deepEqual(r2.sources, [{ ...r1.sources[0], reused: true }]);
     assert.equal(r2.bytes, r1.bytes);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a large capture is made in steps, with turns for the thread between them, and keeps every address', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'triage-reuse-'));
+  try {
+    // 2,000 addresses, 30 occurrences each: the capture walks 60,000 kept occurrences.
+    const lines: string[] = [];
+    for (let r = 0; r < 30; r++) for (let i = 0; i < 2000; i++) lines.push(`2026-11-20T08:${String(r).padStart(2, '0')}:00Z ALLOW 203.0.${i >> 8}.${i & 255}`);
+    const file = join(dir, 'many.log');
+    await writeFile(file, lines.join('\n'));
+    const c = new AddressCollector();
+    await drain([{ kind: 'file', path: file, name: 'many.log' }], c);
+    const steps = toExtractionSteps(c, 1);
+    let yields = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) yields++;
+    assert.ok(yields >= 5, `${yields} turns for 2,000 addresses`);
+    assert.equal(r.value.addresses.length, 2000);
+    assert.ok(r.value.addresses.every((a) => a.count === 30 && a.occ.length === STORED_OCCURRENCES && a.truncated));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

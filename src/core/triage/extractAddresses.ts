@@ -7,7 +7,7 @@ import { parallelScan, type ParallelOptions } from '../ip/parallelScan';
 import { AddressCollector, type CollectedAddress } from './addressCollector';
 import { collectFileHere } from './collectPart';
 import type { PartCollection } from './partCollector';
-import { fromExtraction, toExtraction, type SourceExtraction } from './sourceExtraction';
+import { fromExtraction, toExtractionSteps, type SourceExtraction } from './sourceExtraction';
 import type { SourceSummary } from '../../shared/triageModel';
 import { runInTurns } from '../../shared/generators';
 
@@ -143,7 +143,7 @@ export async function* extractAddresses(
     if (own) {
       collector.occurrences = runBefore + summary.matches;
       await mergeInTurns(collector, own.addresses.values(), false);
-      if (!summary.error && input.capture) input.capture(toExtraction(own, counter.bytes));
+      if (!summary.error && input.capture) input.capture(await runInTurns(toExtractionSteps(own, counter.bytes)));
     }
     summary.bytes = counter.bytes;
     done += counter.bytes;
