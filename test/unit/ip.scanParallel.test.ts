@@ -277,6 +277,8 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
       ascii(51, 1_500_000),
       'Nov 21 03:14:07 h é 10.0.0.1 😀 2001:DB8::1 fd00::7\r\nNov 21 03:14:08 h 10.0.0.1\r10.0.0.2 alone\r',
       ascii(52, 600_000),
+      // An ASCII line whose time stands 36,000 characters in: more than a piece of text decoded at once.
+      `10.7.7.7 ${'y'.repeat(36_000)} at 2026-11-21T05:00:00Z`,
       longLine,
       ascii(53, 1_200_000),
       `${'é'.repeat(10)} 10.0.0.3 ${longLine}`,
@@ -295,6 +297,7 @@ describe('streaming and worker scans equal the in-memory scanner', () => {
       const seq = await collectFile(path, 'script');
       assert.ok(seq.c.addresses.get('10.9.5.100')?.occurrences.some((o) => o.time), 'an address of the long line has its time');
       assert.ok(seq.c.addresses.get('10.0.0.3'), 'the UTF-8 long line is read');
+      assert.equal(seq.c.addresses.get('10.7.7.7')?.occurrences[0]?.time, '2026-11-21T05:00:00.000Z', 'a time far into a line is read');
       assertSameCollection(await collectFile(path, { pool, threshold: 0, partBytes: 1 << 30 }), seq, `one part${bom ? ', mark' : ''}`);
       assertSameCollection(await collectFile(path, 'here'), seq, `in this thread${bom ? ', mark' : ''}`);
       assertSameCollection(await collectFile(path, { pool, threshold: 0, partBytes: 1_700_000 }), seq, `parts${bom ? ', mark' : ''}`);
