@@ -15,6 +15,7 @@ import { AddressCollector } from '../../src/core/triage/addressCollector';
 import { extractAddresses, type ExtractionResult, type TriageInput } from '../../src/core/triage/extractAddresses';
 import { parallelScan } from '../../src/core/ip/parallelScan';
 import type { SourceExtraction } from '../../src/core/triage/sourceExtraction';
+import { nextWindow } from '../../src/core/triage/collectPart';
 import { LOG_SHAPES } from '../../bench/logShapes';
 
 const TIME: LineTimeOptions = { now: new Date('2026-11-30T12:00:00Z') };
@@ -451,4 +452,21 @@ describe('the worker path stops cleanly', () => {
       { code: 'ENOENT' },
     );
   });
+});
+
+test("a collection in this thread paces its windows by the last one's speed: small while the code is cold, 256 KiB at most", () => {
+  const KiB = 1024;
+  // Cold: 8 KiB took 6 ms, so the next stays small.
+  assert.equal(nextWindow(8 * KiB, 8 * KiB, 6), 8 * KiB);
+  // 8 KiB in 1 ms: 24 KiB would take 3 ms, but a window at most doubles.
+  assert.equal(nextWindow(8 * KiB, 8 * KiB, 1), 16 * KiB);
+  // 64 KiB in 1.5 ms: 128 KiB takes about 3 ms.
+  assert.equal(nextWindow(64 * KiB, 64 * KiB, 1.5), 128 * KiB);
+  // Warm and fast: never more than 256 KiB.
+  assert.equal(nextWindow(256 * KiB, 256 * KiB, 0.5), 256 * KiB);
+  // A slow window (a collection, a slow disk) shrinks the next, down to 8 KiB.
+  assert.equal(nextWindow(256 * KiB, 256 * KiB, 12), 64 * KiB);
+  assert.equal(nextWindow(256 * KiB, 256 * KiB, 500), 8 * KiB);
+  // Nothing read (the end): the window stays.
+  assert.equal(nextWindow(32 * KiB, 0, 0), 32 * KiB);
 });

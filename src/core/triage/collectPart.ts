@@ -17,11 +17,14 @@ import { runAll, runInTurns } from '../../shared/generators';
 import { DEFANGED_BIT, MAX_COLLECT_PART_BYTES, PartCollector, type PartCollectOptions, type PartCollection } from './partCollector';
 
 /**
- * A collection in this thread reads windows of at most this many bytes (the first runs before the code is compiled: a
- * window of a megabyte held the thread for 50 ms), and hands its line times to their grids every this many (a quarter
- * of PENDING_TIMES: each hand-over is one synchronous step).
+ * A collection in this thread reads windows of 8 KiB to 256 KiB, each as large as took about HERE_STEP_MS at the last
+ * one's pace (at most twice the last): before the code is compiled, the scan is ten times slower, and fixed windows of
+ * 256 KiB held the thread for 10-30 ms each over the first megabytes (a megabyte, for 50 ms). It hands its line times to
+ * their grids every HERE_PENDING_TIMES (a quarter of PENDING_TIMES: each hand-over is one synchronous step).
  */
 const HERE_WINDOW_BYTES = 1 << 18;
+const HERE_FIRST_WINDOW_BYTES = 1 << 13;
+const HERE_STEP_MS = 3;
 const HERE_PENDING_TIMES = 1 << 18;
 
 /** Bytes of a window decoded at once for reading line times (lineText): a string the young generation takes. */
@@ -79,14 +82,17 @@ export async function* collectFileHere(
     try {
       const reader = new PartReader(0, { ...options.collect, pendingTimes: HERE_PENDING_TIMES }, options.lineTime, wasm);
       try {
-        for (let at = 0; ; ) {
+        for (let at = 0, window = HERE_FIRST_WINDOW_BYTES; ; ) {
           options.signal?.throwIfAborted();
-          const { bytesRead: n } = await fd.read(reader.bytes, reader.readAt, Math.min(reader.room, HERE_WINDOW_BYTES), at);
+          const { bytesRead: n } = await fd.read(reader.bytes, reader.readAt, Math.min(reader.room, window), at);
           // A UTF-16 mark in the first bytes: the JavaScript scanner decodes it (nothing was scanned yet).
           if (at === 0 && n >= 2 && encodingOf(reader.bytes) !== 'utf-8') return;
           at += n;
+          const started = performance.now();
           // A read that returns nothing ends the file (it may have grown or shrunk since the stat: what is read is scanned).
-          if (reader.take(n, n === 0)) {
+          const done = reader.take(n, n === 0);
+          window = nextWindow(window, n, performance.now() - started);
+          if (done) {
             out.collection = (await runInTurns(reader.finishSteps())).collection;
             return;
           }
@@ -110,6 +116,12 @@ export async function* collectFileHere(
   } finally {
     await fd.close();
   }
+}
+
+/** The next window of a collection in this thread, after one of `bytes` took `ms` (see HERE_STEP_MS). */
+export function nextWindow(window: number, bytes: number, ms: number): number {
+  const paced = bytes > 0 ? Math.floor((bytes * HERE_STEP_MS) / Math.max(ms, 0.01)) : window;
+  return Math.max(HERE_FIRST_WINDOW_BYTES, Math.min(2 * window, HERE_WINDOW_BYTES, paced));
 }
 
 /** A run of lines given to the JavaScript scanner, with where it starts in the part. */
