@@ -274,7 +274,7 @@ class PartReader {
    * from a line start), where a string copied per line cost a third of reading its time. Pieces stay small, in the
    * young generation: a whole window decoded at once is a megabyte-long string per window, which can stay uncollected
    * long enough to raise a worker's peak memory (the 200 MiB benchmark's extraction peaked at 268-308 MiB in two runs
-   * so, against 170-190 MiB with pieces).
+   * that way, against 170-191 MiB with pieces).
    */
   private lineText(start: number, end: number): string {
     if (this.text === undefined || start < this.textStart || end > this.textEnd) {

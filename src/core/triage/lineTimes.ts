@@ -145,6 +145,7 @@ export class LineTimes {
    * addCell() for each cell in data[from, to), given as `tag, first, last, count` (PartCollection.times): the cells of
    * another grid, oldest first. When they are sorted and nothing is pending, they are merged with the grid's own cells
    * at once (what folding them would make, without queueing them: a scan worker's part brings tens of thousands).
+   * `data` must not change afterwards: a new grid may keep it as it is.
    */
   addCellsOf(data: Float64Array, from: number, to: number): void {
     const m = (to - from) / CELL;

@@ -52,7 +52,7 @@ export function decodeOccurrence(t: OccurrenceTuple, file: string): Occurrence {
 
 /**
  * Work toExtractionSteps does between yields: an address counts for its kept occurrences, whose chain is walked to find
- * the first ones (up to 200), and its line-time cells. About 2 ms: a 200 MiB log's 1,200 addresses took 70 ms at once.
+ * the first ones (up to 200), and its line-time cells. A few ms a step: a 200 MiB log's 1,200 addresses took 70 ms at once.
  */
 const EXTRACTION_STEP_WORK = 8192;
 
