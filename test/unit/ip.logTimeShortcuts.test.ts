@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { findLineTime, findLineTimeByPatterns, findLineTimeMs, type LineTimeOptions } from '../../src/core/ip/logTime';
+import { findLineTime, findLineTimeByPatterns, findLineTimeMs, leadEpochMsOfBytes, type LineTimeOptions } from '../../src/core/ip/logTime';
 
 // findLineTime reads the usual line starts by hand and skips patterns that cannot match; these tests hold
 // it to the plain pattern search (findLineTimeByPatterns), which does neither.
@@ -219,5 +219,34 @@ describe('findLineTime shortcuts', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  test('epoch seconds opening a line, read from its bytes, are what findLineTimeMs reads from its text, or left to it', () => {
+    const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9]{${min},${max}}$`));
+    const head = fc.oneof(
+      fc.tuple(digits(9, 11), fc.constantFrom('.', ',', '-', ''), digits(0, 11)).map(([a, sep, b]) => a + sep + b),
+      fc.tuple(fc.integer({ min: 946_684_000, max: 4_102_445_000 }), digits(0, 10)).map(([sec, f]) => `${sec}.${f}`),
+      fc.constantFrom('2026-12-06T10:00:00Z', '1733-12-06 10:00', '17330.11200'),
+    );
+    const tail = fc.constantFrom('', '\t10.0.0.1', ' x', 'x', '1', '.5', ':', '\r', ' [20/Nov/2026:08:44:05 +0100]');
+    let read = 0;
+    fc.assert(
+      fc.property(head, tail, (h, t) => {
+        const line = h + t;
+        const bytes = Buffer.from(`junk\n${line}\nnext`, 'latin1');
+        const got = leadEpochMsOfBytes(bytes, 5, 5 + line.length);
+        if (got === got) {
+          read++;
+          for (const o of OPTIONS) assert.equal(got, findLineTimeMs(line, o), `${JSON.stringify(line)} ${JSON.stringify(o)}`);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+    assert.ok(read > 500, `${read} lines read from their bytes`);
+    const at = (line: string) => leadEpochMsOfBytes(Buffer.from(line, 'latin1'), 0, line.length);
+    assert.equal(at('1795500000.723215\tC1\t10.0.0.1'), 1795500000723);
+    assert.equal(at('1795500000.250'), 1795500000250);
+    // Left to the text reader: two fraction digits, a letter after it, an ISO date, ten digits and no fraction.
+    for (const line of ['1795500000.25 x', '1795500000.250x', '2026-12-06T10:00:00Z', '1795500000 x']) assert.ok(Number.isNaN(at(line)), line);
   });
 });

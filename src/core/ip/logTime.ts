@@ -504,6 +504,30 @@ function leadEpochByHand(line: string, p: number): number {
   return foundAt(p, end, 'epoch-s', ms);
 }
 
+/**
+ * findLineTimeMs of an ASCII line held as bytes [p, end) that opens with a digit, when it opens with epoch seconds and
+ * a fraction (Zeek, Squid): leadEpochByHand over the bytes, with no string made. NaN whenever that is not certain (an
+ * ISO date could start there, or the reading fails): the caller then reads the line as text. Time zones do not apply.
+ */
+export function leadEpochMsOfBytes(b: Uint8Array, p: number, end: number): number {
+  // Ten digits and a `.`: isoAt, tried first on a line that opens with a digit, needs a `-` after four.
+  if (p + 10 >= end || b[p + 10] !== 46) return NaN;
+  let seconds = 0;
+  for (let k = p; k < p + 10; k++) {
+    const c = b[k];
+    if (!(c >= 48 && c <= 57)) return NaN;
+    seconds = seconds * 10 + c - 48;
+  }
+  let e = p + 11;
+  let fraction = 0;
+  for (; e < p + 20 && e < end && b[e] >= 48 && b[e] <= 57; e++) fraction = fraction * 10 + b[e] - 48;
+  const n = e - p - 11;
+  // White space after it is a byte of 9-13 or 32 here (the line is ASCII).
+  if (n < 3 || (e < end && !(b[e] === 32 || (b[e] >= 9 && b[e] <= 13)))) return NaN;
+  const ms = seconds * 1000 + Math.floor((fraction / POW10[n]) * 1000);
+  return ms < MIN_EPOCH_S * 1000 || ms >= MAX_EPOCH_S * 1000 ? NaN : ms;
+}
+
 /** LEAD_EPOCH_RE needs ten digits and a `.` where the line's text starts, before `limit`. */
 function mayBeLeadEpoch(text: string, limit: number): boolean {
   let p = 0;

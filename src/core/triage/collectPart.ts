@@ -10,7 +10,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { isAscii } from 'node:buffer';
 import { PieceDecoder, encodingOf } from '../ip/decodePieces';
 import { LINE_HEAD_LIMIT, LineScanner } from '../ip/lineScanner';
-import { findLineTimeMs, type LineTimeOptions } from '../ip/logTime';
+import { findLineTimeMs, leadEpochMsOfBytes, type LineTimeOptions } from '../ip/logTime';
 import { RECORD_INTS, WasmRecordScan } from '../ip/wasmCount';
 import type { JobDone, ScanJob } from '../ip/scanPool';
 import { runAll, runInTurns } from '../../shared/generators';
@@ -264,7 +264,12 @@ class PartReader {
     if (this.timeLine === this.lineNo) return this.timeValue;
     // The tracker stopped at the match: the next breaks it found end the line.
     const end = Math.min(this.nl, this.cr, this.windowEnd, this.lineStart + LINE_HEAD_LIMIT);
-    this.timeValue = findLineTimeMs(this.lineText(this.lineStart, end), this.timeOptions);
+    const p = this.lineStart;
+    const first = this.bytes[p];
+    // A line that opens with epoch seconds (Zeek's logs) is read from its bytes; any other, as text.
+    let t = first >= 48 && first <= 57 ? leadEpochMsOfBytes(this.bytes, p, end) : NaN;
+    if (t !== t) t = findLineTimeMs(this.lineText(p, end), this.timeOptions);
+    this.timeValue = t;
     this.timeLine = this.lineNo;
     return this.timeValue;
   }
