@@ -505,9 +505,9 @@ function leadEpochByHand(line: string, p: number): number {
 }
 
 /**
- * findLineTimeMs of an ASCII line held as bytes [p, end) that opens with a digit, when it opens with epoch seconds and
- * a fraction (Zeek, Squid): leadEpochByHand over the bytes, with no string made. NaN whenever that is not certain (an
- * ISO date could start there, or the reading fails): the caller then reads the line as text. Time zones do not apply.
+ * findLineTimeMs of an ASCII line held as bytes [p, end), when it opens with epoch seconds and a fraction (Zeek,
+ * Squid): leadEpochByHand over the bytes, with no string made. NaN whenever that is not certain (anything else opens
+ * the line, or the reading fails): the caller then reads the line as text. Time zones do not apply.
  */
 export function leadEpochMsOfBytes(b: Uint8Array, p: number, end: number): number {
   // Ten digits and a `.`: isoAt, tried first on a line that opens with a digit, needs a `-` after four.

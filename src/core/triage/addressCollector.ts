@@ -4,9 +4,10 @@ import { isInternalClass, type IpClass } from '../ip/classify';
 import type { MatchLocation } from '../ip/lineScanner';
 import type { Occurrence } from '../../shared/triageModel';
 import {
-  OccurrenceBlocks, TIME_CELL_FIELDS, readOccurrence, type OccurrenceBlock, type PartCollectOptions, type PartCollection, type StoredOccurrence,
+  OccurrenceBlocks, readOccurrence, type OccurrenceBlock, type PartCollectOptions, type PartCollection, type StoredOccurrence,
 } from './partCollector';
-import { LineTimes } from './lineTimes';
+import { LineTimes, TIME_CELL_FIELDS } from './lineTimes';
+import { runAll } from '../../shared/generators';
 
 /** What the collector needs from a scanner match (the file scanner's `FileMatch` satisfies it). */
 export interface LocatedMatch {
@@ -320,8 +321,7 @@ export class AddressCollector {
    * The result is what `add` would have built from the same matches.
    */
   merge(addresses: Iterable<CollectedAddress>, options: { countOccurrences?: boolean } = {}): void {
-    const steps = this.mergeSteps(addresses, options);
-    while (!steps.next().done);
+    runAll(this.mergeSteps(addresses, options));
   }
 
   /** merge() that yields every few thousand occurrences it keeps, so that a caller can let its event loop run in between. */

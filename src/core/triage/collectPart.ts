@@ -264,11 +264,9 @@ class PartReader {
     if (this.timeLine === this.lineNo) return this.timeValue;
     // The tracker stopped at the match: the next breaks it found end the line.
     const end = Math.min(this.nl, this.cr, this.windowEnd, this.lineStart + LINE_HEAD_LIMIT);
-    const p = this.lineStart;
-    const first = this.bytes[p];
     // A line that opens with epoch seconds (Zeek's logs) is read from its bytes; any other, as text.
-    let t = first >= 48 && first <= 57 ? leadEpochMsOfBytes(this.bytes, p, end) : NaN;
-    if (t !== t) t = findLineTimeMs(this.lineText(p, end), this.timeOptions);
+    let t = leadEpochMsOfBytes(this.bytes, this.lineStart, end);
+    if (t !== t) t = findLineTimeMs(this.lineText(this.lineStart, end), this.timeOptions);
     this.timeValue = t;
     this.timeLine = this.lineNo;
     return this.timeValue;

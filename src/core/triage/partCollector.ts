@@ -21,8 +21,6 @@ export interface PartCollectOptions {
 /** The largest part collected in one go: its part-relative offsets, lines and columns fit 32 bits. */
 export const MAX_COLLECT_PART_BYTES = 1 << 30;
 
-export { TIME_CELL_FIELDS } from './lineTimes';
-
 /**
  * Whole numbers per kept occurrence: link, line, column, start, length, and port + 1 (0: none) with the defanged flag
  * in bit 17. The link is the number + 1 of the address's previous kept occurrence in the same blocks (0: none), so that
@@ -54,7 +52,7 @@ export interface PartCollection {
   classNames: string[];
   counts: Float64Array;
   defanged: Uint8Array;
-  /** The part's line-time cells, TIME_CELL_FIELDS numbers each (internal addresses only), each address's oldest first. */
+  /** The part's line-time cells, TIME_CELL_FIELDS (lineTimes.ts) numbers each (internal addresses only), each address's oldest first. */
   times: Float64Array;
   /**
    * The first occurrences of each address in the part (at most maxOccurrences each), in text order, in blocks of
