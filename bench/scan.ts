@@ -161,9 +161,10 @@ async function extract(path: string, pool: ScanPool): Promise<number> {
 }
 
 /**
- * Threads that count bytes already in memory with the bare kernel (bench/kernelWorker.mjs): what `threads` threads
- * of this machine give the kernel when there is no file, read, message or merge, against which the workers' scaling
- * is read. On a shared machine two busy threads can get less than two cores' worth of work done.
+ * Threads of the bare kernel (bench/kernelWorker.mjs), counting bytes already in memory or reading a file in shares:
+ * what `threads` threads of this machine give the kernel with no pool around it (no job message, cut point or merge),
+ * against which the workers' scaling is read. On a shared machine two busy threads can get less than two cores' worth
+ * of work done.
  */
 class KernelThreads {
   private readonly threads: Worker[];
@@ -174,28 +175,29 @@ class KernelThreads {
   }
 
   async load(bytes: Uint8Array): Promise<void> {
-    await Promise.all(this.threads.map((t) => this.ask(t, { load: bytes })));
+    await this.all(this.threads.length, () => ({ load: bytes }));
   }
 
   /** Seconds for `threads` threads to count the bytes `reps` times each, and the matches counted in all. */
-  async run(threads: number, reps: number): Promise<[number, number]> {
-    const t0 = performance.now();
-    const counts = await Promise.all(this.threads.slice(0, threads).map((t) => this.ask(t, { reps })));
-    return [counts.reduce((a, b) => a + b, 0), (performance.now() - t0) / 1000];
+  run(threads: number, reps: number): Promise<[number, number]> {
+    return this.all(threads, () => ({ reps }));
   }
 
   /** Seconds for `threads` threads to read and count a share each of the file's `size` bytes, and the matches counted. */
-  async read(threads: number, path: string, size: number): Promise<[number, number]> {
-    const t0 = performance.now();
+  read(threads: number, path: string, size: number): Promise<[number, number]> {
     const share = Math.ceil(size / threads);
-    const counts = await Promise.all(
-      this.threads.slice(0, threads).map((t, k) => this.ask(t, { path, start: k * share, end: Math.min(size, (k + 1) * share) })),
-    );
-    return [counts.reduce((a, b) => a + b, 0), (performance.now() - t0) / 1000];
+    return this.all(threads, (k) => ({ path, start: k * share, end: Math.min(size, (k + 1) * share) }));
   }
 
   async dispose(): Promise<void> {
     await Promise.all(this.threads.map((t) => t.terminate()));
+  }
+
+  /** The first `threads` threads each sent `message(k)`: the matches they answered in all, and the seconds until the last. */
+  private async all(threads: number, message: (k: number) => object): Promise<[number, number]> {
+    const t0 = performance.now();
+    const counts = await Promise.all(this.threads.slice(0, threads).map((t, k) => this.ask(t, message(k))));
+    return [counts.reduce((a, b) => a + b, 0), (performance.now() - t0) / 1000];
   }
 
   private ask(t: Worker, message: object): Promise<number> {
