@@ -102,6 +102,15 @@ suite('Triage table webview (dist/triage.js in Chromium, stub host)', () => {
     await server?.close();
   });
 
+  test('a `ready` the host does not answer is said again, once a second, until the host answers', async () => {
+    const readies = async () => (await sent(page)).filter((m) => m.kind === 'ready').length;
+    await page.waitForFunction(() => (window as unknown as { __sent: { kind: string }[] }).__sent.filter((m) => m.kind === 'ready').length >= 2, undefined, { timeout: 5_000 });
+    await deliver(page, [{ kind: 'reset', summary: summary() }]);
+    const answered = await readies();
+    await page.waitForTimeout(2_500);
+    assert.equal(await readies(), answered, 'no ready after the host answered');
+  });
+
   test('10,000 rows streamed in chunks: only a screenful is in the DOM, the last row renders when scrolled to', async () => {
     const all = rows(10_000);
     await deliver(page, [{ kind: 'reset', summary: summary() }]);

@@ -12,6 +12,10 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 export type Response = { ok: true; message?: string } | { ok: false; error: string };
 
+/** `ready` is said again this often until the host answers, at most this many times in all. */
+const READY_RETRY_MS = 1000;
+const READY_TRIES = 30;
+
 type ResponseMessage = { kind: 'response'; id: number; ok: true; message?: string } | { kind: 'response'; id: number; ok: false; error: string };
 
 /** `H`: the host's messages (a response variant included); `Q`: the webview's requests; `S`: its saved state. */
@@ -20,12 +24,14 @@ export class WebviewChannel<H extends { kind: string }, Q, S> {
   private nextId = 1;
   private readonly pending = new Map<number, (r: Response) => void>();
   private handler: (m: Exclude<H, { kind: 'response' }>) => void = () => undefined;
+  private readyTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(parse: (data: unknown) => H | undefined) {
     this.api = acquireVsCodeApi();
     window.addEventListener('message', (e: MessageEvent) => {
       const msg = parse(e.data);
       if (!msg) return; // Not ours, or malformed: ignored.
+      this.heard();
       if (isResponse(msg)) {
         const resolve = this.pending.get(msg.id);
         this.pending.delete(msg.id);
@@ -40,8 +46,26 @@ export class WebviewChannel<H extends { kind: string }, Q, S> {
     this.handler = handler;
   }
 
+  /**
+   * Tells the host this webview is listening, and tells it again every second until the host answers (at most
+   * READY_TRIES times): a `ready` posted while the window is still wiring a new or restored webview to the extension
+   * can be lost, and a table would then wait on screen, empty, for good. Every host replays all on `ready`, so a second
+   * one costs a replay, never a request.
+   */
   ready(): void {
     this.api.postMessage({ kind: 'ready' });
+    let tries = 1;
+    this.readyTimer = setInterval(() => {
+      if (++tries > READY_TRIES) this.heard();
+      else this.api.postMessage({ kind: 'ready' });
+    }, READY_RETRY_MS);
+  }
+
+  /** The host answered (or gave up being asked): no more `ready`. */
+  private heard(): void {
+    if (this.readyTimer === undefined) return;
+    clearInterval(this.readyTimer);
+    this.readyTimer = undefined;
   }
 
   request(request: Q): Promise<Response> {
